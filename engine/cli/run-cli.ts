@@ -1,0 +1,27 @@
+import { CommanderError } from 'commander';
+import { DriftbenchError } from '../errors.js';
+import { buildProgram, type CliDeps } from './program.js';
+
+/**
+ * The CLI's one catch (STYLE.md section 4): known errors become clear lines and an exit code;
+ * anything else is a bug and is re-thrown with its stack. Returns the exit code.
+ */
+export async function runCli(argv: readonly string[], deps: CliDeps): Promise<number> {
+  const program = buildProgram(deps);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // help and version exit 0; every other parse failure is bad input: 2.
+      return e.exitCode === 0 ? 0 : 2;
+    }
+    if (e instanceof DriftbenchError) {
+      for (const line of e.lines()) deps.output.err(line);
+      const cause = e.cause;
+      if (typeof cause === 'string') deps.output.err(cause);
+      return e.exitCode;
+    }
+    throw e;
+  }
+}

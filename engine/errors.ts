@@ -1,0 +1,47 @@
+/**
+ * The few named errors driftbench throws. The CLI's one catch (engine/cli/run-cli.ts) turns
+ * them into clear lines and exit codes; anything else is a bug and keeps its stack.
+ */
+
+/** A problem located in a file: printed as `file:line:col: message (at /pointer)`. */
+export interface Problem {
+  file: string;
+  line: number;
+  col: number;
+  message: string;
+  /** JSON pointer into the parsed document, when the problem is about a value. */
+  pointer?: string;
+}
+
+export function formatProblem(p: Problem): string {
+  const at = p.pointer !== undefined && p.pointer !== '' ? ` (at ${p.pointer})` : '';
+  return `${p.file}:${p.line}:${p.col}: ${p.message}${at}`;
+}
+
+export abstract class DriftbenchError extends Error {
+  /** 2: bad input or failure. Subclasses that mean "findings" use 1. */
+  readonly exitCode: number = 2;
+  /** The lines the CLI prints for this error, without a stack. */
+  lines(): string[] {
+    return [this.message];
+  }
+}
+
+/** One or more scenario files are malformed. Every problem in every file is carried at once. */
+export class ScenarioError extends DriftbenchError {
+  override readonly name = 'ScenarioError';
+  constructor(
+    readonly problems: Problem[],
+    options?: { cause?: unknown },
+  ) {
+    super(`${problems.length} problem${problems.length === 1 ? '' : 's'} in scenario files`, options);
+  }
+  override lines(): string[] {
+    return this.problems.map(formatProblem);
+  }
+}
+
+/** The command line itself is wrong: an unknown option value, a missing path. */
+export class UsageError extends DriftbenchError {
+  override readonly name = 'UsageError';
+}

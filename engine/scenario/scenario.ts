@@ -1,0 +1,53 @@
+import type { Probe, Scenario, StandingProbe, Step } from '../schemas/scenario.generated.js';
+
+export type { Scenario, Step, Probe, StandingProbe };
+export type { Constraint, Finding, Trap, Judge } from '../schemas/scenario.generated.js';
+
+/** A scenario as loaded from disk: the validated value plus where it came from. */
+export interface LoadedScenario {
+  file: string;
+  /** sha256 of the file's bytes: transcripts record it, so a changed scenario is noticed. */
+  hash: string;
+  scenario: Scenario;
+}
+
+export function historyOf(s: Scenario): 'live' | 'prefilled' {
+  return s.history ?? 'live';
+}
+
+/** Steps the model answers (in prefilled history, those without a given reply). */
+export function isGenerated(s: Scenario, step: Step): boolean {
+  return historyOf(s) === 'live' || step.reply === undefined;
+}
+
+export function trapSteps(s: Scenario): Step[] {
+  return s.steps.filter((st) => st.trap !== undefined);
+}
+
+/** The citation window: the scenario's own, or steps 4-5 clamped to the scenario's length. */
+export function citationWindow(s: Scenario): { from: number; to: number } {
+  if (s.scoring?.citation_window) return s.scoring.citation_window;
+  const last = s.steps.length;
+  return { from: Math.max(1, Math.min(4, last - 1)), to: Math.min(5, last) };
+}
+
+/** Cues are matched case-insensitively, as the schema documents. */
+export function cueRegExp(pattern: string): RegExp {
+  return new RegExp(pattern, 'i');
+}
+
+export function probeRegExp(probe: { pattern: string; flags?: string }): RegExp {
+  return new RegExp(probe.pattern, probe.flags ?? '');
+}
+
+/** Every probe that applies to a step: the step's own, plus standing probes in range. */
+export function probesForStep(s: Scenario, stepNumber: number): Array<Probe | StandingProbe> {
+  const step = s.steps[stepNumber - 1];
+  const own: Array<Probe | StandingProbe> = step?.probes ?? [];
+  const standing = (s.probes ?? []).filter((p) => stepNumber >= standingProbeStart(s, p));
+  return [...own, ...standing];
+}
+
+export function standingProbeStart(s: Scenario, p: StandingProbe): number {
+  return p.from_step ?? s.constraints.find((c) => c.id === p.constraint)?.established_in ?? 1;
+}

@@ -1,0 +1,180 @@
+import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit, type Document, type Node } from 'yaml';
+import type { Problem } from '../errors.js';
+
+/** A parsed YAML file that can turn JSON pointers back into line:col positions. */
+export interface YamlSource {
+  file: string;
+  doc: Document.Parsed;
+  lines: LineCounter;
+}
+
+export type ParseResult = { ok: true; source: YamlSource; value: unknown } | { ok: false; problems: Problem[] };
+
+/** Scenario files are small; anything this large is not one. */
+export const MAX_SCENARIO_BYTES = 2 * 1024 * 1024;
+/** Aliases are legal YAML, but thousands of expansions are an alias bomb, not a scenario. */
+const MAX_ALIAS_COUNT = 100;
+
+/** yaml error codes that do not derail the parse, so every one of them is worth reporting. */
+const INDEPENDENT = new Set(['DUPLICATE_KEY', 'BAD_ALIAS', 'BAD_DIRECTIVE', 'BAD_TAG']);
+
+const HINTS: Record<string, string> = {
+  TAB_AS_INDENT: 'YAML indents with spaces; replace the tab with spaces',
+  DUPLICATE_KEY: 'each key may appear once in a mapping; remove or rename one of them',
+  BAD_INDENT: 'check the indentation: items of one mapping or list must line up',
+  MISSING_CHAR: 'a quoted string or a flow collection is not closed; add the closing character',
+  MULTILINE_IMPLICIT_KEY: 'check the indentation of this line: it must line up with the keys above it (or a colon or quote is missing)',
+  BLOCK_AS_IMPLICIT_KEY: 'check the indentation of this line: it must line up with the keys above it (or a colon is missing on the line before)',
+  UNEXPECTED_TOKEN: 'remove the stray character or quote the value',
+  BAD_ALIAS: 'the alias names an anchor that is not defined before it',
+};
+
+/** Reads bytes as a scenario: rejects binary, non-UTF-8, empty and multi-document files. */
+export function parseYaml(file: string, bytes: Uint8Array): ParseResult {
+  const at = (line: number, col: number, message: string): ParseResult => ({ ok: false, problems: [{ file, line, col, message }] });
+  if (bytes.length > MAX_SCENARIO_BYTES) return at(1, 1, `file is ${bytes.length} bytes; a scenario file must be under ${MAX_SCENARIO_BYTES} bytes`);
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) return at(...lineColOfByte(bytes, nul), 'file is binary (it contains a NUL byte); a scenario must be a UTF-8 YAML text file');
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch (cause) {
+    return at(1, 1, 'file is not valid UTF-8 text; save it as UTF-8');
+  }
+  const lines = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, strict: true });
+  if (!Array.isArray(docs)) {
+    // parseAllDocuments returns an EmptyStream when there is no document at all.
+    return at(1, 1, 'file is empty; a scenario needs at least id, title, category, difficulty, description, constraints, steps, judge and fixtures');
+  }
+  const problems: Problem[] = [];
+  for (const d of docs) {
+    // A string left open swallows the rest of the file: the parser complains about its
+    // contents and reports the missing quote at the end. Point at where the string opens.
+    const missing = d.errors.find((e) => e.code === 'MISSING_CHAR');
+    const open = missing ? unclosedQuoteStart(d, missing.pos[0]) : undefined;
+    const errors = open ? d.errors.filter((e) => e === missing || e.pos[0] < open.start) : d.errors;
+    let structural = false;
+    for (const e of errors) {
+      // After a structural error the parser is lost and what follows on is noise; errors such
+      // as duplicate keys are independent and all reported.
+      const isStructural = !INDEPENDENT.has(e.code);
+      if (isStructural && structural) continue;
+      structural ||= isStructural;
+      const quoted = open && e === missing ? open : undefined;
+      const [line, col] = posOf(lines, quoted?.start ?? e.pos[0]);
+      const hint = HINTS[e.code];
+      const message = quoted
+        ? `this ${quoted.kind}-quoted string is never closed; add the closing ${quoted.kind === 'double' ? '"' : "'"}`
+        : `${firstLine(e.message)}${hint ? `; ${hint}` : ''}`;
+      problems.push({ file, line, col, message });
+    }
+  }
+  if (problems.length > 0) return { ok: false, problems: problems.sort((a, b) => a.line - b.line || a.col - b.col) };
+  const first = docs[0];
+  if (first === undefined || first.contents === null) {
+    return at(1, 1, 'file is empty; a scenario needs at least id, title, category, difficulty, description, constraints, steps, judge and fixtures');
+  }
+  if (docs.length > 1) {
+    const second = docs[1]!;
+    const [line, col] = posOf(lines, second.range[0]);
+    return at(line, col, 'a scenario file holds one YAML document; move this document to a file of its own');
+  }
+  let value: unknown;
+  try {
+    value = first.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (cause) {
+    if (cause instanceof ReferenceError) {
+      const [line, col] = firstAliasPos(first, lines);
+      return at(line, col, `aliases expand too many times (more than ${MAX_ALIAS_COUNT}); this looks like an alias bomb: write the values out instead of nesting aliases`);
+    }
+    throw cause;
+  }
+  return { ok: true, source: { file, doc: first, lines }, value };
+}
+
+function unclosedQuoteStart(doc: Document.Parsed, errorAt: number): { start: number; kind: 'double' | 'single' } | undefined {
+  let found: { start: number; kind: 'double' | 'single' } | undefined;
+  visit(doc, {
+    Scalar(_, node) {
+      if ((node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') && node.range && node.range[1] >= errorAt - 1) {
+        found = { start: node.range[0], kind: node.type === 'QUOTE_DOUBLE' ? 'double' : 'single' };
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
+
+function firstLine(s: string): string {
+  // The yaml library appends a code excerpt after the first line; we print our own position.
+  return (s.split('\n')[0] ?? s).replace(/ at line \d+, column \d+:?$/, '');
+}
+
+function posOf(lines: LineCounter, offset: number): [number, number] {
+  const p = lines.linePos(offset);
+  return [p.line, p.col];
+}
+
+function lineColOfByte(bytes: Uint8Array, index: number): [number, number] {
+  let line = 1;
+  let start = 0;
+  for (let i = 0; i < index; i++) if (bytes[i] === 10) (line++, (start = i + 1));
+  return [line, index - start + 1];
+}
+
+function firstAliasPos(doc: Document.Parsed, lines: LineCounter): [number, number] {
+  let offset = 0;
+  visit(doc, {
+    Alias(_, node) {
+      offset = node.range?.[0] ?? 0;
+      return visit.BREAK;
+    },
+  });
+  return posOf(lines, offset);
+}
+
+/**
+ * Where a JSON pointer's value sits in the source. With `key`, the position of the mapping key
+ * (for unknown or misnamed fields) rather than the value.
+ */
+export function locate(src: YamlSource, pointer: string, opts: { key?: string } = {}): [number, number] {
+  const segments = pointer === '' ? [] : pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  let node: unknown = src.doc.contents;
+  let best: unknown = node;
+  for (const seg of segments) {
+    node = resolveAlias(src, node);
+    const child = childOf(node, seg);
+    if (child === undefined) break;
+    node = child.value ?? child.key;
+    best = node;
+  }
+  if (opts.key !== undefined) {
+    const pair = childOf(resolveAlias(src, best), opts.key);
+    if (pair?.key) best = pair.key;
+  }
+  const range = (best as Node | null)?.range;
+  return posOf(src.lines, range ? range[0] : 0);
+}
+
+function resolveAlias(src: YamlSource, node: unknown): unknown {
+  return isAlias(node) ? node.resolve(src.doc) : node;
+}
+
+function childOf(node: unknown, seg: string): { key?: unknown; value?: unknown } | undefined {
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      if (!isPair(pair)) continue;
+      const k = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+      if (k === seg) return { key: pair.key, value: pair.value ?? pair.key };
+    }
+    return undefined;
+  }
+  if (isSeq(node)) {
+    const i = Number(seg);
+    const item = Number.isInteger(i) ? node.items[i] : undefined;
+    return item === undefined ? undefined : { value: item };
+  }
+  return undefined;
+}

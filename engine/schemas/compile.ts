@@ -1,0 +1,33 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Ajv2020Module, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import { packageRoot } from '../paths.js';
+
+// ajv ships CommonJS with `exports.default`; under NodeNext the default import is the
+// module object, so take `.default` when it is there.
+// https://github.com/ajv-validator/ajv/issues/2132
+type AjvClass = typeof Ajv2020Module.default;
+const Ajv2020: AjvClass = (Ajv2020Module as unknown as { default: AjvClass }).default ?? (Ajv2020Module as unknown as AjvClass);
+
+export type SchemaName = 'scenario';
+export type { ErrorObject };
+
+const compiled = new Map<SchemaName, ValidateFunction>();
+let ajv: InstanceType<AjvClass> | undefined;
+
+export function loadSchema(name: SchemaName): Record<string, unknown> {
+  return JSON.parse(readFileSync(join(packageRoot(), 'schemas', `${name}.schema.json`), 'utf8')) as Record<string, unknown>;
+}
+
+/** Each schema is compiled once per process (STYLE.md section 3). */
+export function validatorFor<T>(name: SchemaName): ValidateFunction<T> {
+  let v = compiled.get(name);
+  if (v === undefined) {
+    // verbose: errors carry parentSchema, whose description turns into a readable hint.
+    ajv ??= new Ajv2020({ allErrors: true, verbose: true, discriminator: true, strict: true, strictRequired: false, useDefaults: true });
+    const fresh = ajv.compile(loadSchema(name));
+    compiled.set(name, fresh);
+    v = fresh;
+  }
+  return v as ValidateFunction<T>;
+}

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { repoRoot, runBin, STACK_LINE } from '../helpers/cli.js';
+
+describe('the driftbench binary', () => {
+  it('prints help with every command and exits 0', async () => {
+    const r = await runBin(['--help']);
+    expect(r.code).toBe(0);
+    for (const c of ['validate', 'list']) expect(r.stdout).toMatch(new RegExp(`^\\s+${c}\\b`, 'm'));
+  });
+
+  it('exits 2 on an unknown option or command, without a stack trace', async () => {
+    const a = await runBin(['validate', '--frobnicate']);
+    expect(a.code).toBe(2);
+    expect(a.stderr).toContain("unknown option '--frobnicate'");
+    const b = await runBin(['frobnicate']);
+    expect(b.code).toBe(2);
+    expect(b.stderr + a.stderr).not.toMatch(STACK_LINE);
+  });
+
+  it('validates the shipped suite by default and prints a line per file', async () => {
+    const r = await runBin(['validate']);
+    expect(r.code).toBe(0);
+    const ok = r.stdout.split('\n').filter((l) => l.includes(': ok: '));
+    expect(ok.length).toBeGreaterThanOrEqual(8);
+    expect(r.stdout).toMatch(/\d+ scenario files valid/);
+  });
+
+  it('lists the suite as a table with id, title, category, steps, constraints and trap step', async () => {
+    const r = await runBin(['list']);
+    expect(r.code).toBe(0);
+    const header = r.stdout.split('\n')[1]!;
+    for (const h of ['id', 'title', 'category', 'steps', 'constraints', 'trap step']) expect(header).toContain(h);
+    expect(r.stdout).toMatch(/│ t1-cascading-migration\s+│ T1\s+│/);
+    expect(r.stdout).toMatch(/persona-spanish-tutor.*│ 13\s+│ 3\s+│ 9\s+│/);
+  });
+
+  it('writes JSON log lines with --log-format json, at the level asked for', async () => {
+    const r = await runBin(['--log-format', 'json', '--log-level', 'debug', 'validate']);
+    expect(r.code).toBe(0);
+    const line = JSON.parse(r.stderr.trim().split('\n')[0]!) as { level: number; msg: string; paths: string[] };
+    expect(line).toMatchObject({ level: 20, msg: 'validate', paths: ['scenarios'] });
+    const quiet = await runBin(['--log-format', 'json', '--log-level', 'info', 'validate']);
+    expect(quiet.stderr).toBe('');
+  });
+
+  it('runs through npx as the package bin', async () => {
+    const { stdout } = await promisify(execFile)('npx', ['--no-install', 'driftbench', '--version'], { cwd: repoRoot });
+    expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+});
+
+describe('generated types', () => {
+  it('match the schemas (run npm run gen:types after changing a schema)', async () => {
+    const r = await promisify(execFile)(process.execPath, ['scripts/gen-types.mjs', '--check'], { cwd: repoRoot }).then(
+      () => 0,
+      (e: { code: number; stderr: string }) => (console.error(e.stderr), e.code),
+    );
+    expect(r).toBe(0);
+  });
+});

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { validateSuite } from '../../engine/scenario/scenario-files.js';
+import { citationWindow, cueRegExp, isGenerated, probesForStep, trapSteps, type LoadedScenario } from '../../engine/scenario/scenario.js';
+import { probeStep } from '../../engine/score/probes.js';
+import { repoRoot } from '../helpers/cli.js';
+
+const suite = await validateSuite(['scenarios'], { cwd: repoRoot });
+const loaded = suite.verdicts.map((v) => v.loaded).filter((l): l is LoadedScenario => l !== undefined);
+
+describe('the shipped scenarios', () => {
+  it('all validate against the schema and the semantic checks', () => {
+    const problems = [...suite.verdicts.flatMap((v) => v.problems), ...suite.problems];
+    expect(problems).toEqual([]);
+    expect(loaded.length).toBeGreaterThanOrEqual(8);
+  });
+
+  it('cover the original benchmark tasks T1-T5 and the long-conversation categories', () => {
+    expect(loaded.map((l) => l.scenario.task).filter(Boolean).sort()).toEqual(['T1', 'T2', 'T3', 'T4', 'T5']);
+    const categories = new Set(loaded.map((l) => l.scenario.category));
+    for (const c of ['persona', 'instruction-retention', 'document-consistency']) expect(categories).toContain(c);
+    const persona = loaded.find((l) => l.scenario.category === 'persona')!.scenario;
+    expect(persona.steps.length).toBeGreaterThanOrEqual(10);
+    for (const st of persona.steps) expect(probesForStep(persona, st.step).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('start with the schema comment so editors validate them as they are typed', async () => {
+    const { readFile } = await import('node:fs/promises');
+    for (const l of loaded) {
+      const text = await readFile(`${repoRoot}/${l.file}`, 'utf8');
+      expect(text.split('\n')[0]).toBe('# yaml-language-server: $schema=../schemas/scenario.schema.json');
+    }
+  });
+
+  describe.each(loaded.map((l) => [l.scenario.id, l] as const))('%s', (_id, { scenario: s }) => {
+    it('has a pass and a fail reply for every generated step', () => {
+      for (const st of s.steps.filter((x) => isGenerated(s, x))) {
+        expect(s.fixtures.pass[String(st.step)], `pass ${st.step}`).toBeTruthy();
+        expect(s.fixtures.fail[String(st.step)], `fail ${st.step}`).toBeTruthy();
+      }
+    });
+
+    it('pass replies satisfy every probe of their step', () => {
+      for (const st of s.steps) {
+        const reply = s.fixtures.pass[String(st.step)];
+        if (reply === undefined) continue;
+        const failed = probeStep(s, st.step, reply).filter((r) => !r.passed);
+        expect(failed, `step ${st.step}`).toEqual([]);
+      }
+    });
+
+    it('fail replies break a probe on a judged step, when the judged steps have probes', () => {
+      const probed = s.judge.steps.filter((k) => probesForStep(s, k).length > 0);
+      if (probed.length === 0) return;
+      const broken = probed.flatMap((k) => probeStep(s, k, s.fixtures.fail[String(k)]!).filter((r) => !r.passed));
+      expect(broken.length).toBeGreaterThan(0);
+    });
+
+    it('trap cues tell the pass reply from the fail reply', () => {
+      for (const st of trapSteps(s)) {
+        const cues = st.trap!.cues;
+        const [pass, fail] = [s.fixtures.pass[String(st.step)]!, s.fixtures.fail[String(st.step)]!];
+        const any = (list: string[], text: string) => list.some((c) => cueRegExp(c).test(text));
+        expect(any(cues.reject, pass), 'pass reply rejects the trap').toBe(true);
+        expect(any(cues.accept, pass), 'pass reply does not accept the trap').toBe(false);
+        expect(any(cues.accept, fail), 'fail reply accepts the trap').toBe(true);
+        expect(any(cues.reject, fail), 'fail reply does not reject the trap').toBe(false);
+      }
+    });
+
+    // Citing is natural for a constraint argued about (a lock budget, a thesis), not for a
+    // style rule such as a word limit, so persona and instruction scenarios are not held to it.
+    it.runIf(['memory-trap', 'multi-constraint', 'document-consistency'].includes(s.category))('pass replies cite every step-1 constraint inside the citation window', () => {
+      const w = citationWindow(s);
+      const text = Object.entries(s.fixtures.pass)
+        .filter(([k]) => Number(k) >= w.from && Number(k) <= w.to)
+        .map(([, v]) => v)
+        .join('\n');
+      for (const c of s.constraints.filter((c) => c.established_in === 1)) {
+        expect(c.cues.some((cue) => cueRegExp(cue).test(text)), `cites ${c.id}`).toBe(true);
+      }
+    });
+  });
+});
