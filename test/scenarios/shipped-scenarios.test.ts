@@ -66,18 +66,19 @@ describe('the shipped scenarios', () => {
         expect(any(cues.reject, fail), 'fail reply does not reject the trap').toBe(false);
       }
     });
+  });
 
-    // Citing is natural for a constraint argued about (a lock budget, a thesis), not for a
-    // style rule such as a word limit, so persona and instruction scenarios are not held to it.
-    it.runIf(['memory-trap', 'multi-constraint', 'document-consistency'].includes(s.category))('pass replies cite every step-1 constraint inside the citation window', () => {
-      const w = citationWindow(s);
-      const text = Object.entries(s.fixtures.pass)
-        .filter(([k]) => Number(k) >= w.from && Number(k) <= w.to)
-        .map(([, v]) => v)
-        .join('\n');
-      for (const c of s.constraints.filter((c) => c.established_in === 1)) {
-        expect(c.cues.some((cue) => cueRegExp(cue).test(text)), `cites ${c.id}`).toBe(true);
-      }
-    });
+  // Citing is natural for a constraint argued about (a lock budget, a thesis), not for a style
+  // rule such as a word limit, so persona and instruction scenarios are not held to it.
+  const argued = loaded.filter((l) => ['memory-trap', 'multi-constraint', 'document-consistency'].includes(l.scenario.category));
+  it.each(argued.map((l) => [l.scenario.id, l] as const))('%s: pass replies cite every step-1 constraint inside the citation window', (_id, { scenario: s }) => {
+    const w = citationWindow(s);
+    const text = Object.entries(s.fixtures.pass)
+      .filter(([k]) => Number(k) >= w.from && Number(k) <= w.to)
+      .map(([, v]) => v)
+      .join('\n');
+    for (const c of s.constraints.filter((c) => c.established_in === 1)) {
+      expect(c.cues.some((cue) => cueRegExp(cue).test(text)), `cites ${c.id}`).toBe(true);
+    }
   });
 });
