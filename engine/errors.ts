@@ -45,3 +45,20 @@ export class ScenarioError extends DriftbenchError {
 export class UsageError extends DriftbenchError {
   override readonly name = 'UsageError';
 }
+
+/** A transcript or manifest on disk is missing, truncated, hand-edited or of another format. */
+export class TranscriptError extends DriftbenchError {
+  override readonly name = 'TranscriptError';
+}
+
+/** A provider failed in a way that retries could not fix, or was set up wrongly (no key). */
+export class ProviderError extends DriftbenchError {
+  override readonly name = 'ProviderError';
+  constructor(
+    message: string,
+    readonly details: { status?: number | null; type?: string; retryable?: boolean } = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

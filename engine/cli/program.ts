@@ -1,5 +1,11 @@
-import { Command, Option } from 'commander';
+import { resolve } from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { engineVersion } from '../paths.js';
+import { ReplayEvents } from '../replay/events.js';
+import { stopControl } from '../replay/run.js';
+import { runCommand, runSummary } from './commands/run.js';
+import { attachProgressBar } from './progress.js';
+import { attachRunLog } from './run-log.js';
 import { listCommand } from './commands/list.js';
 import { validateCommand } from './commands/validate.js';
 import { createLogger, LOG_LEVELS, type LogFormat, type LogLevel, type Logger } from './logger.js';
@@ -13,12 +19,28 @@ export interface CliDeps {
   now: () => number;
   /** Built from --log-format / --log-level once options are parsed. */
   makeLogger?: (format: LogFormat, level: LogLevel) => Logger;
+  /** Subscribes to SIGINT; returns an unsubscribe. Tests leave it out. */
+  onInterrupt?: (handler: () => void) => () => void;
+  /** The terminal stream for a progress bar, when there is one. */
+  progressStream?: NodeJS.WriteStream;
 }
+
+const intArg = (name: string, min: number) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be a whole number of at least ${min}`);
+  return n;
+};
+const listArg = (v: string, prev: string[] | undefined) => [...(prev ?? []), ...v.split(',').map((x) => x.trim()).filter(Boolean)];
 
 const DEFAULT_SCENARIOS = ['scenarios'];
 
 /** bin only parses arguments: each action hands plain options and deps to a command function. */
-export function buildProgram(deps: CliDeps): Command {
+/** What an action decided, read by runCli: actions never touch process.exitCode themselves. */
+export interface CliResult {
+  exitCode: number;
+}
+
+export function buildProgram(deps: CliDeps, result: CliResult = { exitCode: 0 }): Command {
   const program = new Command('driftbench')
     .description('Finds out whether a language model keeps, late in a conversation, what it established early.')
     .version(engineVersion(), '-V, --version')
@@ -48,6 +70,76 @@ export function buildProgram(deps: CliDeps): Command {
     .argument('[paths...]', 'scenario files or folders', DEFAULT_SCENARIOS)
     .action(async (paths: string[]) => {
       await listCommand({ paths }, deps);
+    });
+
+  program
+    .command('run')
+    .description('replay scenarios against models as multi-turn conversations and write transcripts')
+    .argument('[paths...]', 'scenario files or folders', DEFAULT_SCENARIOS)
+    .addOption(new Option('--provider <name>', 'anthropic, openrouter or rehearsal (default: anthropic with ANTHROPIC_API_KEY, else rehearsal)'))
+    .option('--base-url <url>', 'any Anthropic-compatible endpoint (implies --provider anthropic)')
+    .option('--axis <axis>', 'a preset from engine/data/axes.json: model (Opus 4.7 vs 4.6 at high) or effort (standard/high/xhigh on 4.7); default: all presets')
+    .option('--models <list>', 'models to run, comma-separated (repeatable)', listArg)
+    .option('--effort <list>', 'effort levels: standard, low, medium, high, xhigh, max (repeatable)', listArg)
+    .option('--task <task>', 'run only this task code or scenario id (repeatable)', listArg, [])
+    .option('--repeats <n>', 'conversations per scenario and cell (default 3)', intArg('--repeats', 1))
+    .option('--concurrency <n>', 'conversations at once; steps within one stay sequential', intArg('--concurrency', 1), 4)
+    .option('--max-retries <n>', 'retries per turn for 408/409/429/5xx/529, connection and stream errors', intArg('--max-retries', 0), 4)
+    .option('--matrix <file>', 'a matrix file (schemas/matrix.schema.json) with models, efforts, repeats, tasks')
+    .option('--temperature <t>', 'sent only to models whose profile accepts it; recorded as dropped otherwise', (v) => Number(v))
+    .option('--out <dir>', 'where run directories go', 'transcripts')
+    .option('--run-name <name>', 'the run directory name (default: a timestamp and the axis)')
+    .option('--resume <run-dir>', 'continue a run where it stopped; nothing completed is requested again')
+    .action(async (paths: string[], opts: Record<string, unknown>) => {
+      const globals = program.opts<{ logLevel: LogLevel }>();
+      const log = logger();
+      const events = new ReplayEvents();
+      const stop = stopControl();
+      const bar = deps.progressStream?.isTTY === true && !['debug', 'trace'].includes(globals.logLevel);
+      const detachBar = bar ? attachProgressBar(events, deps.progressStream!) : () => {};
+      const detachLog = attachRunLog(events, log, bar ? 'debug' : 'info');
+      let interrupts = 0;
+      const detachSignal =
+        deps.onInterrupt?.(() => {
+          interrupts++;
+          stop.requested = true;
+          stop.reason = 'interrupted by the user (SIGINT)';
+          if (interrupts === 1) deps.output.err('Interrupted: finishing the turns in flight and writing the manifest (Ctrl-C again to abort them).');
+          else stop.abort.abort();
+        }) ?? (() => {});
+      try {
+        const manifest = await runCommand(
+          {
+            paths,
+            provider: opts.provider as string | undefined,
+            baseUrl: opts.baseUrl as string | undefined,
+            axis: opts.axis as string | undefined,
+            models: opts.models as string[] | undefined,
+            efforts: opts.effort as string[] | undefined,
+            tasks: (opts.task as string[] | undefined) ?? [],
+            repeats: opts.repeats as number | undefined,
+            concurrency: opts.concurrency as number,
+            maxRetries: opts.maxRetries as number,
+            matrix: opts.matrix as string | undefined,
+            out: opts.out as string,
+            runName: opts.runName as string | undefined,
+            resume: opts.resume as string | undefined,
+            temperature: opts.temperature as number | undefined,
+            retryBaseMs: deps.env.DRIFTBENCH_RETRY_BASE_MS ? Number(deps.env.DRIFTBENCH_RETRY_BASE_MS) : undefined,
+          },
+          { ...deps, log, events, stop, engineVersion: engineVersion() },
+        );
+        detachBar();
+        const dir = opts.resume !== undefined ? resolve(deps.cwd, String(opts.resume)) : resolve(deps.cwd, String(opts.out), manifest.run_id);
+        for (const line of runSummary(manifest, dir, deps.cwd)) deps.output.out(line);
+        // 0: every conversation ran to its end (refusals and cut-offs are findings in the data);
+        // 2: a conversation errored or the run was interrupted.
+        if (manifest.status === 'interrupted' || manifest.counts.errored > 0) result.exitCode = 2;
+      } finally {
+        detachBar();
+        detachLog();
+        detachSignal();
+      }
     });
 
   return program;

@@ -7,10 +7,11 @@ import { buildProgram, type CliDeps } from './program.js';
  * anything else is a bug and is re-thrown with its stack. Returns the exit code.
  */
 export async function runCli(argv: readonly string[], deps: CliDeps): Promise<number> {
-  const program = buildProgram(deps);
+  const result = { exitCode: 0 };
+  const program = buildProgram(deps, result);
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return 0;
+    return result.exitCode;
   } catch (e) {
     if (e instanceof CommanderError) {
       // help and version exit 0; every other parse failure is bad input: 2.

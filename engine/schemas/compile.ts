@@ -9,7 +9,7 @@ import { packageRoot } from '../paths.js';
 type AjvClass = typeof Ajv2020Module.default;
 const Ajv2020: AjvClass = (Ajv2020Module as unknown as { default: AjvClass }).default ?? (Ajv2020Module as unknown as AjvClass);
 
-export type SchemaName = 'scenario';
+export type SchemaName = 'scenario' | 'transcript' | 'manifest' | 'model-profiles' | 'matrix';
 export type { ErrorObject };
 
 const compiled = new Map<SchemaName, ValidateFunction>();
@@ -24,7 +24,7 @@ export function validatorFor<T>(name: SchemaName): ValidateFunction<T> {
   let v = compiled.get(name);
   if (v === undefined) {
     // verbose: errors carry parentSchema, whose description turns into a readable hint.
-    ajv ??= new Ajv2020({ allErrors: true, verbose: true, discriminator: true, strict: true, strictRequired: false, useDefaults: true });
+    ajv ??= new Ajv2020({ allErrors: true, verbose: true, discriminator: true, strict: true, strictRequired: false, useDefaults: true, validateFormats: false });
     const fresh = ajv.compile(loadSchema(name));
     compiled.set(name, fresh);
     v = fresh;

@@ -1,0 +1,33 @@
+import type { ReplayEvents } from '../replay/events.js';
+import type { Logger } from './logger.js';
+
+/** Logs the replay through pino: a line per turn, warnings for retries and failures. */
+export function attachRunLog(events: ReplayEvents, log: Logger, turnLevel: 'info' | 'debug'): () => void {
+  return events.on((e) => {
+    switch (e.type) {
+      case 'run-started':
+        log.info({ runId: e.runId, dir: e.dir, conversations: e.conversations, pending: e.pending, resumed: e.resumed }, e.resumed ? 'run resumed' : 'run started');
+        break;
+      case 'turn-received':
+        log[turnLevel]({ conversation: e.conversationId, step: e.step, stopReason: e.stopReason, inputTokens: e.usage.input_tokens, outputTokens: e.usage.output_tokens, latencyMs: e.latencyMs, costUsd: e.costUsd }, 'turn');
+        break;
+      case 'turn-retried':
+        log.warn({ conversation: e.conversationId, step: e.step, attempt: e.attempt, status: e.status }, `attempt failed: ${e.reason}`);
+        break;
+      case 'turn-failed':
+        log.error({ conversation: e.conversationId, step: e.step }, e.message);
+        break;
+      case 'conversation-done':
+        (e.status === 'complete' ? log.debug.bind(log) : log.warn.bind(log))({ conversation: e.conversationId, status: e.status }, e.reason ?? 'conversation done');
+        break;
+      case 'warning':
+        log.warn({ conversation: e.conversationId }, e.message);
+        break;
+      case 'run-done':
+        log.info({ status: e.manifest.status, counts: e.manifest.counts }, 'run done');
+        break;
+      default:
+        break;
+    }
+  });
+}

@@ -1,0 +1,177 @@
+import { createHash } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ScriptedBlock, ScriptedReply } from './types.js';
+
+/**
+ * The only signature the server accepts when a thinking block comes back in the history, so
+ * a client that edits thinking (or drops the signature) gets the same 400 the real API gives.
+ */
+export function signThinking(thinking: string): string {
+  return 'sig_' + createHash('sha256').update(thinking).digest('base64url');
+}
+
+/** Word-sized tokens, each keeping the white space that follows it, so joining them gives the text back. */
+export function chunkText(text: string): string[] {
+  return text === '' ? [] : text.split(/(?<=\s)(?=\S)/u);
+}
+
+export interface SseEvent {
+  name: string;
+  data: Record<string, unknown>;
+}
+
+export interface PlannedReply {
+  /** The whole message, as a non-streaming request returns it. */
+  message: Record<string, unknown>;
+  /** The same message as the stream of events the Messages API sends. */
+  events: SseEvent[];
+  /** Text and thinking deltas: what latency.perTokenMs paces. */
+  tokenCount: number;
+}
+
+export interface ReplyContext {
+  messageId: string;
+  /** The request's model, used unless the reply names its own. */
+  model: string;
+  /** Estimated from the request; reply.usage overrides it. */
+  inputTokens: number;
+}
+
+/** Builds the message and its event sequence once, so streaming and non-streaming answers agree. */
+export function planReply(reply: ScriptedReply, ctx: ReplyContext): PlannedReply {
+  const chunked = reply.content.map((block) => ({ block, chunks: blockChunks(block) }));
+  const tokenCount = chunked.reduce((n, c) => n + c.chunks.length, 0);
+  const usage = {
+    input_tokens: reply.usage?.input_tokens ?? ctx.inputTokens,
+    output_tokens: reply.usage?.output_tokens ?? tokenCount,
+    cache_creation_input_tokens: reply.usage?.cache_creation_input_tokens ?? 0,
+    cache_read_input_tokens: reply.usage?.cache_read_input_tokens ?? 0,
+  };
+  const finalUsage = reply.cost === undefined ? usage : { ...usage, cost: reply.cost };
+  const stop = {
+    stop_reason: reply.stop_reason ?? 'end_turn',
+    stop_sequence: null,
+    stop_details: reply.stop_details ?? null,
+  };
+  const head = { id: ctx.messageId, type: 'message', role: 'assistant', model: reply.model ?? ctx.model };
+
+  const events: SseEvent[] = [
+    {
+      name: 'message_start',
+      data: {
+        type: 'message_start',
+        message: { ...head, content: [], stop_reason: null, stop_sequence: null, stop_details: null, usage: { ...usage, output_tokens: 1 } },
+      },
+    },
+    { name: 'ping', data: { type: 'ping' } },
+  ];
+  chunked.forEach(({ block, chunks }, index) => {
+    events.push({ name: 'content_block_start', data: { type: 'content_block_start', index, content_block: startOf(block) } });
+    for (const chunk of chunks) {
+      const delta = block.type === 'thinking' ? { type: 'thinking_delta', thinking: chunk } : { type: 'text_delta', text: chunk };
+      events.push({ name: 'content_block_delta', data: { type: 'content_block_delta', index, delta } });
+    }
+    if (block.type === 'thinking') {
+      const delta = { type: 'signature_delta', signature: signatureOf(block) };
+      events.push({ name: 'content_block_delta', data: { type: 'content_block_delta', index, delta } });
+    }
+    events.push({ name: 'content_block_stop', data: { type: 'content_block_stop', index } });
+  });
+  // Usage in message_delta is cumulative: the SDK overwrites its snapshot with it, never adds.
+  events.push({ name: 'message_delta', data: { type: 'message_delta', delta: stop, usage: finalUsage } });
+  events.push({ name: 'message_stop', data: { type: 'message_stop' } });
+
+  const message = { ...head, content: reply.content.map(finalOf), ...stop, usage: finalUsage };
+  return { message, events, tokenCount };
+}
+
+function blockChunks(block: ScriptedBlock): string[] {
+  if (block.type === 'thinking') return chunkText(block.thinking);
+  if (block.type === 'text') return chunkText(block.text);
+  return [];
+}
+
+function signatureOf(block: { thinking: string; signature?: string }): string {
+  return block.signature ?? signThinking(block.thinking);
+}
+
+function startOf(block: ScriptedBlock): Record<string, unknown> {
+  if (block.type === 'thinking') return { type: 'thinking', thinking: '', signature: '' };
+  if (block.type === 'text') return { type: 'text', text: '' };
+  return { type: 'redacted_thinking', data: block.data };
+}
+
+function finalOf(block: ScriptedBlock): Record<string, unknown> {
+  if (block.type === 'thinking') return { type: 'thinking', thinking: block.thinking, signature: signatureOf(block) };
+  if (block.type === 'text') return { type: 'text', text: block.text };
+  return { type: 'redacted_thinking', data: block.data };
+}
+
+export function formatEvent(event: SseEvent): string {
+  return `event: ${event.name}\ndata: ${JSON.stringify(event.data)}\n\n`;
+}
+
+/** How a stream ends: normally, or with one of the stream faults after `afterEvents` events. */
+export type StreamEnding =
+  | { kind: 'complete' }
+  | { kind: 'cut-stream' | 'stream-error' | 'malformed-sse'; afterEvents: number };
+
+export interface Pacing {
+  ttftMs: number;
+  perTokenMs: number;
+  /** Aborted when the server closes, so no timer outlives it. */
+  signal: AbortSignal;
+}
+
+const OVERLOADED_EVENT = formatEvent({
+  name: 'error',
+  data: { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } },
+});
+// Cut inside the JSON on purpose: the SDK must fail on it rather than skip it.
+const MALFORMED_EVENT = 'event: content_block_delta\ndata: {not json\n\n';
+
+/**
+ * Writes the 200 event-stream answer. Waits ttftMs before the first content_block_delta and
+ * perTokenMs before each later text or thinking delta. A stream fault stops before
+ * message_stop, so the client never sees a complete message.
+ */
+export async function writeSse(res: ServerResponse, events: SseEvent[], ending: StreamEnding, pacing: Pacing): Promise<void> {
+  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
+  res.flushHeaders();
+  const limit = ending.kind === 'complete' ? events.length : Math.min(ending.afterEvents, events.length - 1);
+  let deltasSent = 0;
+  for (const event of events.slice(0, limit)) {
+    if (event.name === 'content_block_delta') {
+      const isSignature = (event.data['delta'] as { type: string }).type === 'signature_delta';
+      const wait = deltasSent === 0 ? pacing.ttftMs : isSignature ? 0 : pacing.perTokenMs;
+      if (wait > 0) await sleep(wait, undefined, { signal: pacing.signal });
+      deltasSent++;
+    }
+    if (res.destroyed) return;
+    await write(res, formatEvent(event));
+  }
+  if (res.destroyed) return;
+  switch (ending.kind) {
+    case 'complete':
+      res.end();
+      return;
+    case 'cut-stream':
+      // Without a terminating chunk the client sees the body end mid-message, like a dropped connection.
+      res.destroy();
+      return;
+    case 'stream-error':
+      res.end(OVERLOADED_EVENT);
+      return;
+    case 'malformed-sse':
+      res.end(MALFORMED_EVENT);
+      return;
+  }
+}
+
+/** Resolves once the chunk is handed to the socket, so a following destroy() cannot drop it. */
+function write(res: ServerResponse, chunk: string): Promise<void> {
+  return new Promise((resolve) => {
+    res.write(chunk, () => resolve());
+  });
+}

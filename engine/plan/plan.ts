@@ -1,0 +1,124 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { UsageError } from '../errors.js';
+import type { Effort } from '../models/profiles.js';
+import { packageRoot } from '../paths.js';
+import type { LoadedScenario } from '../scenario/scenario.js';
+import type { Plan } from '../schemas/manifest.generated.js';
+import type { Matrix } from '../schemas/matrix.generated.js';
+import { validatorFor } from '../schemas/compile.js';
+
+export type { Plan, Matrix };
+export type PlannedConversation = Plan['conversations'][number];
+export interface Cell {
+  model: string;
+  effort: Effort;
+}
+/** Models and efforts to cross: a Matrix's core, without the at-least-one tuple types. */
+export interface CellSpec {
+  models: readonly string[];
+  efforts: readonly Effort[];
+}
+
+/** Axis presets live in engine/data/axes.json (data, not code), each a Matrix. */
+export function loadAxes(file = join(packageRoot(), 'engine', 'data', 'axes.json')): Record<string, Matrix> {
+  const raw = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  const validate = validatorFor<Matrix>('matrix');
+  const out: Record<string, Matrix> = {};
+  for (const [name, m] of Object.entries(raw)) {
+    if (!validate(m)) throw new Error(`${file}: axis "${name}" is not a valid matrix: ${JSON.stringify(validate.errors)}`);
+    out[name] = m;
+  }
+  return out;
+}
+
+/** The cells of a matrix: every model crossed with every effort. */
+export function matrixCells(m: CellSpec): Cell[] {
+  return m.models.flatMap((model) => m.efforts.map((effort) => ({ model, effort })));
+}
+
+/** Several matrices together, without duplicate cells ("no axis" runs every preset). */
+export function unionCells(...ms: CellSpec[]): Cell[] {
+  const seen = new Set<string>();
+  return ms.flatMap(matrixCells).filter((c) => {
+    const k = `${c.model}|${c.effort}`;
+    return seen.has(k) ? false : (seen.add(k), true);
+  });
+}
+
+/** Scenarios narrowed by `--task`: a task code (T1) or a scenario id, case-insensitive. */
+export function selectScenarios(suite: readonly LoadedScenario[], tasks: readonly string[]): LoadedScenario[] {
+  if (tasks.length === 0) return [...suite];
+  const wanted = tasks.map((t) => t.toLowerCase());
+  const unknown = wanted.filter((t) => !suite.some((l) => l.scenario.id === t || l.scenario.task?.toLowerCase() === t));
+  if (unknown.length > 0) {
+    const known = suite.map((l) => l.scenario.task ?? l.scenario.id).join(', ');
+    throw new UsageError(`--task ${unknown.join(', ')}: no such task or scenario id; known: ${known}`);
+  }
+  return suite.filter((l) => wanted.includes(l.scenario.id) || wanted.includes(l.scenario.task?.toLowerCase() ?? '\0'));
+}
+
+/**
+ * A name safe as a file name on every platform: model names such as `anthropic/claude-opus-4.7`
+ * or `rehearsal:pass` become `anthropic_claude-opus-4.7` and `rehearsal_pass`. Nothing here
+ * can climb out of a folder: no separators, and no leading dot.
+ */
+export function safeName(s: string): string {
+  const cleaned = s.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._-]+/, '').slice(0, 120);
+  return cleaned === '' ? 'x' : cleaned;
+}
+
+export function conversationId(scenario: string, c: Cell, repeat: number): string {
+  return `${safeName(scenario)}__${safeName(c.model)}__${c.effort}__r${repeat}`;
+}
+
+export interface PlanInput {
+  scenarios: readonly LoadedScenario[];
+  cells: readonly Cell[];
+  repeats: number;
+  concurrency: number;
+  maxRetries: number;
+  provider: string;
+  baseUrl: string | null;
+  axis: string | null;
+  options?: Record<string, unknown>;
+}
+
+/**
+ * The run's conversations, in a stable order: scenario, then cell, then repeat. The order
+ * (and so every id) depends only on the inputs, which is what makes resume and sharding exact.
+ */
+export function buildPlan(input: PlanInput): Plan {
+  const conversations: PlannedConversation[] = [];
+  for (const l of input.scenarios) {
+    for (const c of input.cells) {
+      for (let r = 1; r <= input.repeats; r++) {
+        conversations.push({ id: conversationId(l.scenario.id, c, r), scenario: l.scenario.id, model: c.model, effort: c.effort, repeat: r });
+      }
+    }
+  }
+  return {
+    provider: input.provider,
+    base_url: input.baseUrl,
+    base_url_host: input.baseUrl ? new URL(input.baseUrl).host : null,
+    axis: input.axis,
+    scenarios: input.scenarios.map((l) => ({ id: l.scenario.id, hash: l.hash, file: `scenarios/${safeName(l.scenario.id)}.yaml` })),
+    models: [...new Set(input.cells.map((c) => c.model))],
+    efforts: [...new Set(input.cells.map((c) => c.effort))],
+    repeats: input.repeats,
+    concurrency: input.concurrency,
+    max_retries: input.maxRetries,
+    conversations,
+    ...(input.options ? { options: input.options } : {}),
+  };
+}
+
+/** A base URL as it may be written down: no user, password, query or fragment. */
+export function publicBaseUrl(url: string): string {
+  const u = new URL(url);
+  u.username = '';
+  u.password = '';
+  u.search = '';
+  u.hash = '';
+  return u.toString().replace(/\/$/, '');
+}

@@ -1,0 +1,24 @@
+import { createSdkProvider, requireKey } from './sdk-provider.js';
+import type { ProviderFactory } from './types.js';
+
+/**
+ * OpenRouter's Anthropic-compatible Messages endpoint, through the same SDK. OpenRouter has
+ * been seen to drop `output_config` and `thinking` silently, so transcripts record what was
+ * requested and reports check whether effort had any effect.
+ * https://openrouter.ai/docs/guides/evaluate-and-optimize/model-migrations/claude-4-7
+ */
+export const OPENROUTER_BASE_URL = 'https://openrouter.ai/api';
+
+export const openrouterProvider: ProviderFactory = (o) => ({
+  ...createSdkProvider({
+    name: 'openrouter',
+    apiKey: requireKey(o.env, 'OPENROUTER_API_KEY', 'openrouter'),
+    baseUrl: o.baseUrl ?? OPENROUTER_BASE_URL,
+    maxRetries: o.maxRetries,
+    retryBaseMs: o.retryBaseMs ?? 500,
+    now: o.now ?? Date.now,
+    sleep: o.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+  }),
+  // OpenRouter names Claude models anthropic/claude-opus-4.7; profiles list that as an alias.
+  apiModel: (model, aliases) => aliases.find((a) => a.startsWith('anthropic/')) ?? model,
+});

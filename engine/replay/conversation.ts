@@ -1,0 +1,173 @@
+import { turnCost } from '../models/cost.js';
+import { findProfile, type Effort, type Profile } from '../models/profiles.js';
+import type { PlannedConversation } from '../plan/plan.js';
+import { TurnFailed, type Provider } from '../providers/types.js';
+import { isGenerated, type LoadedScenario } from '../scenario/scenario.js';
+import { TRANSCRIPT_FORMAT, type Attempt, type Transcript, type Turn } from '../transcript/format.js';
+import type { RunStore } from '../transcript/run-store.js';
+import type { ReplayEvents } from './events.js';
+import { buildParams, historyFor, messagesHash, storedParams, type SamplingOptions } from './request.js';
+
+export interface ConversationDeps {
+  runId: string;
+  store: RunStore;
+  provider: Provider;
+  profiles: readonly Profile[];
+  events: ReplayEvents;
+  now: () => number;
+  /** Checked before each turn: true stops the conversation cleanly (status stopped). */
+  shouldStop: () => boolean;
+  sampling?: SamplingOptions;
+  signal?: AbortSignal;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export function newTranscript(runId: string, c: PlannedConversation, l: LoadedScenario, provider: Provider): Transcript {
+  return {
+    format: TRANSCRIPT_FORMAT,
+    run_id: runId,
+    conversation_id: c.id,
+    scenario: { id: l.scenario.id, hash: l.hash, title: l.scenario.title },
+    cell: { model: c.model, effort: c.effort, repeat: c.repeat },
+    provider: { name: provider.name, base_url_host: provider.baseUrl ? new URL(provider.baseUrl).host : null },
+    model_requested: c.model,
+    model_returned: null,
+    status: 'pending',
+    status_reason: null,
+    started_at: null,
+    ended_at: null,
+    system: l.scenario.system ?? null,
+    turns: [],
+  };
+}
+
+/**
+ * Replays one conversation, step by step, as a genuine multi-turn exchange: each step is its
+ * own user turn, sent with every earlier user turn and every earlier assistant reply (thinking
+ * blocks and signatures included). Each completed turn is written to disk, atomically, before
+ * the next request is sent, so a killed run loses at most the turn in flight.
+ *
+ * Resuming continues after the last answered turn. A turn that failed before is asked again,
+ * and its earlier attempts are kept on the new turn, so no error is lost.
+ */
+export async function replayConversation(c: PlannedConversation, l: LoadedScenario, existing: Transcript | undefined, deps: ConversationDeps): Promise<Transcript> {
+  const s = l.scenario;
+  const t = existing ?? newTranscript(deps.runId, c, l, deps.provider);
+  const profile = findProfile(deps.profiles, c.model);
+  const apiModel = deps.provider.apiModel?.(c.model, profile?.aliases ?? []) ?? c.model;
+  t.model_requested = apiModel;
+  let carried: Attempt[] = [];
+  const last = t.turns.at(-1);
+  if (last && last.response === null) {
+    carried = last.attempts;
+    t.turns.pop();
+  }
+  t.status = 'running';
+  t.status_reason = null;
+  t.started_at ??= iso(deps.now());
+  t.ended_at = null;
+
+  const finish = async (status: Transcript['status'], reason: string | null): Promise<Transcript> => {
+    t.status = status;
+    t.status_reason = reason;
+    t.ended_at = iso(deps.now());
+    await deps.store.writeTranscript(t);
+    deps.events.emit({ type: 'conversation-done', conversationId: c.id, status, reason });
+    return t;
+  };
+
+  for (const step of s.steps.slice(t.turns.length)) {
+    if (deps.shouldStop()) return finish('stopped', `stopped before step ${step.step}; resume to continue`);
+    if (!isGenerated(s, step)) {
+      t.turns.push(prefilledTurn(step.step, step.prompt, step.reply!, c.effort, historyFor(t.turns, step.prompt)));
+      await deps.store.writeTranscript(t);
+      continue;
+    }
+    const messages = historyFor(t.turns, step.prompt);
+    const { params, dropped, thinking } = buildParams({ model: apiModel, effort: c.effort, profile, system: t.system, messages, sampling: deps.sampling });
+    const request: Turn['request'] = { params: storedParams(params), message_count: messages.length, messages_sha256: messagesHash(messages), dropped, requested: { effort: c.effort, thinking } };
+    const started = deps.now();
+    deps.events.emit({ type: 'turn-sent', conversationId: c.id, step: step.step, model: c.model });
+    try {
+      const reply = await deps.provider.send(params, { scenario: s, step: step.step, signal: deps.signal });
+      const attempts = [...carried, ...reply.attempts];
+      carried = [];
+      reportRetries(deps.events, c.id, step.step, attempts);
+      const cost = turnCost(profile?.prices ?? undefined, reply.usage);
+      t.turns.push({
+        step: step.step,
+        kind: 'generated',
+        user: step.prompt,
+        request,
+        response: { id: reply.id, model: reply.model, request_id: reply.requestId, content: reply.content, stop_reason: reply.stopReason, stop_details: reply.stopDetails, usage: reply.usage },
+        timing: { started_at: iso(started), ttft_ms: reply.ttftMs, latency_ms: reply.latencyMs },
+        attempts,
+        cost_usd: cost,
+        provider_cost_usd: reply.providerCostUsd,
+        error: null,
+      });
+      t.model_returned = reply.model ?? t.model_returned;
+      await deps.store.writeTranscript(t);
+      deps.events.emit({ type: 'turn-received', conversationId: c.id, step: step.step, usage: reply.usage, costUsd: cost, latencyMs: reply.latencyMs, stopReason: reply.stopReason });
+      if (reply.stopReason === 'refusal') {
+        // A refused turn must be removed or rephrased before the conversation can go on.
+        const why = typeof reply.stopDetails?.explanation === 'string' ? `: ${reply.stopDetails.explanation}` : '';
+        return finish('refused', `step ${step.step} was refused${why}; the conversation cannot continue past a refusal`);
+      }
+      if (reply.stopReason === 'max_tokens') {
+        return finish('max_tokens', `step ${step.step} hit max_tokens (${params.max_tokens}); its reply is cut off, so later steps would build on a partial answer`);
+      }
+    } catch (e) {
+      if (!(e instanceof TurnFailed)) throw e;
+      const attempts = [...carried, ...e.attempts];
+      reportRetries(deps.events, c.id, step.step, attempts);
+      t.turns.push({
+        step: step.step,
+        kind: 'generated',
+        user: step.prompt,
+        request,
+        response: null,
+        timing: { started_at: iso(started), ttft_ms: null, latency_ms: null },
+        attempts,
+        cost_usd: null,
+        provider_cost_usd: null,
+        error: { type: e.type, message: e.message, status: e.status },
+      });
+      deps.events.emit({ type: 'turn-failed', conversationId: c.id, step: step.step, message: e.message });
+      if (e.type === 'aborted') return finish('stopped', `interrupted during step ${step.step}; resume to continue`);
+      return finish('errored', `step ${step.step} failed after ${attempts.length} attempt(s): ${e.message}`);
+    }
+  }
+  return finish('complete', null);
+}
+
+function prefilledTurn(step: number, user: string, reply: string, effort: Effort, messages: ReturnType<typeof historyFor>): Turn {
+  return {
+    step,
+    kind: 'prefilled',
+    user,
+    request: { params: {}, message_count: messages.length, messages_sha256: messagesHash(messages), dropped: [], requested: { effort, thinking: 'none' } },
+    response: {
+      id: null,
+      model: null,
+      request_id: null,
+      content: [{ type: 'text', text: reply }],
+      stop_reason: null,
+      stop_details: null,
+      usage: { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, thinking_tokens: null },
+    },
+    timing: { started_at: null, ttft_ms: null, latency_ms: null },
+    attempts: [],
+    cost_usd: 0,
+    provider_cost_usd: null,
+    error: null,
+  };
+}
+
+function reportRetries(events: ReplayEvents, conversationId: string, step: number, attempts: readonly Attempt[]): void {
+  attempts.forEach((a, i) => {
+    if (a.outcome === 'ok') return;
+    events.emit({ type: 'turn-retried', conversationId, step, attempt: i + 1, status: a.status ?? null, reason: a.message ?? a.outcome });
+  });
+}

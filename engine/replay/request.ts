@@ -1,0 +1,107 @@
+import { createHash } from 'node:crypto';
+import type { Effort, Profile } from '../models/profiles.js';
+import type { MessageParams } from '../providers/types.js';
+import type { Block, Turn } from '../transcript/format.js';
+
+export interface Dropped {
+  param: string;
+  value: unknown;
+  reason: string;
+}
+
+export interface SamplingOptions {
+  temperature?: number;
+  top_p?: number;
+  top_k?: number;
+}
+
+/** max_tokens for a model without a profile: generous, and at least 64000 at xhigh and max. */
+const FALLBACK_MAX_TOKENS: Record<Effort, number> = { standard: 16000, low: 16000, medium: 32000, high: 32000, xhigh: 64000, max: 128000 };
+
+/**
+ * The request parameters for one turn, filtered through the model's profile. A parameter the
+ * profile says the model rejects is never sent; it is listed in `dropped` with the reason.
+ *
+ * - standard effort sends neither effort nor thinking, as the original benchmark's baseline did;
+ * - any other effort sends `output_config.effort` (a top-level field) and adaptive thinking with
+ *   `display: "summarized"`: Opus 4.7 omits thinking text unless asked, which is how the original
+ *   benchmark came to store empty thinking.
+ *   https://platform.claude.com/docs/en/build-with-claude/thinking#controlling-thinking-display
+ */
+export function buildParams(input: {
+  model: string;
+  effort: Effort;
+  profile: Profile | undefined;
+  system: string | null;
+  messages: MessageParams['messages'];
+  sampling?: SamplingOptions;
+}): { params: MessageParams; dropped: Dropped[]; thinking: 'none' | 'adaptive' } {
+  const { model, effort, profile } = input;
+  const dropped: Dropped[] = [];
+  const maxTokens = (profile?.max_tokens as Partial<Record<Effort, number>> | undefined)?.[effort] ?? profile?.max_tokens.standard ?? FALLBACK_MAX_TOKENS[effort];
+  const params: MessageParams = { model, max_tokens: maxTokens, messages: input.messages };
+  if (input.system !== null) params.system = input.system;
+
+  let thinking: 'none' | 'adaptive' = 'none';
+  if (effort !== 'standard') {
+    thinking = 'adaptive';
+    const adaptive = profile === undefined || profile.thinking.modes.includes('adaptive');
+    if (adaptive) {
+      params.thinking = profile === undefined || profile.thinking.display !== false ? { type: 'adaptive', display: 'summarized' } : { type: 'adaptive' };
+    } else {
+      dropped.push({ param: 'thinking', value: { type: 'adaptive', display: 'summarized' }, reason: `${profile.id} takes no adaptive thinking (model profile)` });
+    }
+    if (profile === undefined || (profile.efforts as string[]).includes(effort)) {
+      params.output_config = { effort };
+    } else {
+      dropped.push({ param: 'output_config.effort', value: effort, reason: `${profile.id} does not take effort ${effort} (model profile)` });
+    }
+  }
+
+  for (const [name, value] of Object.entries(input.sampling ?? {}) as Array<[keyof SamplingOptions, number | undefined]>) {
+    if (value === undefined) continue;
+    if (profile !== undefined && !profile.sampling[name]) {
+      dropped.push({ param: name, value, reason: `${profile.id} rejects ${name} with a 400 (model profile)` });
+    } else {
+      params[name] = value;
+    }
+  }
+  return { params, dropped, thinking };
+}
+
+/** A stored response block as a request block: what the API takes back in the history. */
+export function toRequestBlock(b: Block): Record<string, unknown> {
+  switch (b.type) {
+    case 'text':
+      return { type: 'text', text: b.text ?? '' };
+    case 'thinking':
+      // Thinking goes back with its signature, untouched, as the API requires to continue.
+      return { type: 'thinking', thinking: b.thinking ?? '', signature: b.signature ?? '' };
+    case 'redacted_thinking':
+      return { type: 'redacted_thinking', data: b.data ?? '' };
+    default:
+      return { ...b };
+  }
+}
+
+/** The history before a step: every earlier user turn and assistant reply, then the new prompt. */
+export function historyFor(turns: readonly Turn[], prompt: string): MessageParams['messages'] {
+  const messages: MessageParams['messages'] = [];
+  for (const t of turns) {
+    if (t.response === null) continue;
+    messages.push({ role: 'user', content: t.user });
+    messages.push({ role: 'assistant', content: t.response.content.map(toRequestBlock) });
+  }
+  messages.push({ role: 'user', content: prompt });
+  return messages;
+}
+
+export function messagesHash(messages: MessageParams['messages']): string {
+  return createHash('sha256').update(JSON.stringify(messages)).digest('hex');
+}
+
+/** Parameters as stored: everything sent except the messages (they are the transcript's turns). */
+export function storedParams(params: MessageParams): Record<string, unknown> {
+  const { messages: _messages, ...rest } = params;
+  return rest;
+}

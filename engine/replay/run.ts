@@ -1,0 +1,165 @@
+import pLimit from 'p-limit';
+import { TranscriptError } from '../errors.js';
+import type { Profile } from '../models/profiles.js';
+import type { Plan } from '../plan/plan.js';
+import type { Provider } from '../providers/types.js';
+import type { LoadedScenario } from '../scenario/scenario.js';
+import { validateScenarioBytes } from '../scenario/validate.js';
+import { FINISHED, MANIFEST_FORMAT, type RunManifest, type Transcript } from '../transcript/format.js';
+import type { RunStore } from '../transcript/run-store.js';
+import { replayConversation } from './conversation.js';
+import type { ReplayEvents } from './events.js';
+import type { SamplingOptions } from './request.js';
+
+/** Asks a run to stop starting turns; the turns in flight finish and are written. */
+export interface StopControl {
+  requested: boolean;
+  reason: string | null;
+  /** Aborts requests in flight too (a second Ctrl-C). */
+  abort: AbortController;
+}
+
+export function stopControl(): StopControl {
+  return { requested: false, reason: null, abort: new AbortController() };
+}
+
+export interface RunDeps {
+  store: RunStore;
+  provider: Provider;
+  profiles: readonly Profile[];
+  events: ReplayEvents;
+  now: () => number;
+  stop: StopControl;
+  engineVersion: string;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Starts a new run: snapshots the scenarios into the run directory, writes the manifest, replays. */
+export async function startRun(runId: string, plan: Plan, suite: readonly LoadedScenario[], bytes: ReadonlyMap<string, Uint8Array>, deps: RunDeps): Promise<RunManifest> {
+  await deps.store.create();
+  for (const s of plan.scenarios) {
+    const b = bytes.get(s.id);
+    if (b === undefined) throw new Error(`no bytes for scenario ${s.id}`);
+    await deps.store.writeScenarioSnapshot(s.id, b);
+  }
+  const created = iso(deps.now());
+  const manifest: RunManifest = {
+    format: MANIFEST_FORMAT,
+    run_id: runId,
+    engine_version: deps.engineVersion,
+    created_at: created,
+    updated_at: created,
+    ended_at: null,
+    status: 'running',
+    status_reason: null,
+    plan,
+    counts: { conversations: plan.conversations.length, pending: plan.conversations.length, complete: 0, refused: 0, max_tokens: 0, errored: 0, stopped: 0 },
+  };
+  await deps.store.writeManifest(manifest);
+  const byId = new Map(suite.map((l) => [l.scenario.id, l]));
+  return replayPlan(manifest, byId, new Map(), false, deps);
+}
+
+/** The scenarios a run used, from its own snapshots, checked against the hashes in its manifest. */
+export async function loadRunScenarios(store: RunStore, plan: Plan): Promise<Map<string, LoadedScenario>> {
+  const out = new Map<string, LoadedScenario>();
+  for (const s of plan.scenarios) {
+    const bytes = await store.readScenarioSnapshot(s.file);
+    const v = validateScenarioBytes(store.path(s.file), bytes);
+    if (!v.loaded) throw new TranscriptError(`${store.path(s.file)}: the run's scenario snapshot is invalid: ${v.problems[0]?.message ?? 'unknown problem'}`);
+    if (v.loaded.hash !== s.hash) throw new TranscriptError(`${store.path(s.file)}: the scenario snapshot changed since the run started (hash mismatch); a resumed run must replay what it started with`);
+    out.set(s.id, v.loaded);
+  }
+  return out;
+}
+
+/** Continues a run exactly where it stopped: finished conversations are left alone. */
+export async function resumeRun(deps: RunDeps): Promise<RunManifest> {
+  const manifest = await deps.store.readManifest();
+  const scenarios = await loadRunScenarios(deps.store, manifest.plan);
+  const existing = new Map<string, Transcript>();
+  for (const c of manifest.plan.conversations) {
+    const t = await deps.store.readTranscript(c.id);
+    if (t) existing.set(c.id, t);
+  }
+  manifest.status = 'running';
+  manifest.status_reason = null;
+  manifest.ended_at = null;
+  return replayPlan(manifest, scenarios, existing, true, deps);
+}
+
+async function replayPlan(manifest: RunManifest, scenarios: ReadonlyMap<string, LoadedScenario>, existing: ReadonlyMap<string, Transcript>, resumed: boolean, deps: RunDeps): Promise<RunManifest> {
+  const plan = manifest.plan;
+  const statuses = new Map(plan.conversations.map((c) => [c.id, existing.get(c.id)?.status ?? 'pending']));
+  const todo = plan.conversations.filter((c) => !FINISHED.has(statuses.get(c.id)!));
+  deps.events.emit({ type: 'run-started', runId: manifest.run_id, dir: deps.store.dir, conversations: plan.conversations.length, pending: todo.length, resumed });
+
+  // Manifest writes are serialised: conversations finish concurrently.
+  let writing: Promise<void> = Promise.resolve();
+  const saveManifest = () => {
+    manifest.counts = countStatuses(statuses);
+    manifest.updated_at = iso(deps.now());
+    const snapshot = structuredClone(manifest);
+    writing = writing.then(() => deps.store.writeManifest(snapshot));
+    return writing;
+  };
+  await saveManifest();
+
+  const limit = pLimit(plan.concurrency);
+  const sampling = (plan.options?.sampling ?? undefined) as SamplingOptions | undefined;
+  await Promise.all(
+    todo.map((c) =>
+      limit(async () => {
+        if (deps.stop.requested) return;
+        const l = scenarios.get(c.scenario);
+        if (!l) throw new TranscriptError(`conversation ${c.id}: scenario ${c.scenario} is not in the run`);
+        const t = await replayConversation(c, l, existing.get(c.id), {
+          runId: manifest.run_id,
+          store: deps.store,
+          provider: deps.provider,
+          profiles: deps.profiles,
+          events: deps.events,
+          now: deps.now,
+          shouldStop: () => deps.stop.requested,
+          sampling,
+          signal: deps.stop.abort.signal,
+        });
+        statuses.set(c.id, t.status);
+        await saveManifest();
+      }),
+    ),
+  );
+
+  const counts = countStatuses(statuses);
+  const unfinished = counts.pending + counts.stopped;
+  if (deps.stop.requested && unfinished > 0) {
+    manifest.status = 'interrupted';
+    manifest.status_reason = deps.stop.reason ?? 'interrupted';
+  } else if (counts.complete === counts.conversations) {
+    manifest.status = 'complete';
+    manifest.status_reason = null;
+  } else {
+    manifest.status = 'partial';
+    manifest.status_reason = [
+      counts.errored && `${counts.errored} errored`,
+      counts.refused && `${counts.refused} refused`,
+      counts.max_tokens && `${counts.max_tokens} hit max_tokens`,
+    ]
+      .filter(Boolean)
+      .join(', ');
+  }
+  manifest.ended_at = manifest.status === 'interrupted' ? null : iso(deps.now());
+  await saveManifest();
+  deps.events.emit({ type: 'run-done', manifest });
+  return manifest;
+}
+
+function countStatuses(statuses: ReadonlyMap<string, Transcript['status']>): RunManifest['counts'] {
+  const counts = { conversations: statuses.size, pending: 0, complete: 0, refused: 0, max_tokens: 0, errored: 0, stopped: 0 };
+  for (const s of statuses.values()) {
+    if (s === 'pending' || s === 'running') counts.pending++;
+    else counts[s]++;
+  }
+  return counts;
+}

@@ -1,0 +1,25 @@
+// Generated from schemas/matrix.schema.json by scripts/gen-types.mjs. Do not edit: change the schema and run npm run gen:types.
+
+/**
+ * A run matrix: which models and effort levels to cross with the scenarios. Axis presets (engine/data/axes.json) and --matrix files use this format.
+ */
+export interface Matrix {
+  $schema?: string;
+  description?: string;
+  /**
+   * @minItems 1
+   */
+  models: [string, ...string[]];
+  /**
+   * @minItems 1
+   */
+  efforts: [
+    'standard' | 'low' | 'medium' | 'high' | 'xhigh' | 'max',
+    ...('standard' | 'low' | 'medium' | 'high' | 'xhigh' | 'max')[]
+  ];
+  repeats?: number;
+  /**
+   * Scenario task codes or ids to run; all when absent.
+   */
+  tasks?: string[];
+}

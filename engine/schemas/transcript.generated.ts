@@ -1,0 +1,201 @@
+// Generated from schemas/transcript.schema.json by scripts/gen-types.mjs. Do not edit: change the schema and run npm run gen:types.
+
+/**
+ * This interface was referenced by `Transcript`'s JSON-Schema
+ * via the `definition` "safeName".
+ */
+export type SafeName = string;
+/**
+ * This interface was referenced by `Transcript`'s JSON-Schema
+ * via the `definition` "effort".
+ */
+export type Effort = 'standard' | 'low' | 'medium' | 'high' | 'xhigh' | 'max';
+/**
+ * complete: every step answered. refused: a turn ended with stop_reason refusal, and the conversation stopped there. max_tokens: a reply was cut off, and the conversation stopped there. errored: a turn failed after its retries. stopped: the run was interrupted or hit its budget; resume continues it.
+ *
+ * This interface was referenced by `Transcript`'s JSON-Schema
+ * via the `definition` "conversationStatus".
+ */
+export type ConversationStatus = 'pending' | 'running' | 'complete' | 'refused' | 'max_tokens' | 'errored' | 'stopped';
+
+/**
+ * One conversation of a run: everything needed to score, diff and audit it offline.
+ */
+export interface Transcript {
+  format: 'driftbench.transcript/1';
+  run_id: string;
+  conversation_id: SafeName;
+  scenario: {
+    id: string;
+    /**
+     * sha256 of the scenario file the run used.
+     */
+    hash: string;
+    title?: string;
+  };
+  cell: Cell;
+  provider: {
+    name: string;
+    /**
+     * Host (and port) of the endpoint; never a path, query or credential.
+     */
+    base_url_host: string | null;
+  };
+  model_requested: string;
+  /**
+   * The model the provider said answered (the last turn's).
+   */
+  model_returned: string | null;
+  status: ConversationStatus;
+  status_reason: string | null;
+  started_at: string | null;
+  ended_at: string | null;
+  /**
+   * The system prompt sent with every turn.
+   */
+  system: string | null;
+  /**
+   * Present when the transcript was imported from a published dataset instead of replayed.
+   */
+  imported?: {
+    source: string;
+    file?: string;
+  };
+  turns: Turn[];
+}
+/**
+ * This interface was referenced by `Transcript`'s JSON-Schema
+ * via the `definition` "cell".
+ */
+export interface Cell {
+  model: string;
+  effort: Effort;
+  repeat: number;
+  condition?: string;
+  distance?: number;
+}
+/**
+ * This interface was referenced by `Transcript`'s JSON-Schema
+ * via the `definition` "turn".
+ */
+export interface Turn {
+  step: number;
+  kind: 'generated' | 'prefilled';
+  /**
+   * The user turn's text.
+   */
+  user: string;
+  request: Request;
+  response: Response | null;
+  timing: {
+    started_at: string | null;
+    /**
+     * Time to the first content delta of the successful attempt.
+     */
+    ttft_ms: number | null;
+    /**
+     * Total time of the successful attempt.
+     */
+    latency_ms: number | null;
+  };
+  /**
+   * Every HTTP attempt for this turn, retries included, in order.
+   */
+  attempts: Attempt[];
+  /**
+   * Computed from the model profile's prices; null when the model has no profile.
+   */
+  cost_usd: number | null;
+  /**
+   * The provider's own figure, when it reports one (OpenRouter's usage.cost).
+   */
+  provider_cost_usd?: number | null;
+  error: null | {
+    type: string;
+    message: string;
+    status?: number | null;
+  };
+}
+/**
+ * This interface was referenced by `Transcript`'s JSON-Schema
+ * via the `definition` "request".
+ */
+export interface Request {
+  /**
+   * Every request parameter sent, except `messages` (the history is the earlier turns of this transcript; its hash is below). Never an API key or header.
+   */
+  params: {};
+  message_count: number;
+  /**
+   * sha256 of the JSON of the messages array sent, to audit that the history was what this transcript says.
+   */
+  messages_sha256: string;
+  dropped: {
+    param: string;
+    value: unknown;
+    reason: string;
+  }[];
+  /**
+   * What the cell asked for, before the profile filtered it.
+   */
+  requested: {
+    effort: Effort;
+    thinking: 'none' | 'adaptive';
+  };
+  /**
+   * Text a memory layer added to the system prompt for this turn.
+   */
+  injected?: string | null;
+}
+/**
+ * This interface was referenced by `Transcript`'s JSON-Schema
+ * via the `definition` "response".
+ */
+export interface Response {
+  id: string | null;
+  model: string | null;
+  request_id?: string | null;
+  content: Block[];
+  stop_reason: string | null;
+  stop_details: {} | null;
+  usage: Usage;
+}
+/**
+ * A response content block exactly as returned (thinking with its signature, redacted_thinking, text...).
+ *
+ * This interface was referenced by `Transcript`'s JSON-Schema
+ * via the `definition` "block".
+ */
+export interface Block {
+  type: string;
+  text?: string;
+  thinking?: string;
+  signature?: string;
+  data?: string;
+}
+/**
+ * This interface was referenced by `Transcript`'s JSON-Schema
+ * via the `definition` "usage".
+ */
+export interface Usage {
+  input_tokens: number;
+  output_tokens: number;
+  cache_creation_input_tokens: number;
+  cache_read_input_tokens: number;
+  /**
+   * output_tokens_details.thinking_tokens when the API reports it.
+   */
+  thinking_tokens: number | null;
+}
+/**
+ * This interface was referenced by `Transcript`'s JSON-Schema
+ * via the `definition` "attempt".
+ */
+export interface Attempt {
+  at: string;
+  outcome: 'ok' | 'http-error' | 'connection-error' | 'stream-error';
+  status?: number | null;
+  request_id?: string | null;
+  retry_after_s?: number | null;
+  message?: string;
+}

@@ -1,0 +1,30 @@
+import type { RunManifest } from '../schemas/manifest.generated.js';
+import type { Attempt, Block, ConversationStatus, Transcript, Turn, Usage } from '../schemas/transcript.generated.js';
+
+export type { Attempt, Block, ConversationStatus, RunManifest, Transcript, Turn, Usage };
+
+export const TRANSCRIPT_FORMAT = 'driftbench.transcript/1';
+export const MANIFEST_FORMAT = 'driftbench.manifest/1';
+
+/** The visible reply of a turn: its text blocks joined. */
+export function replyText(turn: Pick<Turn, 'response'>): string {
+  return (turn.response?.content ?? [])
+    .filter((b) => b.type === 'text')
+    .map((b) => b.text ?? '')
+    .join('');
+}
+
+/** The turn's thinking text (summarized thinking blocks), joined. */
+export function thinkingText(turn: Pick<Turn, 'response'>): string {
+  return (turn.response?.content ?? [])
+    .filter((b) => b.type === 'thinking')
+    .map((b) => b.thinking ?? '')
+    .join('\n');
+}
+
+/** Turns that hold a reply (a turn that failed has response null and sits last). */
+export function answeredTurns(t: Transcript): Turn[] {
+  return t.turns.filter((x) => x.response !== null);
+}
+
+export const FINISHED: ReadonlySet<ConversationStatus> = new Set(['complete', 'refused', 'max_tokens']);

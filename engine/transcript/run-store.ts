@@ -1,0 +1,127 @@
+import { mkdir, readFile, readdir } from 'node:fs/promises';
+import { join, resolve, sep } from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import { TranscriptError } from '../errors.js';
+import { safeName } from '../plan/plan.js';
+import { validatorFor } from '../schemas/compile.js';
+import { MANIFEST_FORMAT, TRANSCRIPT_FORMAT, type RunManifest, type Transcript } from './format.js';
+
+/**
+ * A run directory on disk:
+ *
+ *     <run>/manifest.json                   the plan, times, status (schemas/manifest.schema.json)
+ *     <run>/scenarios/<scenario-id>.yaml    the scenario files as the run used them
+ *     <run>/conversations/<id>.json         one transcript per conversation (schemas/transcript.schema.json)
+ *
+ * Every write is atomic (temp file, fsync, rename), so a killed process leaves either the old
+ * or the new file, never half of one. Everything is validated when written and when read.
+ */
+export class RunStore {
+  readonly dir: string;
+
+  constructor(dir: string) {
+    this.dir = resolve(dir);
+  }
+
+  /** A path inside the run directory; refuses anything that would resolve outside it. */
+  path(...parts: string[]): string {
+    const p = resolve(this.dir, ...parts);
+    if (p !== this.dir && !p.startsWith(this.dir + sep)) throw new TranscriptError(`refusing to write outside the run directory: ${parts.join('/')}`);
+    return p;
+  }
+
+  async create(): Promise<void> {
+    await mkdir(this.path('conversations'), { recursive: true });
+    await mkdir(this.path('scenarios'), { recursive: true });
+  }
+
+  async writeScenarioSnapshot(id: string, bytes: Uint8Array): Promise<string> {
+    const rel = `scenarios/${safeName(id)}.yaml`;
+    await writeFileAtomic(this.path(rel), Buffer.from(bytes));
+    return rel;
+  }
+
+  async readScenarioSnapshot(rel: string): Promise<Uint8Array> {
+    return readFile(this.path(rel));
+  }
+
+  async writeManifest(m: RunManifest): Promise<void> {
+    assertValid('manifest', m, 'manifest.json');
+    await writeFileAtomic(this.path('manifest.json'), JSON.stringify(m, null, 2) + '\n');
+  }
+
+  async readManifest(): Promise<RunManifest> {
+    const m = await readJson(this.path('manifest.json'));
+    assertValid('manifest', m, this.path('manifest.json'));
+    if ((m as RunManifest).format !== MANIFEST_FORMAT) throw new TranscriptError(`${this.path('manifest.json')}: not a driftbench manifest`);
+    return m as RunManifest;
+  }
+
+  transcriptPath(conversationId: string): string {
+    return this.path('conversations', `${safeName(conversationId)}.json`);
+  }
+
+  async writeTranscript(t: Transcript): Promise<void> {
+    assertValid('transcript', t, `transcript ${t.conversation_id}`);
+    await writeFileAtomic(this.transcriptPath(t.conversation_id), JSON.stringify(t, null, 2) + '\n');
+  }
+
+  /** The transcript of a conversation, or undefined if none was written yet. */
+  async readTranscript(conversationId: string): Promise<Transcript | undefined> {
+    const file = this.transcriptPath(conversationId);
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw e;
+    }
+    return parseTranscript(file, text);
+  }
+
+  async listTranscriptFiles(): Promise<string[]> {
+    try {
+      return (await readdir(this.path('conversations'))).filter((f) => f.endsWith('.json')).sort().map((f) => this.path('conversations', f));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw e;
+    }
+  }
+}
+
+/** Parses and validates a transcript file's text; a truncated or edited file is a TranscriptError. */
+export function parseTranscript(file: string, text: string): Transcript {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (cause) {
+    throw new TranscriptError(`${file}: not valid JSON (truncated or edited?): ${(cause as Error).message}`, { cause });
+  }
+  assertValid('transcript', value, file);
+  if ((value as Transcript).format !== TRANSCRIPT_FORMAT) throw new TranscriptError(`${file}: not a driftbench transcript`);
+  return value as Transcript;
+}
+
+async function readJson(file: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (cause) {
+    throw new TranscriptError(`${file}: cannot read: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`, { cause });
+  }
+  try {
+    return JSON.parse(text);
+  } catch (cause) {
+    throw new TranscriptError(`${file}: not valid JSON (truncated or edited?): ${(cause as Error).message}`, { cause });
+  }
+}
+
+function assertValid(schema: 'transcript' | 'manifest', value: unknown, where: string): void {
+  const validate = validatorFor(schema);
+  if (!validate(value)) {
+    const first = validate.errors?.[0];
+    const n = validate.errors?.length ?? 0;
+    throw new TranscriptError(`${where}: does not match schemas/${schema}.schema.json: ${first?.instancePath || '/'} ${first?.message ?? ''}${n > 1 ? ` (and ${n - 1} more)` : ''}`);
+  }
+}
+
