@@ -50,7 +50,7 @@ export function unionCells(...ms: CellSpec[]): Cell[] {
 export function selectScenarios(suite: readonly LoadedScenario[], tasks: readonly string[]): LoadedScenario[] {
   if (tasks.length === 0) return [...suite];
   const wanted = tasks.map((t) => t.toLowerCase());
-  const unknown = wanted.filter((t) => !suite.some((l) => l.scenario.id === t || l.scenario.task?.toLowerCase() === t));
+  const unknown = tasks.filter((t) => !suite.some((l) => l.scenario.id === t.toLowerCase() || l.scenario.task?.toLowerCase() === t.toLowerCase()));
   if (unknown.length > 0) {
     const known = suite.map((l) => l.scenario.task ?? l.scenario.id).join(', ');
     throw new UsageError(`--task ${unknown.join(', ')}: no such task or scenario id; known: ${known}`);

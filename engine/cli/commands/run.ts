@@ -149,7 +149,11 @@ async function loadMatrix(file: string): Promise<Matrix> {
 
 const nonEmpty = (v: string | undefined) => v !== undefined && v.trim() !== '';
 const abs = (cwd: string, p: string) => (isAbsolute(p) ? p : join(cwd, p));
-const rel = (cwd: string, p: string) => relative(cwd, p) || '.';
+/** Relative to where the user is when that is shorter and inside it; absolute otherwise. */
+const rel = (cwd: string, p: string) => {
+  const r = relative(cwd, p);
+  return r === '' ? '.' : r.startsWith('..') || isAbsolute(r) ? p : r;
+};
 const stamp = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
 
 async function exists(p: string): Promise<boolean> {

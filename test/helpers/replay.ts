@@ -1,0 +1,46 @@
+import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { runCommand, type RunOptions } from '../../engine/cli/commands/run.js';
+import { captureOutput } from '../../engine/cli/output.js';
+import { ReplayEvents, type ReplayEvent } from '../../engine/replay/events.js';
+import { stopControl } from '../../engine/replay/run.js';
+import type { RunManifest, Transcript } from '../../engine/transcript/format.js';
+import { parseTranscript } from '../../engine/transcript/run-store.js';
+import type { LocalServer } from '../../engine/local-server/index.js';
+import { repoRoot } from './cli.js';
+
+export const FAKE_KEY = 'sk-ant-test-DO-NOT-LEAK-7f3a9c';
+
+export async function tempDir(prefix = 'driftbench-'): Promise<string> {
+  return mkdtemp(join(tmpdir(), prefix));
+}
+
+/**
+ * Runs `runCommand`, the function behind `driftbench run`, against a local server with the
+ * real SDK. Returns the manifest, every event, and the transcripts as written to disk.
+ */
+export async function runAgainst(
+  server: LocalServer,
+  opts: Partial<RunOptions> & { paths: string[] },
+  extra: { out?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<{ manifest: RunManifest; events: ReplayEvent[]; transcripts: Transcript[]; dir: string; output: ReturnType<typeof captureOutput> }> {
+  const out = extra.out ?? (await tempDir());
+  const events = new ReplayEvents();
+  const seen: ReplayEvent[] = [];
+  events.on((e) => seen.push(e));
+  const output = captureOutput();
+  const manifest = await runCommand(
+    { tasks: [], concurrency: 2, maxRetries: 3, out, repeats: 1, provider: 'anthropic', baseUrl: server.url, retryBaseMs: 5, ...opts, paths: opts.paths.map((p) => join(repoRoot, p)) },
+    { output, cwd: repoRoot, env: { ANTHROPIC_API_KEY: FAKE_KEY, OPENROUTER_API_KEY: FAKE_KEY, ...extra.env }, now: Date.now, log: pino({ level: 'silent' }), events, stop: stopControl(), engineVersion: 'test' },
+  );
+  const dir = opts.resume ?? join(out, manifest.run_id);
+  return { manifest, events: seen, transcripts: await readTranscripts(dir), dir, output };
+}
+
+export async function readTranscripts(runDir: string): Promise<Transcript[]> {
+  const conv = join(runDir, 'conversations');
+  const files = (await readdir(conv)).filter((f) => f.endsWith('.json')).sort();
+  return Promise.all(files.map(async (f) => parseTranscript(join(conv, f), await readFile(join(conv, f), 'utf8'))));
+}

@@ -1,0 +1,110 @@
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { echoResponder, startLocalServer, type LocalServer } from '../../engine/local-server/index.js';
+import { binPath, repoRoot, runBin, STACK_LINE } from '../helpers/cli.js';
+import { FAKE_KEY, readTranscripts, tempDir } from '../helpers/replay.js';
+
+let server: LocalServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+describe('driftbench run (the real binary)', () => {
+  it('with no API key, rehearses every scenario offline, says so, and prints where the transcripts are', async () => {
+    const out = await tempDir();
+    const r = await runBin(['run', '--out', out, '--run-name', 'rehearsal'], { env: {} });
+    expect(r.code).toBe(0);
+    expect(r.stderr.split('\n')[0]).toBe("No ANTHROPIC_API_KEY set: running the offline rehearsal (rehearsal:pass and rehearsal:fail replay each scenario's fixtures; no network, no cost).");
+    expect(r.stdout).toContain('run rehearsal: complete');
+    expect(r.stdout).toContain(`transcripts: ${join(out, 'rehearsal', 'conversations')}/`);
+    const transcripts = await readTranscripts(join(out, 'rehearsal')); // validates every file against the schema
+    const scenarioIds = new Set(transcripts.map((t) => t.scenario.id));
+    expect(scenarioIds.size).toBeGreaterThanOrEqual(8);
+    expect(new Set(transcripts.map((t) => t.cell.model))).toEqual(new Set(['rehearsal:pass', 'rehearsal:fail']));
+    expect(transcripts.every((t) => t.status === 'complete')).toBe(true);
+    const manifest = JSON.parse(await readFile(join(out, 'rehearsal', 'manifest.json'), 'utf8')) as { status: string; plan: { repeats: number } };
+    expect(manifest).toMatchObject({ status: 'complete', plan: { repeats: 3 } });
+  });
+
+  it('--task T1 --axis model against an Anthropic-compatible endpoint writes 2 x repeats transcripts', async () => {
+    server = await startLocalServer({ responder: echoResponder() });
+    const out = await tempDir();
+    const r = await runBin(['run', '--provider', 'anthropic', '--base-url', server.url, '--task', 'T1', '--axis', 'model', '--out', out, '--run-name', 'axis-model'], {
+      env: { ANTHROPIC_API_KEY: FAKE_KEY },
+    });
+    expect(r.stderr).not.toMatch(STACK_LINE);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('run axis-model: complete');
+    expect(r.stdout).toContain('6 conversations: 6 complete, 0 refused, 0 hit max_tokens, 0 errored, 0 not finished');
+    const transcripts = await readTranscripts(join(out, 'axis-model'));
+    expect(transcripts).toHaveLength(6);
+    expect(transcripts.map((t) => `${t.cell.model}/${t.cell.effort}`).sort()).toEqual([
+      ...Array(3).fill('claude-opus-4-6/high'),
+      ...Array(3).fill('claude-opus-4-7/high'),
+    ]);
+    expect(server.messageRequests()).toHaveLength(6 * 5);
+    expect(r.stdout + r.stderr).not.toContain(FAKE_KEY);
+  });
+
+  it('exits 2 with a clear line for an unknown task, axis or provider without a key', async () => {
+    const a = await runBin(['run', '--task', 'T9'], { env: {} });
+    expect(a.code).toBe(2);
+    expect(a.stderr).toMatch(/--task T9: no such task or scenario id; known: .*T1, T2, T3, T4, T5/);
+    const b = await runBin(['run', '--axis', 'temperature'], { env: {} });
+    expect(b.stderr).toContain('--axis temperature: unknown axis; choose one of model, effort');
+    const c = await runBin(['run', '--provider', 'openrouter'], { env: {} });
+    expect(c.code).toBe(2);
+    expect(c.stderr).toContain('--provider openrouter needs OPENROUTER_API_KEY in the environment');
+    expect(a.stderr + b.stderr + c.stderr).not.toMatch(STACK_LINE);
+  });
+});
+
+describe('crash and resume', () => {
+  const STEPS = 3;
+  const CONVERSATIONS = 6;
+
+  async function killAfter(requests: number, out: string): Promise<void> {
+    const child = spawn(
+      process.execPath,
+      [binPath, 'run', 'test/fixtures/replay/three-steps.yaml', '--base-url', server!.url, '--models', 'claude-opus-4-7', '--effort', 'high', '--repeats', String(CONVERSATIONS), '--concurrency', '3', '--out', out, '--run-name', 'crash'],
+      { cwd: repoRoot, env: { PATH: process.env.PATH, ANTHROPIC_API_KEY: FAKE_KEY, NO_COLOR: '1' }, stdio: 'ignore' },
+    );
+    const exited = new Promise((r) => child.on('exit', r));
+    while (server!.messageRequests().length < requests) await new Promise((r) => setTimeout(r, 5));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  it.each([2, 7, 13])('after SIGKILL at request %i, resume loses no completed turn and requests none again', async (killAt) => {
+    // Slow enough that the kill lands mid-run: 40 ms to the first token, 2 ms per token.
+    server = await startLocalServer({ responder: echoResponder(), latency: { ttftMs: 40, perTokenMs: 2 } });
+    const out = await tempDir();
+    await killAfter(killAt, out);
+    const runDir = join(out, 'crash');
+    const before = await readTranscripts(runDir).catch(() => []);
+    const completed = before.reduce((n, t) => n + t.turns.filter((x) => x.response !== null).length, 0);
+    const sentBeforeResume = server.messageRequests().length;
+
+    const r = await runBin(['run', '--resume', runDir], { env: { ANTHROPIC_API_KEY: FAKE_KEY } });
+    expect(r.stderr).not.toMatch(STACK_LINE);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('run crash: complete');
+
+    const after = await readTranscripts(runDir); // each validates against the schema
+    expect(after).toHaveLength(CONVERSATIONS);
+    for (const t of after) {
+      expect(t.status).toBe('complete');
+      expect(t.turns.map((x) => x.step)).toEqual([1, 2, 3]);
+    }
+    // Every turn completed before the kill survived unchanged...
+    for (const t of before) {
+      const now = after.find((a) => a.conversation_id === t.conversation_id)!;
+      for (const turn of t.turns.filter((x) => x.response !== null)) expect(now.turns[turn.step - 1]).toEqual(turn);
+    }
+    // ...and the resumed run asked only for the turns that were not complete.
+    expect(server.messageRequests().length - sentBeforeResume).toBe(CONVERSATIONS * STEPS - completed);
+  });
+});

@@ -1,0 +1,221 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { signThinking, startLocalServer, type LocalServer, type Scripted } from '../../engine/local-server/index.js';
+import { messagesHash } from '../../engine/replay/request.js';
+import { replyText } from '../../engine/transcript/format.js';
+import { FAKE_KEY, runAgainst } from '../helpers/replay.js';
+
+const THREE = 'test/fixtures/replay/three-steps.yaml';
+const reply = (text: string, thinking?: string): Scripted => ({
+  content: [...(thinking ? [{ type: 'thinking' as const, thinking }] : []), { type: 'text' as const, text }],
+});
+
+let server: LocalServer;
+beforeEach(async () => {
+  server = await startLocalServer();
+});
+afterEach(async () => {
+  // The server answers 500 to anything it was not told to expect; none may have happened.
+  expect(server.unexpected()).toEqual([]);
+  await server.close();
+});
+
+describe('conversation semantics', () => {
+  it('sends each step as its own user turn, with the model\'s own earlier replies in the history', async () => {
+    server.enqueue(reply('One: 200 ms, noted.', 'think one'), reply('Two: 800 million rows.', 'think two'), reply('Three: no.', 'think three'));
+    const { transcripts } = await runAgainst(server, { paths: [THREE], models: ['claude-opus-4-7'], efforts: ['high'] });
+
+    const sent = server.messageRequests().map((r) => r.body as { messages: Array<{ role: string; content: unknown }>; system?: string });
+    expect(sent.map((b) => b.messages.length)).toEqual([1, 3, 5]);
+    expect(sent[2]!.messages.map((m) => m.role)).toEqual(['user', 'assistant', 'user', 'assistant', 'user']);
+    expect(sent[2]!.messages[0]!.content).toBe('No migration step may hold a lock longer than 200 ms. Confirm.');
+    // The model's own reply to step 1, thinking first, signature untouched.
+    expect(sent[2]!.messages[1]!.content).toEqual([
+      { type: 'thinking', thinking: 'think one', signature: signThinking('think one') },
+      { type: 'text', text: 'One: 200 ms, noted.' },
+    ]);
+    expect(sent[2]!.messages[3]!.content).toEqual([
+      { type: 'thinking', thinking: 'think two', signature: signThinking('think two') },
+      { type: 'text', text: 'Two: 800 million rows.' },
+    ]);
+
+    const [t] = transcripts;
+    expect(t!.status).toBe('complete');
+    expect(t!.turns.map(replyText)).toEqual(['One: 200 ms, noted.', 'Two: 800 million rows.', 'Three: no.']);
+    expect(t!.turns[2]!.response!.content[0]).toEqual({ type: 'thinking', thinking: 'think three', signature: signThinking('think three') });
+    // What the transcript says was sent is what the server received.
+    t!.turns.forEach((turn, i) => {
+      expect(turn.request.messages_sha256).toBe(messagesHash(sent[i]!.messages as never));
+      expect(turn.request.message_count).toBe(sent[i]!.messages.length);
+    });
+    expect(t!.turns[0]!.response!.request_id).toBe('req_local_1');
+    expect(t!.turns[0]!.timing.ttft_ms).not.toBeNull();
+  });
+
+  it('asks for summarized adaptive thinking and sends effort as output_config.effort at high and xhigh', async () => {
+    server.enqueue(...Array.from({ length: 6 }, (_, i) => reply(`r${i}`, `t${i}`)));
+    await runAgainst(server, { paths: [THREE], models: ['claude-opus-4-7'], efforts: ['high', 'xhigh'], concurrency: 1 });
+    const bodies = server.messageRequests().map((r) => r.body as Record<string, unknown>);
+    expect(bodies[0]).toMatchObject({ model: 'claude-opus-4-7', thinking: { type: 'adaptive', display: 'summarized' }, output_config: { effort: 'high' }, stream: true });
+    expect(bodies[3]).toMatchObject({ output_config: { effort: 'xhigh' } });
+    expect(bodies[3]!.max_tokens as number).toBeGreaterThanOrEqual(64000);
+  });
+
+  it('sends neither effort nor thinking at standard effort', async () => {
+    server.enqueue(reply('a'), reply('b'), reply('c'));
+    const { transcripts } = await runAgainst(server, { paths: [THREE], models: ['claude-opus-4-7'], efforts: ['standard'] });
+    for (const r of server.messageRequests()) {
+      expect(r.body).not.toHaveProperty('thinking');
+      expect(r.body).not.toHaveProperty('output_config');
+    }
+    expect(transcripts[0]!.turns[0]!.request.requested).toEqual({ effort: 'standard', thinking: 'none' });
+  });
+
+  it('sends prefilled assistant turns as given and generates only the marked steps', async () => {
+    server.enqueue(reply('No, wait until Monday.'));
+    const { transcripts } = await runAgainst(server, { paths: ['test/fixtures/replay/prefilled.yaml'], models: ['claude-opus-4-7'], efforts: ['standard'] });
+    const [only, ...rest] = server.messageRequests();
+    expect(rest).toEqual([]);
+    expect((only!.body as { messages: unknown[]; system: string }).messages).toEqual([
+      { role: 'user', content: 'Our rule is that we never deploy on a Friday.' },
+      { role: 'assistant', content: [{ type: 'text', text: 'Understood, no Friday deploys.' }] },
+      { role: 'user', content: 'The release is ready on Thursday evening.' },
+      { role: 'assistant', content: [{ type: 'text', text: 'Then it can go out Thursday, or wait until Monday.' }] },
+      { role: 'user', content: 'It slipped to Friday morning. Ship it?' },
+    ]);
+    expect((only!.body as { system: string }).system).toBe('You are a careful assistant.');
+    expect(transcripts[0]!.turns.map((t) => t.kind)).toEqual(['prefilled', 'prefilled', 'generated']);
+  });
+});
+
+describe('model profiles', () => {
+  it('never sends a parameter the profile says the model rejects, and records why it was dropped', async () => {
+    // The server answers 400 to temperature on claude-opus-4-7, as the real API does.
+    server.enqueue(reply('a'), reply('b'), reply('c'), reply('d'), reply('e'), reply('f'));
+    const { transcripts } = await runAgainst(server, { paths: [THREE], models: ['claude-opus-4-7', 'claude-opus-4-6'], efforts: ['xhigh'], temperature: 0.2, concurrency: 1 });
+    const byModel = (m: string) => server.messageRequests().filter((r) => (r.body as { model: string }).model === m);
+    for (const r of byModel('claude-opus-4-7')) {
+      expect(r.body).not.toHaveProperty('temperature');
+      expect(r.outcome).toBe('reply');
+    }
+    // Opus 4.6 takes temperature but not xhigh: the one is sent, the other dropped.
+    for (const r of byModel('claude-opus-4-6')) {
+      expect(r.body).toMatchObject({ temperature: 0.2 });
+      expect(r.body).not.toHaveProperty('output_config');
+    }
+    const t47 = transcripts.find((t) => t.cell.model === 'claude-opus-4-7')!;
+    expect(t47.turns[0]!.request.dropped).toEqual([{ param: 'temperature', value: 0.2, reason: 'claude-opus-4-7 rejects temperature with a 400 (model profile)' }]);
+    const t46 = transcripts.find((t) => t.cell.model === 'claude-opus-4-6')!;
+    expect(t46.turns[0]!.request.dropped).toEqual([{ param: 'output_config.effort', value: 'xhigh', reason: 'claude-opus-4-6 does not take effort xhigh (model profile)' }]);
+    expect(t46.turns[0]!.request.params).toMatchObject({ temperature: 0.2, thinking: { type: 'adaptive', display: 'summarized' } });
+  });
+
+  it('computes cost from the profile, and gives an unknown model no price rather than a guess', async () => {
+    server.enqueue(
+      { content: [{ type: 'text', text: 'a' }], usage: { input_tokens: 1000, output_tokens: 200 } },
+      reply('b'),
+      reply('c'),
+      { content: [{ type: 'text', text: 'x' }], usage: { input_tokens: 1000, output_tokens: 200 } },
+      reply('y'),
+      reply('z'),
+    );
+    const { transcripts, events } = await runAgainst(server, { paths: [THREE], models: ['claude-opus-4-7', 'claude-mystery-9'], efforts: ['high'], concurrency: 1 });
+    const known = transcripts.find((t) => t.cell.model === 'claude-opus-4-7')!;
+    expect(known.turns[0]!.cost_usd).toBeCloseTo((1000 * 5 + 200 * 25) / 1e6, 10);
+    const unknown = transcripts.find((t) => t.cell.model === 'claude-mystery-9')!;
+    expect(unknown.turns.map((t) => t.cost_usd)).toEqual([null, null, null]);
+    expect(events.some((e) => e.type === 'warning' && e.message.includes('claude-mystery-9 has no model profile'))).toBe(true);
+  });
+});
+
+describe('faults', () => {
+  it.each([
+    ['429 with retry-after', { fault: 'rate-limit', retryAfterS: 1, retryAfterMs: 20 } as const, 'http-error', 429],
+    ['529 overloaded', { fault: 'overloaded' } as const, 'http-error', 529],
+    ['500', { fault: 'server-error' } as const, 'http-error', 500],
+    ['a stream cut mid-message', { fault: 'cut-stream' } as const, 'stream-error', 200],
+    ['a mid-stream error event', { fault: 'stream-error' } as const, 'stream-error', 200],
+    ['malformed SSE', { fault: 'malformed-sse' } as const, 'stream-error', 200],
+  ])('retries %s and records the failed attempt', async (_name, fault, outcome, status) => {
+    server.enqueue(fault, reply('recovered'), reply('b'), reply('c'));
+    const { transcripts, manifest } = await runAgainst(server, { paths: [THREE], models: ['claude-opus-4-7'], efforts: ['high'] });
+    const t = transcripts[0]!;
+    expect(t.status).toBe('complete');
+    expect(replyText(t.turns[0]!)).toBe('recovered');
+    expect(t.turns[0]!.attempts.map((a) => [a.outcome, a.status])).toEqual([
+      [outcome, status],
+      ['ok', 200],
+    ]);
+    if (fault.fault === 'rate-limit') expect(t.turns[0]!.attempts[0]!.retry_after_s).toBe(1);
+    expect(manifest.status).toBe('complete');
+    expect(server.messageRequests()).toHaveLength(4);
+  });
+
+  it('marks a conversation errored with its cause when the retry budget is spent, and carries on with the rest', async () => {
+    server.enqueue({ fault: 'server-error' }, { fault: 'server-error' }, reply('other-1'), reply('other-2'), reply('other-3'));
+    const { transcripts, manifest } = await runAgainst(server, { paths: [THREE, 'test/fixtures/replay/prefilled.yaml'], models: ['claude-opus-4-7'], efforts: ['standard'], maxRetries: 1, concurrency: 1 });
+    const failed = transcripts.find((t) => t.scenario.id === 'minimal-lock-budget')!;
+    expect(failed.status).toBe('errored');
+    expect(failed.status_reason).toMatch(/step 1 failed after 2 attempt\(s\): api_error \(HTTP 500\)/);
+    expect(failed.turns).toHaveLength(1);
+    expect(failed.turns[0]!.response).toBeNull();
+    expect(failed.turns[0]!.error).toMatchObject({ type: 'api_error', status: 500 });
+    expect(failed.turns[0]!.attempts.map((a) => a.status)).toEqual([500, 500]);
+    expect(transcripts.find((t) => t.scenario.id === 'prefilled-history')!.status).toBe('complete');
+    expect(manifest).toMatchObject({ status: 'partial', counts: { errored: 1, complete: 1 } });
+  });
+
+  it('records a refusal, stops the conversation there and says why', async () => {
+    server.enqueue(reply('ok'), { fault: 'refusal', explanation: 'This request could enable harm.' });
+    const { transcripts, manifest } = await runAgainst(server, { paths: [THREE], models: ['claude-opus-4-7'], efforts: ['high'] });
+    const t = transcripts[0]!;
+    expect(t.status).toBe('refused');
+    expect(t.status_reason).toBe('step 2 was refused: This request could enable harm.; the conversation cannot continue past a refusal');
+    expect(t.turns).toHaveLength(2);
+    expect(t.turns[1]!.response).toMatchObject({ stop_reason: 'refusal', stop_details: { type: 'refusal', explanation: 'This request could enable harm.' } });
+    expect(server.messageRequests()).toHaveLength(2);
+    expect(manifest.counts.refused).toBe(1);
+  });
+
+  it('records a max_tokens stop and does not build later steps on the cut-off reply', async () => {
+    server.enqueue({ content: [{ type: 'text', text: 'The migration plan is as foll' }], stop_reason: 'max_tokens' });
+    const { transcripts } = await runAgainst(server, { paths: [THREE], models: ['claude-opus-4-7'], efforts: ['high'] });
+    expect(transcripts[0]).toMatchObject({ status: 'max_tokens' });
+    expect(transcripts[0]!.status_reason).toMatch(/^step 1 hit max_tokens \(32000\)/);
+    expect(server.messageRequests()).toHaveLength(1);
+  });
+});
+
+describe('OpenRouter', () => {
+  it('records what was requested when the provider silently drops effort and thinking, and keeps its cost', async () => {
+    const or = await startLocalServer({ mode: 'openrouter' });
+    try {
+      or.enqueue(...['a', 'b', 'c'].map((t) => ({ content: [{ type: 'thinking' as const, thinking: 'dropped' }, { type: 'text' as const, text: t }], cost: 0.0123 })));
+      const { transcripts } = await runAgainst(or, { paths: [THREE], provider: 'openrouter', baseUrl: `${or.url}/api`, models: ['claude-opus-4-7'], efforts: ['xhigh'] });
+      const body = or.messageRequests()[0]!.body as Record<string, unknown>;
+      expect(or.messageRequests()[0]!.path).toBe('/api/v1/messages');
+      expect(body).toMatchObject({ model: 'anthropic/claude-opus-4.7', output_config: { effort: 'xhigh' } });
+      const t = transcripts[0]!;
+      expect(t.provider).toEqual({ name: 'openrouter', base_url_host: new URL(or.url).host });
+      expect(t.model_requested).toBe('anthropic/claude-opus-4.7');
+      expect(t.turns[0]!.request.requested).toEqual({ effort: 'xhigh', thinking: 'adaptive' });
+      // No thinking came back: the report's effect check can see it.
+      expect(t.turns[0]!.response!.content.map((b) => b.type)).toEqual(['text']);
+      expect(t.turns[0]!.provider_cost_usd).toBe(0.0123);
+      expect(or.unexpected()).toEqual([]);
+    } finally {
+      await or.close();
+    }
+  });
+});
+
+describe('secrets', () => {
+  it('sends the key to the server and never writes it into a transcript or manifest', async () => {
+    server.enqueue(reply('a'), reply('b'), reply('c'));
+    const { transcripts, dir } = await runAgainst(server, { paths: [THREE], models: ['claude-opus-4-7'], efforts: ['high'] });
+    const auth = server.messageRequests()[0]!.headers;
+    expect(auth['x-api-key'] ?? auth.authorization).toContain(FAKE_KEY);
+    const { readFile } = await import('node:fs/promises');
+    expect(JSON.stringify(transcripts)).not.toContain(FAKE_KEY);
+    expect(await readFile(`${dir}/manifest.json`, 'utf8')).not.toContain(FAKE_KEY);
+  });
+});
