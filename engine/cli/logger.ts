@@ -32,6 +32,6 @@ export function createLogger(opts: { format: LogFormat; level: LogLevel; stream?
   if (!usePretty) return pino(base, pino.destination({ fd: (stream as { fd?: number }).fd ?? 2, sync: true }));
   return pino(
     base,
-    pretty({ destination: (stream as { fd?: number }).fd ?? 2, sync: true, colorize: opts.color ?? false, ignore: 'pid,hostname', translateTime: 'HH:MM:ss' }),
+    pretty({ destination: (stream as { fd?: number }).fd ?? 2, sync: true, colorize: opts.color ?? false, ignore: 'pid,hostname', translateTime: 'HH:MM:ss', singleLine: true }),
   );
 }

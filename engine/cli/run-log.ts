@@ -1,12 +1,16 @@
 import type { ReplayEvents } from '../replay/events.js';
 import type { Logger } from './logger.js';
 
-/** Logs the replay through pino: a line per turn, warnings for retries and failures. */
-export function attachRunLog(events: ReplayEvents, log: Logger, turnLevel: 'info' | 'debug'): () => void {
+/**
+ * Logs the replay through pino: a line per turn, warnings for retries and failures. With a
+ * progress bar on the terminal, routine lines drop to debug so they do not tear the bar.
+ */
+export function attachRunLog(events: ReplayEvents, log: Logger, routine: 'info' | 'debug'): () => void {
+  const turnLevel = routine;
   return events.on((e) => {
     switch (e.type) {
       case 'run-started':
-        log.info({ runId: e.runId, dir: e.dir, conversations: e.conversations, pending: e.pending, resumed: e.resumed }, e.resumed ? 'run resumed' : 'run started');
+        log[routine]({ runId: e.runId, dir: e.dir, conversations: e.conversations, pending: e.pending, resumed: e.resumed }, e.resumed ? 'run resumed' : 'run started');
         break;
       case 'turn-received':
         log[turnLevel]({ conversation: e.conversationId, step: e.step, stopReason: e.stopReason, inputTokens: e.usage.input_tokens, outputTokens: e.usage.output_tokens, latencyMs: e.latencyMs, costUsd: e.costUsd }, 'turn');
@@ -24,7 +28,7 @@ export function attachRunLog(events: ReplayEvents, log: Logger, turnLevel: 'info
         log.warn({ conversation: e.conversationId }, e.message);
         break;
       case 'run-done':
-        log.info({ status: e.manifest.status, counts: e.manifest.counts }, 'run done');
+        log[routine]({ status: e.manifest.status, counts: e.manifest.counts }, 'run done');
         break;
       default:
         break;

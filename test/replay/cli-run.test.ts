@@ -49,6 +49,19 @@ describe('driftbench run (the real binary)', () => {
     expect(r.stdout + r.stderr).not.toContain(FAKE_KEY);
   });
 
+  it('takes models, efforts, repeats and tasks from a matrix file', async () => {
+    const out = await tempDir();
+    const r = await runBin(['run', '--provider', 'rehearsal', '--matrix', 'test/fixtures/matrix/rehearsal-t1.yaml', '--out', out, '--run-name', 'm'], { env: {} });
+    expect(r.code).toBe(0);
+    const transcripts = await readTranscripts(join(out, 'm'));
+    expect(transcripts.map((t) => t.conversation_id).sort()).toEqual([
+      't1-cascading-migration__rehearsal_pass__high__r1',
+      't1-cascading-migration__rehearsal_pass__high__r2',
+      't1-cascading-migration__rehearsal_pass__standard__r1',
+      't1-cascading-migration__rehearsal_pass__standard__r2',
+    ]);
+  });
+
   it('exits 2 with a clear line for an unknown task, axis or provider without a key', async () => {
     const a = await runBin(['run', '--task', 'T9'], { env: {} });
     expect(a.code).toBe(2);
