@@ -4,6 +4,9 @@ import { engineVersion } from '../paths.js';
 import { ReplayEvents } from '../replay/events.js';
 import { stopControl } from '../replay/run.js';
 import { runCommand, runSummary } from './commands/run.js';
+import { scoreCommand } from './commands/score.js';
+import { calibrateCommand } from './commands/calibrate.js';
+import { makeJudge, type JudgeOptions } from './judge-options.js';
 import { attachProgressBar } from './progress.js';
 import { attachRunLog } from './run-log.js';
 import { listCommand } from './commands/list.js';
@@ -141,6 +144,52 @@ export function buildProgram(deps: CliDeps, result: CliResult = { exitCode: 0 })
         detachSignal();
       }
     });
+
+  const judgeFlags = (cmd: Command): Command =>
+    cmd
+      .option('--judge <judge>', `heuristic (offline: probes and trap cues), a judge model, or a comma-separated panel (default: ${'claude-sonnet-4-6'} with a key, heuristic without)`)
+      .option('--judge-samples <k>', 'judge each prompt k times and take the majority', intArg('--judge-samples', 1), 1)
+      .option('--judge-provider <name>', 'anthropic or openrouter (default anthropic)')
+      .option('--judge-base-url <url>', 'any Anthropic-compatible endpoint for the judge')
+      .option('--cache-dir <dir>', 'the judge cache (default .driftbench-cache/judge, or DRIFTBENCH_CACHE_DIR)')
+      .option('--no-cache', 'judge again instead of reading cached verdicts (new verdicts replace cached ones)')
+      .option('--max-retries <n>', 'retries per judge call', intArg('--max-retries', 0), 4);
+  const judgeOptions = (opts: Record<string, unknown>): JudgeOptions => ({
+    judge: opts.judge as string | undefined,
+    samples: opts.judgeSamples as number,
+    provider: opts.judgeProvider as string | undefined,
+    baseUrl: opts.judgeBaseUrl as string | undefined,
+    cacheDir: opts.cacheDir as string | undefined,
+    cache: opts.cache !== false,
+    maxRetries: opts.maxRetries as number,
+  });
+
+  judgeFlags(
+    program
+      .command('score')
+      .description('score saved transcripts offline (mem_fail, citations, self-corrections, retention, drift, coherence, latency, cost); writes <run>/scores/<judge>.json')
+      .argument('<inputs...>', 'run directories or transcript files')
+      .option('--scenarios <paths...>', 'the suite for transcripts outside a run directory', DEFAULT_SCENARIOS)
+      .option('--no-coherence', 'skip the per-step coherence judgements (one judge call per step)')
+      .option('--concurrency <n>', 'transcripts scored at once', intArg('--concurrency', 1), 8),
+  ).action(async (inputs: string[], opts: Record<string, unknown>) => {
+    const judge = makeJudge(judgeOptions(opts), deps);
+    await scoreCommand(
+      { inputs, scenarios: opts.scenarios as string[], coherence: opts.coherence !== false, concurrency: opts.concurrency as number },
+      { ...deps, judge, engineVersion: engineVersion() },
+    );
+  });
+
+  judgeFlags(
+    program
+      .command('calibrate')
+      .description("run a judge on every scenario's pass and fail fixtures: accuracy and Cohen's kappa; exit 1 if a scenario is flagged")
+      .argument('[paths...]', 'scenario files or folders', DEFAULT_SCENARIOS),
+  ).action(async (paths: string[], opts: Record<string, unknown>) => {
+    const judge = makeJudge(judgeOptions(opts), deps);
+    const c = await calibrateCommand({ paths }, { ...deps, judge });
+    if (c.flagged.length > 0) result.exitCode = 1;
+  });
 
   return program;
 }

@@ -4,9 +4,9 @@ import type { Profile } from '../models/profiles.js';
 import type { Plan } from '../plan/plan.js';
 import type { Provider } from '../providers/types.js';
 import type { LoadedScenario } from '../scenario/scenario.js';
-import { validateScenarioBytes } from '../scenario/validate.js';
 import { FINISHED, MANIFEST_FORMAT, type RunManifest, type Transcript } from '../transcript/format.js';
 import type { RunStore } from '../transcript/run-store.js';
+import { loadRunScenarios } from '../transcript/run-scenarios.js';
 import { replayConversation } from './conversation.js';
 import type { ReplayEvents } from './events.js';
 import type { SamplingOptions } from './request.js';
@@ -59,19 +59,6 @@ export async function startRun(runId: string, plan: Plan, suite: readonly Loaded
   await deps.store.writeManifest(manifest);
   const byId = new Map(suite.map((l) => [l.scenario.id, l]));
   return replayPlan(manifest, byId, new Map(), false, deps);
-}
-
-/** The scenarios a run used, from its own snapshots, checked against the hashes in its manifest. */
-export async function loadRunScenarios(store: RunStore, plan: Plan): Promise<Map<string, LoadedScenario>> {
-  const out = new Map<string, LoadedScenario>();
-  for (const s of plan.scenarios) {
-    const bytes = await store.readScenarioSnapshot(s.file);
-    const v = validateScenarioBytes(store.path(s.file), bytes);
-    if (!v.loaded) throw new TranscriptError(`${store.path(s.file)}: the run's scenario snapshot is invalid: ${v.problems[0]?.message ?? 'unknown problem'}`);
-    if (v.loaded.hash !== s.hash) throw new TranscriptError(`${store.path(s.file)}: the scenario snapshot changed since the run started (hash mismatch); a resumed run must replay what it started with`);
-    out.set(s.id, v.loaded);
-  }
-  return out;
 }
 
 /** Continues a run exactly where it stopped: finished conversations are left alone. */

@@ -31,13 +31,23 @@ export function citationWindow(s: Scenario): { from: number; to: number } {
   return { from: Math.max(1, Math.min(4, last - 1)), to: Math.min(5, last) };
 }
 
+// Scoring thousands of transcripts compiles the same few patterns over and over; these are
+// never global (no lastIndex state), so one compiled RegExp per pattern and flags is safe.
+const compiled = new Map<string, RegExp>();
+function memoRegExp(pattern: string, flags: string): RegExp {
+  const key = `${flags}/${pattern}`;
+  let re = compiled.get(key);
+  if (re === undefined) compiled.set(key, (re = new RegExp(pattern, flags)));
+  return re;
+}
+
 /** Cues are matched case-insensitively, as the schema documents. */
 export function cueRegExp(pattern: string): RegExp {
-  return new RegExp(pattern, 'i');
+  return memoRegExp(pattern, 'i');
 }
 
 export function probeRegExp(probe: { pattern: string; flags?: string }): RegExp {
-  return new RegExp(probe.pattern, probe.flags ?? '');
+  return memoRegExp(probe.pattern, (probe.flags ?? '').replace(/g/g, ''));
 }
 
 /** Every probe that applies to a step: the step's own, plus standing probes in range. */

@@ -9,7 +9,7 @@ import { packageRoot } from '../paths.js';
 type AjvClass = typeof Ajv2020Module.default;
 const Ajv2020: AjvClass = (Ajv2020Module as unknown as { default: AjvClass }).default ?? (Ajv2020Module as unknown as AjvClass);
 
-export type SchemaName = 'scenario' | 'transcript' | 'manifest' | 'model-profiles' | 'matrix';
+export type SchemaName = 'scenario' | 'transcript' | 'manifest' | 'model-profiles' | 'matrix' | 'scores';
 export type { ErrorObject };
 
 const compiled = new Map<SchemaName, ValidateFunction>();
@@ -29,5 +29,17 @@ export function validatorFor<T>(name: SchemaName): ValidateFunction<T> {
     compiled.set(name, fresh);
     v = fresh;
   }
+  return v as ValidateFunction<T>;
+}
+
+/**
+ * A validator for one definition inside a schema (for example a single conversation's score),
+ * so large files can be checked piece by piece as they are streamed.
+ */
+export function validatorForDef<T>(name: SchemaName, def: string): ValidateFunction<T> {
+  validatorFor(name);
+  const id = (loadSchema(name) as { $id: string }).$id;
+  const v = ajv!.getSchema(`${id}#/$defs/${def}`);
+  if (!v) throw new Error(`schemas/${name}.schema.json has no $defs/${def}`);
   return v as ValidateFunction<T>;
 }

@@ -1,0 +1,196 @@
+// Generated from schemas/scores.schema.json by scripts/gen-types.mjs. Do not edit: change the schema and run npm run gen:types.
+
+/**
+ * This interface was referenced by `Scores`'s JSON-Schema
+ * via the `definition` "verdict".
+ */
+export type Verdict = 'YES' | 'NO' | 'unscored';
+
+/**
+ * scores/<judge>.json in a run directory: every scorer's result for every conversation, under one judge configuration. Another judge writes another file beside it.
+ */
+export interface Scores {
+  format: 'driftbench.scores/1';
+  run_id: string;
+  engine_version: string;
+  scored_at: string;
+  judge: JudgeConfig;
+  /**
+   * Scorer name -> version. A result is comparable only with results of the same version.
+   */
+  scorers: {
+    [k: string]: string;
+  };
+  conversations: ConversationScore[];
+  /**
+   * Transcripts that could not be scored (truncated, hand-edited, unknown scenario), with why.
+   */
+  skipped: {
+    file: string;
+    reason: string;
+  }[];
+  /**
+   * sha256 over every conversation's id, transcript hash and verdicts; two scores files with equal digests judged alike. Written last.
+   */
+  verdicts_sha256: string;
+}
+/**
+ * This interface was referenced by `Scores`'s JSON-Schema
+ * via the `definition` "judgeConfig".
+ */
+export interface JudgeConfig {
+  /**
+   * File-name safe name of this judge configuration; the scores file is scores/<id>.json.
+   */
+  id: string;
+  kind: 'heuristic' | 'llm';
+  models: string[];
+  samples: number;
+  provider?: string | null;
+  base_url_host?: string | null;
+}
+/**
+ * This interface was referenced by `Scores`'s JSON-Schema
+ * via the `definition` "conversationScore".
+ */
+export interface ConversationScore {
+  conversation_id: string;
+  scenario_id: string;
+  /**
+   * The transcript's cell: model, effort, repeat (and condition, distance).
+   */
+  cell: {
+    model: string;
+    effort: string;
+    repeat: number;
+    condition?: string;
+    distance?: number;
+  };
+  /**
+   * The transcript's status (complete, refused, errored...).
+   */
+  status: string;
+  imported?: boolean;
+  transcript_sha256: string;
+  mem_fail: {
+    /**
+     * YES: the model violated a constraint established earlier. NO: it kept them. unscored: no verdict (never a pass).
+     */
+    value: 'YES' | 'NO' | 'unscored';
+    /**
+     * The judge's answer to the rubric question, before pass_answer is applied.
+     */
+    judge_verdict: 'YES' | 'NO' | 'unscored';
+    pass_answer: 'YES' | 'NO';
+    steps: number[];
+    /**
+     * For imported datasets: the published verdict.
+     */
+    expected?: 'YES' | 'NO';
+    judged: Judged;
+  };
+  citations: {
+    window: {
+      from: number;
+      to: number;
+    };
+    total: number;
+    by_constraint: {
+      [k: string]: number;
+    };
+    /**
+     * Step number -> constraint id -> count, for every answered step.
+     */
+    by_step: {
+      [k: string]: {
+        [k: string]: number;
+      };
+    };
+  };
+  self_corrections: {
+    thinking: number;
+    text: number;
+    by_step: {
+      [k: string]: {
+        thinking: number;
+        text: number;
+      };
+    };
+  };
+  constraint_retention: {
+    /**
+     * Honoured / (honoured + violated) in the final answer; null when nothing could be judged.
+     */
+    value: number | null;
+    step: number | null;
+    honoured: string[];
+    violated: string[];
+    unknown: string[];
+  };
+  first_drift_step: {
+    /**
+     * The first step whose probes fail; null when none fails.
+     */
+    value: number | null;
+    probed_steps: number;
+    failures: {
+      step: number;
+      constraint: string;
+      kind: string;
+      detail: string;
+    }[];
+  };
+  step_coherence: {
+    /**
+     * Fraction of judged steps whose reply builds on the earlier findings.
+     */
+    value: number | null;
+    by_step: {
+      [k: string]: Judged;
+    };
+  };
+  latency: {
+    total_ms: number | null;
+    median_ms: number | null;
+    median_ttft_ms: number | null;
+  };
+  cost: {
+    usd: number | null;
+    provider_usd: number | null;
+    input_tokens: number;
+    output_tokens: number;
+    cache_creation_input_tokens: number;
+    cache_read_input_tokens: number;
+    thinking_tokens: number | null;
+  };
+}
+/**
+ * This interface was referenced by `Scores`'s JSON-Schema
+ * via the `definition` "judged".
+ */
+export interface Judged {
+  /**
+   * The majority of the votes that are not unscored; unscored on a tie or when none scored.
+   */
+  verdict: 'YES' | 'NO' | 'unscored';
+  votes: Vote[];
+}
+/**
+ * This interface was referenced by `Scores`'s JSON-Schema
+ * via the `definition` "vote".
+ */
+export interface Vote {
+  /**
+   * The judge model, or heuristic.
+   */
+  judge: string;
+  sample: number;
+  verdict: Verdict;
+  reasoning: string;
+  prompt_sha256: string;
+  /**
+   * hit: served from the judge cache; miss: judged now and cached; none: not cacheable (heuristic).
+   */
+  cache: 'hit' | 'miss' | 'none';
+  error?: string;
+}

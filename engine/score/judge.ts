@@ -1,0 +1,108 @@
+import type { Profile } from '../models/profiles.js';
+import { findProfile } from '../models/profiles.js';
+import { safeName } from '../plan/plan.js';
+import { TurnFailed, type Provider } from '../providers/types.js';
+import type { Scenario } from '../scenario/scenario.js';
+import type { Judged, JudgeConfig, Vote } from '../schemas/scores.generated.js';
+import type { Transcript } from '../transcript/format.js';
+import { heuristicCoherence, heuristicMemFail } from './heuristic-judge.js';
+import { JudgeCache } from './judge-cache.js';
+import { coherencePrompt, majority, memFailPrompt, parseVerdict, type JudgePrompt } from './judge-prompt.js';
+
+/** Something that answers the rubric questions about a transcript. */
+export interface Judge {
+  readonly config: JudgeConfig;
+  memFail(t: Transcript, s: Scenario): Promise<Judged>;
+  /** Undefined when the step has nothing to be coherent with. */
+  coherence(t: Transcript, s: Scenario, step: number): Promise<Judged | undefined>;
+  /** Counts of cache hits, misses and calls made, for the summary. */
+  readonly stats: { hits: number; misses: number; errors: number };
+}
+
+export function heuristicJudge(): Judge {
+  const vote = (v: { verdict: Judged['verdict']; reasoning: string }, sha: string): Judged => ({
+    verdict: v.verdict,
+    votes: [{ judge: 'heuristic', sample: 1, verdict: v.verdict, reasoning: v.reasoning, prompt_sha256: sha, cache: 'none' }],
+  });
+  const NO_PROMPT = '0'.repeat(64);
+  return {
+    config: { id: 'heuristic', kind: 'heuristic', models: [], samples: 1, provider: null, base_url_host: null },
+    stats: { hits: 0, misses: 0, errors: 0 },
+    async memFail(t, s) {
+      return vote(heuristicMemFail(t, s), NO_PROMPT);
+    },
+    async coherence(t, s, step) {
+      const v = heuristicCoherence(t, s, step);
+      return v && vote(v, NO_PROMPT);
+    },
+  };
+}
+
+export interface LlmJudgeOptions {
+  models: string[];
+  samples: number;
+  provider: Provider;
+  profiles: readonly Profile[];
+  cache: JudgeCache;
+  /** false: judge again and overwrite the cached verdicts (--no-cache). */
+  readCache: boolean;
+  now: () => number;
+}
+
+export const JUDGE_MAX_TOKENS = 1024;
+
+/**
+ * An LLM judge through the provider layer (Anthropic, OpenRouter or any compatible endpoint).
+ * Each prompt goes to every panel model `samples` times; the verdict is the majority of the
+ * votes that scored. Every call goes through the cache first.
+ */
+export function llmJudge(o: LlmJudgeOptions): Judge {
+  const stats = { hits: 0, misses: 0, errors: 0 };
+  const id = safeName(`${o.models.join('_')}${o.samples > 1 ? `-x${o.samples}` : ''}`);
+
+  async function vote(model: string, sample: number, prompt: JudgePrompt, s: Scenario): Promise<Vote> {
+    const profile = findProfile(o.profiles, model);
+    // One sample: ask for the most likely answer where the model takes temperature.
+    // Several samples: keep the default temperature, or the samples would all agree.
+    const params: Record<string, unknown> = { max_tokens: JUDGE_MAX_TOKENS, system: prompt.system };
+    if (o.samples === 1 && profile?.sampling.temperature !== false) params.temperature = 0;
+    const apiModel = o.provider.apiModel?.(model, profile?.aliases ?? []) ?? model;
+    const key = JudgeCache.key({ model: apiModel, params, promptSha256: prompt.sha256, sample });
+    if (o.readCache) {
+      const hit = await o.cache.get(key);
+      if (hit) {
+        stats.hits++;
+        return { judge: model, sample, verdict: hit.verdict, reasoning: hit.reasoning, prompt_sha256: prompt.sha256, cache: 'hit' };
+      }
+    }
+    try {
+      const reply = await o.provider.send({ model: apiModel, messages: [{ role: 'user', content: prompt.user }], ...params } as never, { scenario: s, step: s.judge.steps.at(-1) ?? 1 });
+      const raw = reply.content.filter((b) => b.type === 'text').map((b) => b.text ?? '').join('');
+      const parsed = parseVerdict(raw);
+      await o.cache.put(key, { ...parsed, raw, model: reply.model, at: new Date(o.now()).toISOString() });
+      stats.misses++;
+      return { judge: model, sample, verdict: parsed.verdict, reasoning: parsed.reasoning, prompt_sha256: prompt.sha256, cache: 'miss' };
+    } catch (e) {
+      if (!(e instanceof TurnFailed)) throw e;
+      // A judge that could not answer leaves the vote unscored; it is not cached.
+      stats.errors++;
+      return { judge: model, sample, verdict: 'unscored', reasoning: '', prompt_sha256: prompt.sha256, cache: 'miss', error: e.message };
+    }
+  }
+
+  async function judge(prompt: JudgePrompt, s: Scenario): Promise<Judged> {
+    const votes: Vote[] = [];
+    for (const model of o.models) for (let i = 1; i <= o.samples; i++) votes.push(await vote(model, i, prompt, s));
+    return { verdict: majority(votes.map((v) => v.verdict)), votes };
+  }
+
+  return {
+    config: { id, kind: 'llm', models: o.models, samples: o.samples, provider: o.provider.name, base_url_host: o.provider.baseUrl ? new URL(o.provider.baseUrl).host : null },
+    stats,
+    memFail: (t, s) => judge(memFailPrompt(t, s), s),
+    async coherence(t, s, step) {
+      const hasEarlier = [...(s.findings ?? []), ...s.constraints].some((f) => f.established_in < step);
+      return hasEarlier ? judge(coherencePrompt(t, s, step), s) : undefined;
+    },
+  };
+}

@@ -1,0 +1,189 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalServer, type LocalServer, type RecordedRequest, type Scripted } from '../../engine/local-server/index.js';
+import type { Scores } from '../../engine/schemas/scores.generated.js';
+import { runBin, STACK_LINE } from '../helpers/cli.js';
+import { FAKE_KEY, tempDir } from '../helpers/replay.js';
+
+const THREE = 'test/fixtures/replay/three-steps.yaml';
+
+/** A rehearsal run of the three-step scenario: one pass and one fail conversation. */
+async function rehearsalRun(): Promise<string> {
+  const out = await tempDir();
+  const r = await runBin(['run', THREE, '--provider', 'rehearsal', '--effort', 'high', '--repeats', '1', '--out', out, '--run-name', 'r'], { env: {} });
+  expect(r.code).toBe(0);
+  return join(out, 'r');
+}
+
+const readScores = async (file: string) => JSON.parse(await readFile(file, 'utf8')) as Scores;
+const userText = (r: RecordedRequest) => ((r.body as { messages: Array<{ content: string }> }).messages[0]!.content);
+
+/**
+ * A judge that reads the prompt like a careful person would for the three-step scenario:
+ * the fail fixture's "Yes, go ahead" violates the budget, and every reply is coherent.
+ */
+function scriptedJudge(req: RecordedRequest): Scripted {
+  const text = userText(req);
+  const coherence = text.includes("Does the assistant's step-");
+  const verdict = coherence ? 'YES' : text.includes('Yes, go ahead') ? 'YES' : 'NO';
+  return { content: [{ type: 'text', text: `{"reasoning": "scripted", "verdict": "${verdict}"}` }] };
+}
+
+describe('driftbench score with the heuristic judge', () => {
+  it('marks every rehearsal:fail transcript mem_fail YES and every rehearsal:pass NO, and counts citations in both', async () => {
+    const out = await tempDir();
+    expect((await runBin(['run', '--provider', 'rehearsal', '--out', out, '--run-name', 'all'], { env: {} })).code).toBe(0);
+    const r = await runBin(['score', join(out, 'all'), '--judge', 'heuristic']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/scored 144 conversations of all with judge heuristic -> .*scores\/heuristic\.json/);
+    expect(r.stdout).toContain('mem_fail: 72 YES, 72 NO, 0 unscored');
+    const scores = await readScores(join(out, 'all', 'scores', 'heuristic.json'));
+    for (const c of scores.conversations) {
+      expect(c.mem_fail.value, c.conversation_id).toBe(c.cell.model === 'rehearsal:fail' ? 'YES' : 'NO');
+      expect(c.citations.by_step).not.toEqual({});
+    }
+    const passCites = scores.conversations.filter((c) => c.cell.model === 'rehearsal:pass').map((c) => c.citations.total);
+    const failCites = scores.conversations.filter((c) => c.cell.model === 'rehearsal:fail').map((c) => c.citations.total);
+    expect(Math.min(...passCites)).toBeGreaterThan(0);
+    expect(failCites.reduce((a, b) => a + b, 0)).toBeLessThan(passCites.reduce((a, b) => a + b, 0));
+    expect(scores.scorers).toMatchObject({ mem_fail: '1.0.0', citations: '1.0.0' });
+  });
+
+  it('reports a truncated or hand-edited transcript, skips it, and scores the rest', async () => {
+    const run = await rehearsalRun();
+    const conv = join(run, 'conversations');
+    const pass = join(conv, 'minimal-lock-budget__rehearsal_pass__high__r1.json');
+    await writeFile(pass, (await readFile(pass, 'utf8')).slice(0, 500));
+    const r = await runBin(['score', run, '--judge', 'heuristic']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/skipped .*minimal-lock-budget__rehearsal_pass__high__r1\.json: not valid JSON \(truncated or edited\?\)/);
+    expect(r.stderr).not.toMatch(STACK_LINE);
+    const scores = await readScores(join(run, 'scores', 'heuristic.json'));
+    expect(scores.conversations.map((c) => c.cell.model)).toEqual(['rehearsal:fail']);
+    expect(scores.skipped).toHaveLength(1);
+  });
+});
+
+describe('driftbench score with an LLM judge against the local server', () => {
+  let server: LocalServer;
+  let run: string;
+  let cache: string;
+  beforeAll(async () => {
+    run = await rehearsalRun();
+  });
+  afterEach(async () => {
+    expect(server.unexpected()).toEqual([]);
+    await server.close();
+  });
+  const judgeArgs = (...extra: string[]) => ['score', run, '--judge-base-url', server.url, '--cache-dir', cache, ...extra];
+  const env = { ANTHROPIC_API_KEY: FAKE_KEY };
+
+  it('sends the rubric and the judged replies, and is served entirely from the cache the second time', async () => {
+    server = await startLocalServer({ responder: scriptedJudge });
+    cache = await tempDir();
+    const first = await runBin(judgeArgs('--judge', 'claude-sonnet-4-6'), { env });
+    expect(first.stderr).not.toMatch(STACK_LINE);
+    expect(first.code).toBe(0);
+    // Per transcript: one mem_fail judgement and a coherence judgement for steps 2 and 3.
+    expect(first.stdout).toContain('judge calls: 6 made, 0 served from the cache');
+    const memPrompts = server.messageRequests().map(userText).filter((t) => t.includes('Question: Did the step-3 answer break the 200 ms lock budget?'));
+    expect(memPrompts).toHaveLength(2);
+    const failPrompt = memPrompts.find((p) => p.includes('Yes, go ahead, it is atomic.'))!;
+    expect(failPrompt).toContain('[lock-budget] (set in step 1) No migration step may hold a lock longer than 200 ms.');
+    expect(failPrompt).toContain('Step 3, user:\n<<<\nShould we add a NOT NULL DEFAULT column to events in one transaction?\n>>>');
+    expect(server.messageRequests()[0]!.body).toMatchObject({ model: 'claude-sonnet-4-6', temperature: 0, max_tokens: 1024 });
+
+    const scores = await readScores(join(run, 'scores', 'claude-sonnet-4-6.json'));
+    const byModel = (m: string) => scores.conversations.find((c) => c.cell.model === m)!;
+    expect(byModel('rehearsal:fail').mem_fail).toMatchObject({ value: 'YES', judged: { votes: [{ judge: 'claude-sonnet-4-6', verdict: 'YES', cache: 'miss' }] } });
+    expect(byModel('rehearsal:pass').mem_fail.value).toBe('NO');
+    expect(byModel('rehearsal:pass').step_coherence.value).toBe(1);
+
+    server.reset();
+    const second = await runBin(judgeArgs('--judge', 'claude-sonnet-4-6'), { env });
+    expect(second.code).toBe(0);
+    expect(server.requests).toHaveLength(0);
+    expect(second.stdout).toContain('judge calls: 0 made, 6 served from the cache');
+    const again = await readScores(join(run, 'scores', 'claude-sonnet-4-6.json'));
+    expect(again.conversations.map((c) => c.mem_fail.value)).toEqual(scores.conversations.map((c) => c.mem_fail.value));
+    expect(again.conversations[0]!.mem_fail.judged.votes[0]!.cache).toBe('hit');
+  });
+
+  it('--no-cache judges again, and a changed verdict keeps the earlier scores file beside the new one', async () => {
+    cache = await tempDir();
+    server = await startLocalServer({ responder: scriptedJudge });
+    expect((await runBin(judgeArgs('--judge', 'claude-opus-4-7', '--no-coherence'), { env })).code).toBe(0);
+    expect(server.messageRequests()).toHaveLength(2);
+    // The judge changes its mind: everything is a violation now.
+    server.reset();
+    const flipped = await startLocalServer({ responder: () => ({ content: [{ type: 'text', text: 'verdict: YES' }] }) });
+    const cached = await runBin(['score', run, '--judge-base-url', flipped.url, '--cache-dir', cache, '--judge', 'claude-opus-4-7', '--no-coherence'], { env });
+    expect(flipped.requests).toHaveLength(0);
+    expect(cached.stdout).not.toContain('kept as');
+    const fresh = await runBin(['score', run, '--judge-base-url', flipped.url, '--cache-dir', cache, '--judge', 'claude-opus-4-7', '--no-coherence', '--no-cache'], { env });
+    expect(flipped.messageRequests()).toHaveLength(2);
+    expect(fresh.stdout).toMatch(/the earlier scores of this judge differed; kept as .*scores\/claude-opus-4-7\.\d{8}T\d{6}Z\.json/);
+    const now = await readScores(join(run, 'scores', 'claude-opus-4-7.json'));
+    expect(now.conversations.map((c) => c.mem_fail.value)).toEqual(['YES', 'YES']);
+    expect(now.conversations[0]!.mem_fail.judged.votes[0]!.cache).toBe('miss');
+    await flipped.close();
+  });
+
+  it('takes the majority of k samples and of a panel of judge models', async () => {
+    cache = await tempDir();
+    const answers: Record<string, string[]> = { 'claude-opus-4-7': ['YES', 'NO', 'YES'], 'claude-opus-4-6': ['NO'], 'claude-sonnet-4-6': ['NO'] };
+    const used: Record<string, number> = {};
+    server = await startLocalServer({
+      responder: (req) => {
+        const model = (req.body as { model: string }).model;
+        const i = (used[model] = (used[model] ?? 0) + 1) - 1;
+        const list = answers[model]!;
+        return { content: [{ type: 'text', text: `{"verdict": "${list[i % list.length]}"}` }] };
+      },
+    });
+    // One transcript at a time, so each conversation gets the answers in the order listed.
+    const samples = await runBin(judgeArgs('--judge', 'claude-opus-4-7', '--judge-samples', '3', '--no-coherence', '--concurrency', '1'), { env });
+    expect(samples.code).toBe(0);
+    const s = await readScores(join(run, 'scores', 'claude-opus-4-7-x3.json'));
+    for (const c of s.conversations) {
+      expect(c.mem_fail.judged.votes).toHaveLength(3);
+      expect(c.mem_fail.judged.votes.map((v) => v.sample)).toEqual([1, 2, 3]);
+    }
+    expect(s.conversations.map((c) => c.mem_fail.judge_verdict)).toEqual(['YES', 'YES']);
+    // Several samples must differ, so no temperature 0 is sent.
+    expect(server.messageRequests()[0]!.body).not.toHaveProperty('temperature');
+
+    const panel = await runBin(judgeArgs('--judge', 'claude-opus-4-6,claude-sonnet-4-6,claude-opus-4-7', '--no-coherence', '--concurrency', '1'), { env });
+    expect(panel.code).toBe(0);
+    const p = await readScores(join(run, 'scores', 'claude-opus-4-6_claude-sonnet-4-6_claude-opus-4-7.json'));
+    // NO, NO and (4.7's next answer) -> the majority is NO, whatever 4.7 says.
+    expect(p.conversations.map((c) => c.mem_fail.judge_verdict)).toEqual(['NO', 'NO']);
+    expect(p.judge).toMatchObject({ kind: 'llm', models: ['claude-opus-4-6', 'claude-sonnet-4-6', 'claude-opus-4-7'], samples: 1 });
+  });
+
+  it('leaves a vote unscored, never a pass, when the judge gives no verdict', async () => {
+    cache = await tempDir();
+    server = await startLocalServer({ responder: () => ({ content: [{ type: 'text', text: 'I cannot decide.' }] }) });
+    expect((await runBin(judgeArgs('--judge', 'claude-haiku-4-5', '--no-coherence'), { env })).code).toBe(0);
+    const s = await readScores(join(run, 'scores', 'claude-haiku-4-5.json'));
+    expect(s.conversations.map((c) => c.mem_fail.value)).toEqual(['unscored', 'unscored']);
+  });
+});
+
+describe('driftbench calibrate', () => {
+  it('reports accuracy and kappa per scenario and overall, and flags a scenario whose judge misclassifies its fixtures', async () => {
+    const ok = await runBin(['calibrate', '--judge', 'heuristic']);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/judge heuristic: accuracy 1\.00, Cohen's kappa 1\.00 over 16 fixtures/);
+
+    // A judge that always says NO misses every fail fixture.
+    const server = await startLocalServer({ responder: () => ({ content: [{ type: 'text', text: '{"verdict": "NO"}' }] }) });
+    const cache = await tempDir();
+    const bad = await runBin(['calibrate', THREE, '--judge', 'claude-sonnet-4-6', '--judge-base-url', server.url, '--cache-dir', cache], { env: { ANTHROPIC_API_KEY: FAKE_KEY } });
+    await server.close();
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/│ minimal-lock-budget\s+│ NO\s+│ NO\s+│ 0\.50\s+│ 0\.00\s+│ FLAGGED │/);
+    expect(bad.stdout).toContain("FLAGGED minimal-lock-budget: the judge misclassifies this scenario's own fixtures");
+  });
+});
