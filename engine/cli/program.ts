@@ -7,6 +7,8 @@ import { runCommand, runSummary } from './commands/run.js';
 import { scoreCommand } from './commands/score.js';
 import { calibrateCommand } from './commands/calibrate.js';
 import { makeJudge, type JudgeOptions } from './judge-options.js';
+import { reportCommand } from './commands/report.js';
+import { diffCommand, DIFF_FORMATS } from './commands/diff.js';
 import { attachProgressBar } from './progress.js';
 import { attachRunLog } from './run-log.js';
 import { listCommand } from './commands/list.js';
@@ -190,6 +192,35 @@ export function buildProgram(deps: CliDeps, result: CliResult = { exitCode: 0 })
     const c = await calibrateCommand({ paths }, { ...deps, judge });
     if (c.flagged.length > 0) result.exitCode = 1;
   });
+
+  program
+    .command('report')
+    .description('aggregate scored runs: per-scenario tables, summaries, paired comparisons, effect checks; --fail-if gates exit 1')
+    .argument('<runs...>', 'scored run directories')
+    .option('--judge <id>', 'which scores file to read (scores/<id>.json); needed when a run has several')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'markdown', 'csv', 'json', 'html']).default('table'))
+    .option('--out <file>', 'write to a file (html defaults to <run>/report.html)')
+    .option('--fail-if <expr>', 'exit 1 when this holds, e.g. "mem_fail_rate > 0.2" (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .action(async (runs: string[], opts: Record<string, unknown>) => {
+      const report = await reportCommand(
+        { runs, judge: opts.judge as string | undefined, format: opts.format as string, out: opts.out as string | undefined, failIf: opts.failIf as string[] },
+        deps,
+      );
+      if (report.gates.some((g) => g.failed)) result.exitCode = 1;
+    });
+
+  program
+    .command('diff')
+    .description('step-aligned diff of two transcripts, or of two runs matched by scenario and repeat')
+    .argument('<a>', 'a transcript file or run directory')
+    .argument('<b>', 'a transcript file or run directory')
+    .addOption(new Option('--format <format>', 'output format').choices([...DIFF_FORMATS]).default('text'))
+    .option('--judge <id>', 'whose mem_fail verdicts to show, when a run has several scores files')
+    .option('--scenarios <paths...>', 'the suite for transcripts outside a run directory', DEFAULT_SCENARIOS)
+    .option('--out <file>', 'write to a file')
+    .action(async (a: string, b: string, opts: Record<string, unknown>) => {
+      await diffCommand({ a, b, format: opts.format as string, judge: opts.judge as string | undefined, out: opts.out as string | undefined, scenarios: opts.scenarios as string[] }, deps);
+    });
 
   return program;
 }

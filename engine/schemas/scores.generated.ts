@@ -162,6 +162,14 @@ export interface ConversationScore {
     cache_creation_input_tokens: number;
     cache_read_input_tokens: number;
     thinking_tokens: number | null;
+    /**
+     * Thinking blocks returned over all turns; 0 when thinking was asked for is what a provider that dropped it looks like.
+     */
+    thinking_blocks: number;
+    /**
+     * What the conversation would have cost had every cached token been priced as plain input.
+     */
+    usd_uncached: number | null;
   };
 }
 /**

@@ -5,11 +5,13 @@ import type { ConversationScore, Judged, Verdict } from '../schemas/scores.gener
 import { replyText, type Transcript } from '../transcript/format.js';
 import type { Judge } from './judge.js';
 import { probeStep } from './probes.js';
-import { scoreCitations, scoreCost, scoreFirstDrift, scoreLatency, scoreSelfCorrections } from './text-scorers.js';
+import { scoreCitations, scoreCost, scoreFirstDrift, scoreLatency, scoreSelfCorrections, type Prices } from './text-scorers.js';
 
 export interface ScoreOptions {
   /** Judge step coherence (one judge call per step with an LLM judge). */
   coherence: boolean;
+  /** The model's prices, for the cost it would have had without prompt caching. */
+  prices?: Prices;
 }
 
 /** mem_fail from the judge's answer: YES when the answer differs from the rubric's pass answer. */
@@ -68,6 +70,6 @@ export async function scoreConversation(t: Transcript, s: Scenario, text: string
     first_drift_step: scoreFirstDrift(t, s),
     step_coherence: { value: scored.length === 0 ? null : scored.filter((j) => j.verdict === 'YES').length / scored.length, by_step },
     latency: scoreLatency(t),
-    cost: scoreCost(t),
+    cost: scoreCost(t, o.prices),
   };
 }

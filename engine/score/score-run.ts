@@ -5,6 +5,7 @@ import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import pLimit from 'p-limit';
 import { TranscriptError } from '../errors.js';
+import { findProfile, loadProfiles, type Profile } from '../models/profiles.js';
 import type { LoadedScenario } from '../scenario/scenario.js';
 import { validatorForDef } from '../schemas/compile.js';
 import type { ConversationScore, JudgeConfig, Scores } from '../schemas/scores.generated.js';
@@ -14,6 +15,9 @@ import { scoreConversation } from './score-conversation.js';
 import { SCORER_VERSIONS } from './text-scorers.js';
 
 export const SCORES_FORMAT = 'driftbench.scores/1';
+
+let profiles: Profile[] | undefined;
+const PROFILES = () => (profiles ??= loadProfiles());
 
 /** One place scores are written: a run directory, or a folder of loose transcripts. */
 export interface ScoreTarget {
@@ -199,7 +203,8 @@ async function scoreFile(file: string, target: ScoreTarget, deps: { judge: Judge
     skipped.push({ file, reason: `scenario ${t.scenario.id} has changed since this transcript was made (hash mismatch)` });
     return undefined;
   }
-  const score = await scoreConversation(t, l.scenario, text, deps.judge, { coherence: deps.coherence });
+  const prices = findProfile(PROFILES(), t.cell.model)?.prices;
+  const score = await scoreConversation(t, l.scenario, text, deps.judge, { coherence: deps.coherence, prices });
   deps.onScored?.(score);
   return score;
 }

@@ -113,15 +113,24 @@ export function scoreLatency(t: Transcript): ConversationScore['latency'] {
   return { total_ms: lat.length ? lat.reduce((a, b) => a + b, 0) : null, median_ms: median(lat), median_ttft_ms: median(ttft) };
 }
 
-export function scoreCost(t: Transcript): ConversationScore['cost'] {
+/** Prices per million tokens, when the model has a profile; for the cost without caching. */
+export type Prices = { input: number; cache_write_5m: number; cache_read: number } | null | undefined;
+
+export function scoreCost(t: Transcript, prices?: Prices): ConversationScore['cost'] {
   const gen = t.turns.filter((x) => x.kind === 'generated');
   const sum = (f: (u: NonNullable<(typeof gen)[number]['response']>['usage']) => number) => gen.reduce((n, x) => n + (x.response ? f(x.response.usage) : 0), 0);
   const costs = gen.map((x) => x.cost_usd);
   const provider = gen.map((x) => x.provider_cost_usd ?? null).filter((x): x is number => x !== null);
   const thinking = gen.map((x) => x.response?.usage.thinking_tokens ?? null).filter((x): x is number => x !== null);
+  // A turn without a price makes the whole figure unknown rather than quietly low.
+  const usd = costs.length > 0 && costs.every((c) => c !== null) ? Math.round(costs.reduce((a, b) => a! + b!, 0)! * 1e8) / 1e8 : costs.length === 0 ? 0 : null;
+  const cacheRead = sum((u) => u.cache_read_input_tokens);
+  const cacheWrite = sum((u) => u.cache_creation_input_tokens);
+  const usdUncached = usd === null || !prices ? null : Math.round((usd + (cacheRead * (prices.input - prices.cache_read) + cacheWrite * (prices.input - prices.cache_write_5m)) / 1e6) * 1e8) / 1e8;
   return {
-    // A turn without a price makes the whole figure unknown rather than quietly low.
-    usd: costs.length > 0 && costs.every((c) => c !== null) ? Math.round(costs.reduce((a, b) => a! + b!, 0)! * 1e8) / 1e8 : costs.length === 0 ? 0 : null,
+    usd,
+    usd_uncached: usdUncached,
+    thinking_blocks: gen.reduce((n, x) => n + (x.response?.content.filter((b) => b.type === 'thinking' || b.type === 'redacted_thinking').length ?? 0), 0),
     provider_usd: provider.length ? provider.reduce((a, b) => a + b, 0) : null,
     input_tokens: sum((u) => u.input_tokens),
     output_tokens: sum((u) => u.output_tokens),

@@ -2,7 +2,7 @@ import { loadSuite } from '../../scenario/scenario-files.js';
 import { calibrate, type Calibration } from '../../score/calibrate.js';
 import type { Judge } from '../../score/judge.js';
 import type { Output } from '../output.js';
-import { boxTable } from '../table.js';
+import { boxTable } from '../../report/table.js';
 
 const fmt = (x: number | null) => (x === null ? 'n/a' : x.toFixed(2));
 

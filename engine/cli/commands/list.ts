@@ -1,7 +1,7 @@
 import { loadSuite } from '../../scenario/scenario-files.js';
 import { trapSteps } from '../../scenario/scenario.js';
 import type { Output } from '../output.js';
-import { boxTable } from '../table.js';
+import { boxTable } from '../../report/table.js';
 
 /** `driftbench list`: the suite as a table. Invalid files fail the same way as `validate`. */
 export async function listCommand(opts: { paths: string[] }, deps: { output: Output; cwd: string }): Promise<void> {

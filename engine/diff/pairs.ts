@@ -1,0 +1,67 @@
+import { readFile, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { TranscriptError } from '../errors.js';
+import type { LoadedScenario } from '../scenario/scenario.js';
+import type { ConversationScore, Scores } from '../schemas/scores.generated.js';
+import type { Transcript } from '../transcript/format.js';
+import { RunStore, parseTranscript } from '../transcript/run-store.js';
+import { loadRunScenarios } from '../transcript/run-scenarios.js';
+import type { DiffSide } from './diff.js';
+
+export interface Side extends DiffSide {
+  scenario: LoadedScenario;
+}
+
+/** Every transcript of a run (or one transcript file), with its scenario and, if scored, its score. */
+export async function loadSides(input: string, judge: string | undefined, suite: () => Promise<ReadonlyMap<string, LoadedScenario>>): Promise<Side[]> {
+  const info = await stat(input).catch(() => undefined);
+  if (!info) throw new TranscriptError(`${input}: no such transcript file or run directory`);
+  const runDir = info.isDirectory() ? input : basename(dirname(input)) === 'conversations' ? dirname(dirname(input)) : undefined;
+  const isRun = runDir !== undefined && (await stat(join(runDir, 'manifest.json')).catch(() => undefined)) !== undefined;
+  if (info.isDirectory() && !isRun) throw new TranscriptError(`${input}: not a run directory (no manifest.json)`);
+  const store = isRun ? new RunStore(runDir!) : undefined;
+  const scenarios = store ? await loadRunScenarios(store) : await suite();
+  const scores = store ? await readScores(store, judge) : new Map<string, ConversationScore>();
+  const files = info.isDirectory() ? await store!.listTranscriptFiles() : [input];
+  const sides: Side[] = [];
+  for (const f of files) {
+    const t = parseTranscript(f, await readFile(f, 'utf8'));
+    const scenario = scenarios.get(t.scenario.id);
+    if (!scenario) throw new TranscriptError(`${f}: scenario ${t.scenario.id} is not available; pass --scenarios`);
+    sides.push({ transcript: t, score: scores.get(t.conversation_id) ?? null, scenario });
+  }
+  return sides;
+}
+
+async function readScores(store: RunStore, judge: string | undefined): Promise<Map<string, ConversationScore>> {
+  const dir = store.path('scores');
+  const { readdir } = await import('node:fs/promises');
+  const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.json') && !/\.\d{8}T\d{6}Z\.json$/.test(f));
+  const pick = judge !== undefined ? `${judge}.json` : files.length === 1 ? files[0] : undefined;
+  if (pick === undefined || !files.includes(pick)) return new Map();
+  const s = JSON.parse(await readFile(join(dir, pick), 'utf8')) as Scores;
+  return new Map(s.conversations.map((c) => [c.conversation_id, c]));
+}
+
+/**
+ * Pairs the transcripts of two runs: the same scenario, repeat and cell when the runs share
+ * cells (a rerun); else the same scenario, repeat, effort and condition (a model comparison
+ * pairs like with like); else scenario and repeat alone.
+ */
+export function pairSides(a: readonly Side[], b: readonly Side[]): Array<[Side, Side]> {
+  const full = (s: Side) => `${s.transcript.scenario.id}#${s.transcript.cell.repeat}#${s.transcript.cell.model}#${s.transcript.cell.effort}#${s.transcript.cell.condition ?? ''}`;
+  const strict = (s: Side) => `${s.transcript.scenario.id}#${s.transcript.cell.repeat}#${s.transcript.cell.effort}#${s.transcript.cell.condition ?? ''}`;
+  const loose = (s: Side) => `${s.transcript.scenario.id}#${s.transcript.cell.repeat}`;
+  for (const key of [full, strict, loose]) {
+    const index = new Map<string, Side>();
+    for (const s of b) if (!index.has(key(s))) index.set(key(s), s);
+    const pairs = a.flatMap((s) => {
+      const other = index.get(key(s));
+      return other ? [[s, other] as [Side, Side]] : [];
+    });
+    if (pairs.length > 0) return pairs;
+  }
+  return [];
+}
+
+export type { Transcript };

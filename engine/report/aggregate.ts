@@ -1,0 +1,220 @@
+import { mcnemarExact, mcnemarPairsNeeded, median, mean, wilson } from '../stats/stats.js';
+import type { CellKey, CellStats, Comparison, GroupStats, Rates } from '../schemas/report.generated.js';
+import type { ConversationScore } from '../schemas/scores.generated.js';
+
+/** A scored conversation with the cell key every report groups by. */
+export interface Row {
+  score: ConversationScore;
+  key: CellKey;
+  scenario: string;
+  repeat: number;
+}
+
+export function rowOf(score: ConversationScore): Row {
+  return {
+    score,
+    scenario: score.scenario_id,
+    repeat: score.cell.repeat,
+    key: { model: score.cell.model, effort: score.cell.effort, condition: score.cell.condition ?? 'baseline', distance: score.cell.distance ?? 0 },
+  };
+}
+
+export const keyString = (k: CellKey) => `${k.model}|${k.effort}|${k.condition}|${k.distance}`;
+const finished = (r: Row) => r.score.status === 'complete';
+const nums = (xs: Array<number | null | undefined>) => xs.filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
+
+/** mem_fail over rows: only finished conversations with a YES/NO verdict count in n. */
+export function rates(rows: readonly Row[]): Rates {
+  const done = rows.filter(finished);
+  const scored = done.filter((r) => r.score.mem_fail.value !== 'unscored');
+  const failed = scored.filter((r) => r.score.mem_fail.value === 'YES').length;
+  return {
+    n: scored.length,
+    failed,
+    rate: scored.length ? failed / scored.length : null,
+    ci95: wilson(failed, scored.length),
+    unscored: done.length - scored.length,
+    not_finished: rows.length - done.length,
+  };
+}
+
+export function cellStats(scenario: string, key: CellKey, rows: readonly Row[]): CellStats {
+  const done = rows.filter(finished);
+  const steps = new Set(done.flatMap((r) => Object.keys(r.score.citations.by_step)));
+  const citationsByStep: Record<string, number> = {};
+  for (const step of [...steps].sort((a, b) => Number(a) - Number(b))) {
+    citationsByStep[step] = median(done.map((r) => Object.values(r.score.citations.by_step[step] ?? {}).reduce((a, b) => a + b, 0))) ?? 0;
+  }
+  return {
+    scenario,
+    cell: key,
+    mem_fail: rates(rows),
+    citations_median: median(done.map((r) => r.score.citations.total)),
+    latency_median_ms: median(nums(done.map((r) => r.score.latency.total_ms))),
+    cost_median_usd: median(nums(done.map((r) => r.score.cost.usd))),
+    cost_uncached_median_usd: median(nums(done.map((r) => r.score.cost.usd_uncached))),
+    output_tokens_median: median(done.map((r) => r.score.cost.output_tokens)),
+    thinking_blocks: rows.reduce((n, r) => n + r.score.cost.thinking_blocks, 0),
+    retention_mean: mean(nums(done.map((r) => r.score.constraint_retention.value))),
+    first_drift_median: median(nums(done.map((r) => r.score.first_drift_step.value))),
+    coherence_mean: mean(nums(done.map((r) => r.score.step_coherence.value))),
+    citations_by_step: citationsByStep,
+    conversations: rows.map((r) => r.score.conversation_id).sort(),
+  };
+}
+
+export function groupStats(group: string, rows: readonly Row[]): GroupStats {
+  const done = rows.filter(finished);
+  const costs = nums(rows.map((r) => r.score.cost.usd));
+  const uncached = nums(rows.map((r) => r.score.cost.usd_uncached));
+  return {
+    group,
+    mem_fail: rates(rows),
+    latency_median_ms: median(nums(done.map((r) => r.score.latency.total_ms))),
+    cost_median_usd: median(nums(done.map((r) => r.score.cost.usd))),
+    cost_total_usd: costs.length === rows.length && rows.length > 0 ? costs.reduce((a, b) => a + b, 0) : null,
+    cost_uncached_total_usd: uncached.length === rows.length && rows.length > 0 ? uncached.reduce((a, b) => a + b, 0) : null,
+    citations_median: median(done.map((r) => r.score.citations.total)),
+    output_tokens_median: median(done.map((r) => r.score.cost.output_tokens)),
+  };
+}
+
+function groupBy<T>(xs: readonly T[], key: (x: T) => string): Map<string, T[]> {
+  const m = new Map<string, T[]>();
+  for (const x of xs) {
+    const k = key(x);
+    const list = m.get(k);
+    if (list) list.push(x);
+    else m.set(k, [x]);
+  }
+  return m;
+}
+
+export function cells(rows: readonly Row[]): CellStats[] {
+  const out: CellStats[] = [];
+  for (const [scenario, rs] of [...groupBy(rows, (r) => r.scenario)].sort(([a], [b]) => a.localeCompare(b))) {
+    for (const cellRows of groupBy(rs, (r) => keyString(r.key)).values()) out.push(cellStats(scenario, cellRows[0]!.key, cellRows));
+  }
+  return out;
+}
+
+export function summaries(rows: readonly Row[]) {
+  const by = (f: (r: Row) => string) => [...groupBy(rows, f)].map(([g, rs]) => groupStats(g, rs));
+  return {
+    by_model: by((r) => r.key.model),
+    by_effort: by((r) => r.key.effort),
+    by_condition: by((r) => r.key.condition),
+    by_distance: by((r) => String(r.key.distance)).sort((a, b) => Number(a.group) - Number(b.group)),
+    overall: groupStats('all', rows),
+  };
+}
+
+const AXES = ['model', 'effort', 'condition', 'distance'] as const;
+const EFFORT_ORDER = ['standard', 'low', 'medium', 'high', 'xhigh', 'max'];
+
+function label(k: CellKey, axis: (typeof AXES)[number]): string {
+  return String(k[axis]);
+}
+
+function shared(k: CellKey, axis: (typeof AXES)[number]): string {
+  return AXES.filter((a) => a !== axis && !(a === 'condition' && k.condition === 'baseline') && !(a === 'distance' && k.distance === 0))
+    .map((a) => String(k[a]))
+    .join(', ');
+}
+
+/**
+ * Paired comparisons between cells that differ on exactly one axis and share scenarios and
+ * repeats. Each pair is one scenario and repeat answered by both cells, both with a verdict.
+ * The test is exact McNemar; a difference that is not significant at this n says so, with
+ * about how many repeats would be needed to tell the cells apart.
+ */
+export function comparisons(rows: readonly Row[]): Comparison[] {
+  const byCell = groupBy(rows.filter((r) => finished(r) && r.score.mem_fail.value !== 'unscored'), (r) => keyString(r.key));
+  const keys = [...byCell.values()].map((rs) => rs[0]!.key);
+  const out: Comparison[] = [];
+  for (let i = 0; i < keys.length; i++) {
+    for (let j = i + 1; j < keys.length; j++) {
+      const a = keys[i]!;
+      const b = keys[j]!;
+      const differing = AXES.filter((x) => a[x] !== b[x]);
+      if (differing.length !== 1) continue;
+      const axis = differing[0]!;
+      const bIndex = new Map(byCell.get(keyString(b))!.map((r) => [`${r.scenario}#${r.repeat}`, r]));
+      let pairs = 0;
+      let aFailed = 0;
+      let bFailed = 0;
+      let onlyA = 0;
+      let onlyB = 0;
+      const scenarios = new Set<string>();
+      for (const ra of byCell.get(keyString(a))!) {
+        const rb = bIndex.get(`${ra.scenario}#${ra.repeat}`);
+        if (!rb) continue;
+        pairs++;
+        scenarios.add(ra.scenario);
+        const fa = ra.score.mem_fail.value === 'YES';
+        const fb = rb.score.mem_fail.value === 'YES';
+        aFailed += Number(fa);
+        bFailed += Number(fb);
+        onlyA += Number(fa && !fb);
+        onlyB += Number(fb && !fa);
+      }
+      if (pairs === 0) continue;
+      const p = mcnemarExact(onlyA, onlyB);
+      const needed = mcnemarPairsNeeded(onlyA, onlyB, pairs);
+      const repeatsNeeded = needed === null ? null : Math.ceil(needed / scenarios.size);
+      const context = shared(a, axis);
+      const head = `${label(a, axis)} vs ${label(b, axis)}${context ? ` (${context})` : ''}: ${aFailed}/${pairs} vs ${bFailed}/${pairs} failed; p = ${formatP(p)}`;
+      let sentence: string;
+      if (p < 0.05) sentence = `${head}; significant at p < 0.05 over ${pairs} paired conversations`;
+      else if (onlyA === onlyB) sentence = `${head}; no difference in paired outcomes at this n (${pairs} pairs); the data cannot separate them`;
+      else sentence = `${head}; not significant at this n${repeatsNeeded === null ? '' : `; about ${repeatsNeeded} repeats per scenario needed to tell them apart`}`;
+      out.push({ axis, a, b, pairs, a_failed: aFailed, b_failed: bFailed, only_a: onlyA, only_b: onlyB, p_value: p, significant: p < 0.05, pairs_needed: needed, repeats_needed: repeatsNeeded, sentence });
+    }
+  }
+  return out;
+}
+
+export function formatP(p: number): string {
+  return p >= 0.001 ? String(Math.round(p * 1000) / 1000) : p.toExponential(1);
+}
+
+/**
+ * The original benchmark's OpenRouter mistake, caught: effort levels that do not change output
+ * tokens or latency, or thinking asked for and never returned, mean the provider may not have
+ * applied the parameter, and the effort axis measures nothing.
+ */
+export function effectWarnings(rows: readonly Row[]): string[] {
+  const warnings: string[] = [];
+  const done = rows.filter(finished);
+  for (const [group, rs] of groupBy(done, (r) => `${r.key.model}|${r.key.condition}|${r.key.distance}`)) {
+    const model = group.split('|')[0]!;
+    const byEffort = [...groupBy(rs, (r) => r.key.effort)].sort(([a], [b]) => EFFORT_ORDER.indexOf(a) - EFFORT_ORDER.indexOf(b));
+    if (byEffort.length >= 2) {
+      const tokens = byEffort.map(([, e]) => median(e.map((r) => r.score.cost.output_tokens)) ?? 0);
+      const latency = byEffort.map(([, e]) => median(nums(e.map((r) => r.score.latency.total_ms))));
+      // Flat: within 10% of each other, or within an absolute noise floor (a few tokens, 50 ms).
+      const flat = (xs: Array<number | null>, floor: number) => {
+        const v = nums(xs);
+        return v.length < 2 || Math.max(...v) - Math.min(...v) <= Math.max(Math.min(...v) * 0.1, floor);
+      };
+      // Latency alone is noisy; it only counts as scaling when the highest effort takes at
+      // least a quarter longer than the lowest.
+      const lat = nums(latency);
+      const latencyScales = lat.length >= 2 && lat.at(-1)! >= lat[0]! * 1.25 && lat.at(-1)! - lat[0]! > 50;
+      if (flat(tokens, 5) && (flat(latency, 50) || !latencyScales)) {
+        const names = byEffort.map(([e]) => e).join(', ');
+        const shown = latency.map((l) => (l === null ? 'n/a' : `${(l / 1000).toFixed(1)} s`)).join(', ');
+        warnings.push(
+          `effort ${names} on ${model} show no scaling of output tokens (medians ${tokens.join(', ')}) or latency (${shown}): the provider may not have applied the effort parameter (OpenRouter has been seen to drop it silently), so this axis may measure nothing`,
+        );
+      }
+    }
+    for (const [effort, e] of byEffort) {
+      if (effort === 'standard' || model.startsWith('rehearsal:')) continue;
+      if (e.every((r) => r.score.cost.thinking_blocks === 0)) {
+        warnings.push(`thinking was requested at effort ${effort} on ${model}, but no conversation got a thinking block back: the provider may have dropped the thinking parameter`);
+      }
+    }
+  }
+  return warnings;
+}

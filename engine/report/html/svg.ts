@@ -1,0 +1,191 @@
+/**
+ * Small inline-SVG charts for the HTML report: pure functions from numbers to markup, no
+ * fonts, scripts or external references. Bars are horizontal so that long model names fit as
+ * category labels. Every chart carries a <title>, axis labels and value labels; hovering a bar
+ * or point shows its exact figures through a nested <title>.
+ */
+import { html, type Html } from './escape.js';
+
+export interface BarValue {
+  value: number | null;
+  /** 95% interval, drawn as a whisker when both ends are known. */
+  low?: number | null;
+  high?: number | null;
+  /** Extra words for the hover title, e.g. "3/10". */
+  note?: string;
+}
+
+export interface Bar extends BarValue {
+  label: string;
+}
+
+interface AxisText {
+  /** Names the chart for screen readers and hover (the SVG <title>). */
+  title: string;
+  /** Label of the value axis. */
+  valueLabel: string;
+  /** Label of the category axis. */
+  categoryLabel: string;
+  format: (v: number) => string;
+  /** Fixed end of the value axis (1 for rates); otherwise taken from the data. */
+  max?: number;
+}
+
+export interface BarChartSpec extends AxisText {
+  bars: Bar[];
+}
+
+export interface GroupedBarChartSpec extends AxisText {
+  series: string[];
+  groups: Array<{ label: string; values: BarValue[] }>;
+}
+
+export interface LineSeries {
+  name: string;
+  points: Array<{ x: number; y: number }>;
+}
+
+export interface LineChartSpec {
+  title: string;
+  xLabel: string;
+  yLabel: string;
+  series: LineSeries[];
+  format: (v: number) => string;
+}
+
+/** Okabe-Ito colours: distinguishable with the common colour-vision deficiencies. */
+const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#000000', '#999999'];
+export const seriesColor = (i: number): string => PALETTE[i % PALETTE.length] ?? '#000000';
+
+const WIDTH = 640;
+const CHAR_W = 6.4; // rough width of one 11px sans-serif character; labels are clipped to fit
+const n1 = (v: number): string => (Math.round(v * 10) / 10).toString();
+
+export function clip(label: string, max: number): string {
+  return label.length <= max ? label : `${label.slice(0, Math.max(1, max - 1))}…`;
+}
+
+/** A 'no data' note in place of a chart, so an empty report still reads cleanly. */
+export function noData(title: string): Html {
+  return html`<p class="no-data">${title}: no data.</p>`;
+}
+
+/** An axis end that rounds `max` up to 1, 2 or 5 times a power of ten, with its tick step. */
+export function niceScale(max: number, ticks = 4): { end: number; step: number } {
+  if (!(max > 0) || !Number.isFinite(max)) return { end: 1, step: 0.25 };
+  const raw = max / ticks;
+  const pow = 10 ** Math.floor(Math.log10(raw));
+  const step = ([1, 2, 5, 10].find((m) => m * pow >= raw) ?? 10) * pow;
+  return { end: Math.ceil(max / step - 1e-9) * step, step };
+}
+
+function tickValues(end: number, step: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i * step <= end + step * 1e-6; i++) out.push(i * step);
+  return out;
+}
+
+function svgOpen(title: string, height: number): Html {
+  return html`<svg class="plot" xmlns="http://www.w3.org/2000/svg" role="img" width="${WIDTH}" height="${n1(height)}" viewBox="0 0 ${WIDTH} ${n1(height)}" font-family="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif" font-size="11"><title>${title}</title>`;
+}
+
+function legend(series: string[], y: number, x0: number): { markup: Html; height: number } {
+  const colW = 200;
+  const perRow = Math.max(1, Math.floor((WIDTH - x0) / colW));
+  const items = series.map((name, i) => {
+    const x = x0 + (i % perRow) * colW;
+    const row = y + Math.floor(i / perRow) * 16;
+    return html`<g class="legend"><rect x="${x}" y="${row - 8}" width="10" height="10" fill="${seriesColor(i)}"/><text x="${x + 14}" y="${row + 1}"><title>${name}</title>${clip(name, 28)}</text></g>`;
+  });
+  return { markup: html`${items}`, height: Math.ceil(series.length / perRow) * 16 };
+}
+
+function whisker(low: number, high: number, y: number, half: number): Html {
+  return html`<g class="whisker" stroke="#333" stroke-width="1.2"><line x1="${n1(low)}" x2="${n1(high)}" y1="${n1(y)}" y2="${n1(y)}"/><line x1="${n1(low)}" x2="${n1(low)}" y1="${n1(y - half)}" y2="${n1(y + half)}"/><line x1="${n1(high)}" x2="${n1(high)}" y1="${n1(y - half)}" y2="${n1(y + half)}"/></g>`;
+}
+
+/** Horizontal bars, one row per category and series; the shared engine of both bar charts. */
+function horizontalBars(spec: AxisText, series: string[], groups: GroupedBarChartSpec['groups']): Html {
+  const values = groups.flatMap((g) => g.values);
+  const known = values.flatMap((v) => [v.value, v.high ?? null]).filter((v): v is number => v !== null && Number.isFinite(v));
+  if (groups.length === 0 || !values.some((v) => v.value !== null)) return noData(spec.title);
+  const { end, step } = spec.max !== undefined ? { end: spec.max, step: spec.max / 4 } : niceScale(Math.max(...known));
+  const labelChars = Math.min(28, Math.max(6, ...groups.map((g) => g.label.length)));
+  const left = 16 + labelChars * CHAR_W;
+  const right = WIDTH - 72;
+  const barH = series.length > 1 ? 13 : 18;
+  const groupH = series.length * barH + 10;
+  const lg = series.length > 1 ? legend(series, 14, left) : null;
+  const top = 26 + (lg ? lg.height + 4 : 0);
+  const plotH = groups.length * groupH;
+  const height = top + plotH + 44;
+  const x = (v: number): number => left + (Math.min(Math.max(v, 0), end) / end) * (right - left);
+  const ticks = tickValues(end, step).map(
+    (t) =>
+      html`<line x1="${n1(x(t))}" x2="${n1(x(t))}" y1="${top}" y2="${top + plotH}" stroke="#e3e3e3"/><text x="${n1(x(t))}" y="${top + plotH + 14}" text-anchor="middle" fill="#555">${spec.format(t)}</text>`,
+  );
+  const rows = groups.map((g, gi) => {
+    const y0 = top + gi * groupH + 5;
+    const bars = g.values.map((v, si) => {
+      const y = y0 + si * barH;
+      const name = series.length > 1 ? `${g.label} / ${series[si] ?? ''}` : g.label;
+      if (v.value === null) return html`<text x="${n1(left + 4)}" y="${n1(y + barH / 2 + 4)}" fill="#777" font-style="italic">no data</text>`;
+      const hasCi = v.low !== undefined && v.low !== null && v.high !== undefined && v.high !== null;
+      const ci = hasCi ? ` (95% CI ${spec.format(v.low as number)}–${spec.format(v.high as number)})` : '';
+      const tip = `${name}: ${spec.format(v.value)}${ci}${v.note ? `, ${v.note}` : ''}`;
+      const endX = Math.max(x(v.value), hasCi ? x(v.high as number) : 0);
+      return html`<g class="bar"><title>${tip}</title><rect x="${n1(left)}" y="${n1(y + 1)}" width="${n1(Math.max(x(v.value) - left, 1))}" height="${barH - 2}" fill="${seriesColor(si)}" fill-opacity="0.85"/>${hasCi ? whisker(x(v.low as number), x(v.high as number), y + barH / 2, barH / 2 - 3) : ''}<text class="value" x="${n1(endX + 4)}" y="${n1(y + barH / 2 + 4)}" fill="#222">${spec.format(v.value)}</text></g>`;
+    });
+    return html`<text x="${n1(left - 8)}" y="${n1(y0 + (series.length * barH) / 2 + 4)}" text-anchor="end" fill="#222"><title>${g.label}</title>${clip(g.label, labelChars)}</text>${bars}`;
+  });
+  return html`${svgOpen(spec.title, height)}${lg ? lg.markup : ''}<text x="${n1(left - 8)}" y="${top - 8}" text-anchor="end" font-weight="600" fill="#333">${spec.categoryLabel}</text>${ticks}<line x1="${n1(left)}" x2="${n1(left)}" y1="${top}" y2="${top + plotH}" stroke="#888"/>${rows}<text x="${n1((left + right) / 2)}" y="${height - 10}" text-anchor="middle" font-weight="600" fill="#333">${spec.valueLabel}</text></svg>`;
+}
+
+/** One bar per category, with a 95% interval whisker where known. */
+export function barChart(spec: BarChartSpec): Html {
+  return horizontalBars(spec, [''], spec.bars.map((b) => ({ label: b.label, values: [b] })));
+}
+
+/** Several bars per category, one per series, with a legend. */
+export function groupedBarChart(spec: GroupedBarChartSpec): Html {
+  return horizontalBars(spec, spec.series, spec.groups);
+}
+
+/** Lines over integer x values (steps); the last point of each series carries its value. */
+export function lineChart(spec: LineChartSpec): Html {
+  const series = spec.series.filter((s) => s.points.length > 0);
+  const points = series.flatMap((s) => s.points);
+  if (points.length === 0) return noData(spec.title);
+  const xs = points.map((p) => p.x);
+  const [xMin, xMax] = [Math.min(...xs), Math.max(...xs)];
+  const { end, step } = niceScale(Math.max(...points.map((p) => p.y)));
+  const left = 56;
+  const right = WIDTH - 64;
+  const top = 16;
+  const plotH = 200;
+  const lg = legend(series.map((s) => s.name), top + plotH + 58, left);
+  const height = top + plotH + 58 + lg.height + 4;
+  const x = (v: number): number => (xMax === xMin ? (left + right) / 2 : left + ((v - xMin) / (xMax - xMin)) * (right - left));
+  const y = (v: number): number => top + plotH - (Math.min(Math.max(v, 0), end) / end) * plotH;
+  const xStep = Math.max(1, Math.ceil((xMax - xMin) / 12));
+  const xTicks: number[] = [];
+  for (let t = xMin; t <= xMax; t += xStep) xTicks.push(t);
+  const grid = html`${tickValues(end, step).map(
+    (t) =>
+      html`<line x1="${left}" x2="${right}" y1="${n1(y(t))}" y2="${n1(y(t))}" stroke="#e3e3e3"/><text x="${left - 6}" y="${n1(y(t) + 4)}" text-anchor="end" fill="#555">${spec.format(t)}</text>`,
+  )}${xTicks.map((t) => html`<text x="${n1(x(t))}" y="${top + plotH + 16}" text-anchor="middle" fill="#555">${t}</text>`)}`;
+  const lines = series.map((s, i) => {
+    const sorted = [...s.points].sort((a, b) => a.x - b.x);
+    const d = sorted.map((p, j) => `${j === 0 ? 'M' : 'L'}${n1(x(p.x))},${n1(y(p.y))}`).join(' ');
+    const color = seriesColor(i);
+    const last = sorted[sorted.length - 1];
+    const dots = sorted.map(
+      (p) => html`<circle cx="${n1(x(p.x))}" cy="${n1(y(p.y))}" r="3" fill="${color}"><title>${s.name}, ${spec.xLabel} ${p.x}: ${spec.format(p.y)}</title></circle>`,
+    );
+    const label = last ? html`<text class="value" x="${n1(x(last.x) + 6)}" y="${n1(y(last.y) + 4 + (i % 3) * 4 - 4)}" fill="${color}">${spec.format(last.y)}</text>` : '';
+    return html`<g class="series"><path d="${d}" fill="none" stroke="${color}" stroke-width="2"/>${dots}${label}</g>`;
+  });
+  const axes = html`<line x1="${left}" x2="${left}" y1="${top}" y2="${top + plotH}" stroke="#888"/><line x1="${left}" x2="${right}" y1="${top + plotH}" y2="${top + plotH}" stroke="#888"/>`;
+  const labels = html`<text x="${n1((left + right) / 2)}" y="${top + plotH + 36}" text-anchor="middle" font-weight="600" fill="#333">${spec.xLabel}</text><text transform="translate(14 ${n1(top + plotH / 2)}) rotate(-90)" text-anchor="middle" font-weight="600" fill="#333">${spec.yLabel}</text>`;
+  return html`${svgOpen(spec.title, height)}${grid}${axes}${lines}${labels}${lg.markup}</svg>`;
+}
