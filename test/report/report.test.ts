@@ -93,7 +93,14 @@ describe('driftbench report', () => {
     const out = join(await tempDir(), 'r.html');
     const html = await runBin(['report', run, '--format', 'html', '--out', out]);
     expect(html.stdout).toContain(`wrote ${out}`);
-    expect(await readFile(out, 'utf8')).toMatch(/^<!doctype html>/i);
+    const page = await readFile(out, 'utf8');
+    expect(page).toMatch(/^<!doctype html>/i);
+    // Self-contained: no script, no external resource; every transcript and a diff per comparison.
+    expect(page).toContain("default-src 'none'");
+    expect(page).not.toMatch(/<script|src="http|href="http/i);
+    expect(page.match(/<svg[^>]*class="plot"/g)?.length).toBeGreaterThanOrEqual(3);
+    expect(page.match(/<details class="transcript"/g)).toHaveLength(40);
+    expect(page.match(/<details class="diff"/g)).toHaveLength(1);
   });
 
   it('gates CI with --fail-if: exit 1 when the condition holds, 0 when not, 2 when malformed', async () => {
