@@ -1,4 +1,9 @@
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { UsageError } from '../errors.js';
+import { safeName } from '../plan/plan.js';
+import { mergeShards } from '../transcript/merge.js';
+import { RunStore } from '../transcript/run-store.js';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { engineVersion } from '../paths.js';
 import { ReplayEvents } from '../replay/events.js';
@@ -95,6 +100,15 @@ export function buildProgram(deps: CliDeps, result: CliResult = { exitCode: 0 })
     .option('--out <dir>', 'where run directories go', 'transcripts')
     .option('--run-name <name>', 'the run directory name (default: a timestamp and the axis)')
     .option('--resume <run-dir>', 'continue a run where it stopped; nothing completed is requested again')
+    .option('--max-cost <usd>', 'a hard budget: reserve each turn\'s worst case before sending; never go over', (v) => {
+      const n = Number(v);
+      if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('--max-cost must be a number of dollars, e.g. 25');
+      return n;
+    })
+    .option('--dry-run', 'print the plan and its estimated cost per cell and in total; send nothing')
+    .option('--no-prompt-cache', 'do not put a cache_control breakpoint on the newest turn')
+    .option('--shard <k/n>', 'run only shard k of n of the plan (deterministic); join shards with driftbench merge')
+    .option('--batch', 'use the Message Batches API (half price): one batch per step for all conversations')
     .action(async (paths: string[], opts: Record<string, unknown>) => {
       const globals = program.opts<{ logLevel: LogLevel }>();
       const log = logger();
@@ -131,10 +145,20 @@ export function buildProgram(deps: CliDeps, result: CliResult = { exitCode: 0 })
             resume: opts.resume as string | undefined,
             temperature: opts.temperature as number | undefined,
             retryBaseMs: deps.env.DRIFTBENCH_RETRY_BASE_MS ? Number(deps.env.DRIFTBENCH_RETRY_BASE_MS) : undefined,
+            maxCost: opts.maxCost as number | undefined,
+            dryRun: opts.dryRun === true,
+            promptCache: opts.promptCache !== false,
+            shard: opts.shard as string | undefined,
+            batch: opts.batch === true,
+            batchPollMs: deps.env.DRIFTBENCH_BATCH_POLL_MS ? Number(deps.env.DRIFTBENCH_BATCH_POLL_MS) : undefined,
           },
           { ...deps, log, events, stop, engineVersion: engineVersion() },
         );
         detachBar();
+        if (opts.dryRun === true) {
+          if (manifest.status !== 'complete') result.exitCode = 1;
+          return;
+        }
         const dir = opts.resume !== undefined ? resolve(deps.cwd, String(opts.resume)) : resolve(deps.cwd, String(opts.out), manifest.run_id);
         for (const line of runSummary(manifest, dir, deps.cwd)) deps.output.out(line);
         // 0: every conversation ran to its end (refusals and cut-offs are findings in the data);
@@ -192,6 +216,19 @@ export function buildProgram(deps: CliDeps, result: CliResult = { exitCode: 0 })
     const c = await calibrateCommand({ paths }, { ...deps, judge });
     if (c.flagged.length > 0) result.exitCode = 1;
   });
+
+  program
+    .command('merge')
+    .description('join the shard directories of one plan (run --shard k/n) into one run directory')
+    .argument('<shards...>', 'shard run directories, all n of them')
+    .requiredOption('--out <dir>', 'the merged run directory to create')
+    .action(async (shards: string[], opts: { out: string }) => {
+      const outDir = resolve(deps.cwd, opts.out);
+      const store = new RunStore(outDir);
+      if (existsSync(store.path('manifest.json'))) throw new UsageError(`${opts.out} already holds a run; merge into a new directory`);
+      const m = await mergeShards(shards.map((s) => resolve(deps.cwd, s)), store, safeName(basename(outDir)), deps.now);
+      deps.output.out(`merged ${shards.length} shards into ${opts.out}: ${m.counts.conversations} conversations (${m.counts.complete} complete), status ${m.status}`);
+    });
 
   program
     .command('report')

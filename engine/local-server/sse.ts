@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { CacheUsage } from './prompt-cache.js';
 import type { ScriptedBlock, ScriptedReply } from './types.js';
 
 /**
@@ -34,8 +35,8 @@ export interface ReplyContext {
   messageId: string;
   /** The request's model, used unless the reply names its own. */
   model: string;
-  /** Estimated from the request; reply.usage overrides it. */
-  inputTokens: number;
+  /** Estimated from the request and split by the prompt cache; reply.usage overrides it field by field. */
+  input: CacheUsage;
 }
 
 /** Builds the message and its event sequence once, so streaming and non-streaming answers agree. */
@@ -43,12 +44,17 @@ export function planReply(reply: ScriptedReply, ctx: ReplyContext): PlannedReply
   const chunked = reply.content.map((block) => ({ block, chunks: blockChunks(block) }));
   const tokenCount = chunked.reduce((n, c) => n + c.chunks.length, 0);
   const usage = {
-    input_tokens: reply.usage?.input_tokens ?? ctx.inputTokens,
+    input_tokens: reply.usage?.input_tokens ?? ctx.input.input_tokens,
     output_tokens: reply.usage?.output_tokens ?? tokenCount,
-    cache_creation_input_tokens: reply.usage?.cache_creation_input_tokens ?? 0,
-    cache_read_input_tokens: reply.usage?.cache_read_input_tokens ?? 0,
+    cache_creation_input_tokens: reply.usage?.cache_creation_input_tokens ?? ctx.input.cache_creation_input_tokens,
+    cache_read_input_tokens: reply.usage?.cache_read_input_tokens ?? ctx.input.cache_read_input_tokens,
   };
   const finalUsage = reply.cost === undefined ? usage : { ...usage, cost: reply.cost };
+  // The message's usage also splits writes by ttl; message_delta's usage has no such field.
+  const cacheCreation =
+    reply.usage?.cache_creation_input_tokens === undefined
+      ? ctx.input.cache_creation
+      : { ephemeral_5m_input_tokens: reply.usage.cache_creation_input_tokens, ephemeral_1h_input_tokens: 0 };
   const stop = {
     stop_reason: reply.stop_reason ?? 'end_turn',
     stop_sequence: null,
@@ -61,7 +67,7 @@ export function planReply(reply: ScriptedReply, ctx: ReplyContext): PlannedReply
       name: 'message_start',
       data: {
         type: 'message_start',
-        message: { ...head, content: [], stop_reason: null, stop_sequence: null, stop_details: null, usage: { ...usage, output_tokens: 1 } },
+        message: { ...head, content: [], stop_reason: null, stop_sequence: null, stop_details: null, usage: { ...usage, cache_creation: cacheCreation, output_tokens: 1 } },
       },
     },
     { name: 'ping', data: { type: 'ping' } },
@@ -82,7 +88,7 @@ export function planReply(reply: ScriptedReply, ctx: ReplyContext): PlannedReply
   events.push({ name: 'message_delta', data: { type: 'message_delta', delta: stop, usage: finalUsage } });
   events.push({ name: 'message_stop', data: { type: 'message_stop' } });
 
-  const message = { ...head, content: reply.content.map(finalOf), ...stop, usage: finalUsage };
+  const message = { ...head, content: reply.content.map(finalOf), ...stop, usage: { ...finalUsage, cache_creation: cacheCreation } };
   return { message, events, tokenCount };
 }
 

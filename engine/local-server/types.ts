@@ -49,7 +49,16 @@ export interface Fault {
   explanation?: string;
 }
 
-export type Scripted = ScriptedReply | Fault;
+/**
+ * How a Message Batches item ends when it does not succeed. Only meaningful inside a batch:
+ * POST /v1/messages answers it with an "unexpected" 500.
+ */
+export type BatchOutcome =
+  | { batch: 'expired' }
+  /** errorType defaults to api_error. */
+  | { batch: 'errored'; errorType?: string; message?: string };
+
+export type Scripted = ScriptedReply | Fault | BatchOutcome;
 
 export interface RecordedRequest {
   seq: number;
@@ -69,7 +78,10 @@ export interface RecordedRequest {
   rejection?: string;
 }
 
-/** Answers a POST /v1/messages when the queue is empty; undefined means "not scripted". */
+/**
+ * Answers a POST /v1/messages when the queue is empty; undefined means "not scripted". For a
+ * batch item it gets a request whose path is /v1/messages and whose body is the item's params.
+ */
 export type Responder = (req: RecordedRequest) => Scripted | undefined;
 
 export interface LocalServerOptions {
@@ -83,6 +95,38 @@ export interface LocalServerOptions {
   responder?: Responder;
   /** Model id prefix -> top-level params that model rejects with a 400. */
   rejectParams?: Record<string, string[]>;
+  /** Off by default: POST /v1/messages is never refused for rate. */
+  rateLimit?: RateLimitOptions;
+  /** Default 0. A cache_control breakpoint whose prefix has fewer estimated tokens is not cached. */
+  cacheMinTokens?: number;
+  /** Default 0. How long a message batch stays in_progress before it ends. */
+  batchLatencyMs?: number;
+}
+
+export interface RateLimitOptions {
+  /** A token bucket holding max(1, requestsPerMinute / 60) requests, refilled continuously. */
+  requestsPerMinute?: number;
+  /** The most POST /v1/messages requests answered at once (a stream counts until it ends). */
+  concurrent?: number;
+  /** The least retry-after (seconds) a 429 from either limit carries. Default 1. */
+  retryAfterS?: number;
+}
+
+export interface RateLimitStats {
+  /** Message requests the rate limits let through (all of them when no limit is set). */
+  accepted: number;
+  /** Message requests answered 429 by the rate limits (scripted rate-limit faults not included). */
+  rateLimited: number;
+  /** The most message requests that were in flight at once. */
+  maxInFlight: number;
+}
+
+/** One message batch as the server holds it; `any` because params are whatever the client sent. */
+export interface RecordedBatch {
+  id: string;
+  requests: Array<{ custom_id: string; params: any }>;
+  /** In request order; empty until the batch has ended. */
+  results: Array<{ custom_id: string; result: any }>;
 }
 
 export interface LocalServer {
@@ -97,7 +141,11 @@ export interface LocalServer {
   enqueue(...items: Scripted[]): void;
   /** Requests answered 500 because nothing was scripted for them. */
   unexpected(): RecordedRequest[];
-  /** Clears the queue and the log, and numbers requests from 1 again. */
+  /** What the rate limits did since start (or the last reset). */
+  stats(): RateLimitStats;
+  /** Every message batch created, oldest first. */
+  batches(): RecordedBatch[];
+  /** Clears the queue, the log, the prompt cache, the batches and the stats, and numbers requests from 1 again. */
   reset(): void;
   close(): Promise<void>;
 }

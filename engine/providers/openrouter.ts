@@ -19,6 +19,10 @@ export const openrouterProvider: ProviderFactory = (o) => ({
     now: o.now ?? Date.now,
     sleep: o.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
   }),
+  // No count_tokens endpoint is documented for OpenRouter: --dry-run estimates instead.
+  countTokens: undefined,
+  // Nor a Message Batches endpoint: --batch needs the Anthropic API.
+  batches: undefined,
   // OpenRouter names Claude models anthropic/claude-opus-4.7; profiles list that as an alias.
   apiModel: (model, aliases) => aliases.find((a) => a.startsWith('anthropic/')) ?? model,
 });

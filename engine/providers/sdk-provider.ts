@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import Anthropic from '@anthropic-ai/sdk';
 import { ProviderError } from '../errors.js';
 import type { Attempt, Block } from '../transcript/format.js';
-import { TurnFailed, type MessageParams, type Provider, type ProviderReply, type SendContext } from './types.js';
+import { TurnFailed, type BatchResult, type MessageParams, type Provider, type ProviderReply, type SendContext } from './types.js';
 
 interface AttemptLog {
   attempts: Attempt[];
@@ -10,6 +10,7 @@ interface AttemptLog {
   lastStart: number;
   /** Whether the latest attempt got a 2xx response (so a later failure is inside the stream). */
   streaming: boolean;
+  onAttempt?: (a: Attempt) => void;
 }
 
 export interface SdkProviderOptions {
@@ -40,17 +41,21 @@ export function createSdkProvider(o: SdkProviderOptions): Provider {
     try {
       const res = await fetch(input, init);
       const retryAfter = res.headers.get('retry-after');
-      turn?.attempts.push({
+      const attempt: Attempt = {
         at: new Date(start).toISOString(),
         outcome: res.ok ? 'ok' : 'http-error',
         status: res.status,
         request_id: res.headers.get('request-id'),
         retry_after_s: retryAfter !== null && retryAfter.trim() !== '' && Number.isFinite(Number(retryAfter)) ? Number(retryAfter) : null,
-      });
+      };
+      turn?.attempts.push(attempt);
+      turn?.onAttempt?.(attempt);
       if (turn && res.ok) turn.streaming = true;
       return res;
     } catch (e) {
-      turn?.attempts.push({ at: new Date(start).toISOString(), outcome: 'connection-error', status: null, request_id: null, message: errorMessage(e) });
+      const attempt: Attempt = { at: new Date(start).toISOString(), outcome: 'connection-error', status: null, request_id: null, message: errorMessage(e) };
+      turn?.attempts.push(attempt);
+      turn?.onAttempt?.(attempt);
       throw e;
     }
   };
@@ -94,8 +99,24 @@ export function createSdkProvider(o: SdkProviderOptions): Provider {
   return {
     name: o.name,
     baseUrl: o.baseUrl ?? 'https://api.anthropic.com',
+    batches: {
+      async create(requests) {
+        const b = await client.messages.batches.create({ requests: requests as unknown as Anthropic.Messages.Batches.BatchCreateParams['requests'] });
+        return { id: b.id };
+      },
+      async status(id) {
+        return (await client.messages.batches.retrieve(id)).processing_status;
+      },
+      async *results(id) {
+        for await (const r of await client.messages.batches.results(id)) yield r as unknown as { custom_id: string; result: BatchResult };
+      },
+    },
+    async countTokens(params) {
+      const r = await client.messages.countTokens(params as unknown as Anthropic.MessageCountTokensParams);
+      return r.input_tokens;
+    },
     async send(params, ctx) {
-      const turn: AttemptLog = { attempts: [], lastStart: o.now(), streaming: false };
+      const turn: AttemptLog = { attempts: [], lastStart: o.now(), streaming: false, onAttempt: ctx.onAttempt };
       for (let retry = 0; ; retry++) {
         try {
           return await log.run(turn, () => once(params, ctx, turn));
@@ -107,6 +128,9 @@ export function createSdkProvider(o: SdkProviderOptions): Provider {
             if (last) (last.outcome = 'stream-error'), (last.message = errorMessage(e));
           }
           // HTTP errors were already retried by the SDK as far as they are retryable.
+          if (inStream && retry < o.maxRetries && ctx.beforeRetry && !(await ctx.beforeRetry())) {
+            throw new TurnFailed(`budget_exceeded: the stream broke, and the budget cannot cover another attempt: ${errorMessage(e)}`, turn.attempts, null, 'budget_exceeded', { cause: e });
+          }
           if (!inStream || retry >= o.maxRetries) {
             const status = e instanceof Anthropic.APIError ? (e.status ?? null) : null;
             const type = errorType(e);

@@ -15,6 +15,10 @@ export interface SendContext {
   step: number;
   /** Aborts the request in flight (hard stop). */
   signal?: AbortSignal;
+  /** Sees every HTTP attempt as it happens (adaptive concurrency listens for 429s). */
+  onAttempt?: (a: Attempt) => void;
+  /** Asked before a turn is retried after its stream broke; false stops the retries (budget). */
+  beforeRetry?: () => boolean | Promise<boolean>;
 }
 
 export interface ProviderReply {
@@ -46,11 +50,29 @@ export class TurnFailed extends Error {
   }
 }
 
+/** One result line of a Message Batch, as the API returns it. */
+export type BatchResult =
+  | { type: 'succeeded'; message: { id?: string; model?: string; content: Block[]; stop_reason: string | null; stop_details?: Record<string, unknown> | null; usage: Record<string, unknown> } }
+  | { type: 'errored'; error: { error?: { type?: string; message?: string } } }
+  | { type: 'expired' }
+  | { type: 'canceled' };
+
+/** The Message Batches API, where a provider has it. */
+export interface BatchApi {
+  create(requests: Array<{ custom_id: string; params: MessageParams }>): Promise<{ id: string }>;
+  status(id: string): Promise<'in_progress' | 'canceling' | 'ended'>;
+  results(id: string): AsyncIterable<{ custom_id: string; result: BatchResult }>;
+}
+
 export interface Provider {
+  /** Present when the provider has the Message Batches API (--batch). */
+  readonly batches?: BatchApi;
   readonly name: string;
   /** Where requests go, without credentials; null for providers that make no requests. */
   readonly baseUrl: string | null;
   send(params: MessageParams, ctx: SendContext): Promise<ProviderReply>;
+  /** Input tokens of a request, from the provider's count_tokens endpoint, where it has one. */
+  countTokens?(params: Pick<MessageParams, 'model' | 'system' | 'messages'>): Promise<number>;
   /** The name this provider's API uses for a model (OpenRouter: anthropic/claude-opus-4.7). */
   apiModel?(model: string, aliases: readonly string[]): string;
 }

@@ -6,6 +6,8 @@ import { isGenerated, type LoadedScenario } from '../scenario/scenario.js';
 import { TRANSCRIPT_FORMAT, type Attempt, type Transcript, type Turn } from '../transcript/format.js';
 import type { RunStore } from '../transcript/run-store.js';
 import type { ReplayEvents } from './events.js';
+import { Budget, worstCaseTurnCost } from './budget.js';
+import type { RequestGate } from './request-gate.js';
 import { buildParams, historyFor, messagesHash, storedParams, type SamplingOptions } from './request.js';
 
 export interface ConversationDeps {
@@ -19,6 +21,12 @@ export interface ConversationDeps {
   shouldStop: () => boolean;
   sampling?: SamplingOptions;
   signal?: AbortSignal;
+  /** Put a cache_control breakpoint on the newest turn (default on; --no-prompt-cache). */
+  promptCache: boolean;
+  /** The hard budget, when --max-cost is set. */
+  budget?: Budget;
+  /** Adaptive limit on requests in flight. */
+  gate?: RequestGate;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -84,17 +92,54 @@ export async function replayConversation(c: PlannedConversation, l: LoadedScenar
       await deps.store.writeTranscript(t);
       continue;
     }
-    const messages = historyFor(t.turns, step.prompt);
+    const messages = historyFor(t.turns, step.prompt, deps.promptCache);
     const { params, dropped, thinking } = buildParams({ model: apiModel, effort: c.effort, profile, system: t.system, messages, sampling: deps.sampling });
     const request: Turn['request'] = { params: storedParams(params), message_count: messages.length, messages_sha256: messagesHash(messages), dropped, requested: { effort: c.effort, thinking } };
+    // The budget: reserve this turn's worst case before sending, or stop here.
+    const worst = deps.budget?.limitUsd != null ? worstCaseTurnCost(params, profile?.prices) : null;
+    let reserved = 0;
+    if (deps.budget && worst !== null) {
+      if (!(await deps.budget.acquire(worst))) {
+        return finish('stopped', `budget: step ${step.step} could cost up to $${worst.toFixed(4)}, more than is left (${deps.budget.describe()}, $${deps.budget.reserved.toFixed(4)} reserved by turns in flight); resume with a higher --max-cost`);
+      }
+      reserved = worst;
+    }
+    // Broken streams already charged by beforeRetry (their reservation turned into spending).
+    let chargedBroken = 0;
+    const settle = (attempts: readonly Attempt[], cost: number) => {
+      if (!deps.budget) return;
+      // A stream that broke after it began may have been billed; its reservation stays spent.
+      const broken = worst === null ? [] : attempts.filter((a) => a.outcome === 'stream-error' && a.charged_usd === undefined);
+      for (const a of broken) a.charged_usd = worst!;
+      deps.budget.settle(reserved, cost + (broken.length - chargedBroken) * (worst ?? 0));
+    };
+    const ctx = {
+      scenario: s,
+      step: step.step,
+      signal: deps.signal,
+      onAttempt: (a: Attempt) => deps.gate?.observe(a.status ?? null, a.retry_after_s ?? null),
+      beforeRetry: async () => {
+        if (!deps.budget || worst === null) return true;
+        // The broken attempt's reservation becomes spending first, so waiting for room never
+        // waits on this turn's own reservation.
+        deps.budget.settle(worst, worst);
+        reserved -= worst;
+        chargedBroken++;
+        if (!(await deps.budget.acquire(worst))) return false;
+        reserved += worst;
+        return true;
+      },
+    };
     const started = deps.now();
+    await deps.gate?.acquire();
     deps.events.emit({ type: 'turn-sent', conversationId: c.id, step: step.step, model: c.model });
     try {
-      const reply = await deps.provider.send(params, { scenario: s, step: step.step, signal: deps.signal });
+      const reply = await deps.provider.send(params, ctx).finally(() => deps.gate?.release());
       const attempts = [...carried, ...reply.attempts];
       carried = [];
       reportRetries(deps.events, c.id, step.step, attempts);
       const cost = turnCost(profile?.prices ?? undefined, reply.usage);
+      settle(reply.attempts, cost ?? 0);
       t.turns.push({
         step: step.step,
         kind: 'generated',
@@ -120,6 +165,7 @@ export async function replayConversation(c: PlannedConversation, l: LoadedScenar
       }
     } catch (e) {
       if (!(e instanceof TurnFailed)) throw e;
+      settle(e.attempts, 0);
       const attempts = [...carried, ...e.attempts];
       reportRetries(deps.events, c.id, step.step, attempts);
       t.turns.push({
@@ -136,13 +182,14 @@ export async function replayConversation(c: PlannedConversation, l: LoadedScenar
       });
       deps.events.emit({ type: 'turn-failed', conversationId: c.id, step: step.step, message: e.message });
       if (e.type === 'aborted') return finish('stopped', `interrupted during step ${step.step}; resume to continue`);
+      if (e.type === 'budget_exceeded') return finish('stopped', `budget: step ${step.step}'s stream broke and the budget cannot cover a retry (${deps.budget?.describe() ?? ''}); resume with a higher --max-cost`);
       return finish('errored', `step ${step.step} failed after ${attempts.length} attempt(s): ${e.message}`);
     }
   }
   return finish('complete', null);
 }
 
-function prefilledTurn(step: number, user: string, reply: string, effort: Effort, messages: ReturnType<typeof historyFor>): Turn {
+export function prefilledTurn(step: number, user: string, reply: string, effort: Effort, messages: ReturnType<typeof historyFor>): Turn {
   return {
     step,
     kind: 'prefilled',

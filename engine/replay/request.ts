@@ -84,15 +84,25 @@ export function toRequestBlock(b: Block): Record<string, unknown> {
   }
 }
 
-/** The history before a step: every earlier user turn and assistant reply, then the new prompt. */
-export function historyFor(turns: readonly Turn[], prompt: string): MessageParams['messages'] {
+/**
+ * The history before a step: every earlier user turn and assistant reply, then the new prompt.
+ *
+ * With prompt caching, every user turn is a text block and the newest carries a cache_control
+ * breakpoint, so each request writes its whole prefix to the cache and the next one (the same
+ * prefix plus one exchange) reads it back: a conversation pays full price for each turn's new
+ * tokens only. User turns are blocks in every request, not only the newest, so the prefix is
+ * byte-for-byte the same from one request to the next.
+ * https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching
+ */
+export function historyFor(turns: readonly Turn[], prompt: string, promptCache = false): MessageParams['messages'] {
+  const user = (text: string) => (promptCache ? [{ type: 'text', text }] : text);
   const messages: MessageParams['messages'] = [];
   for (const t of turns) {
     if (t.response === null) continue;
-    messages.push({ role: 'user', content: t.user });
+    messages.push({ role: 'user', content: user(t.user) });
     messages.push({ role: 'assistant', content: t.response.content.map(toRequestBlock) });
   }
-  messages.push({ role: 'user', content: prompt });
+  messages.push({ role: 'user', content: promptCache ? [{ type: 'text', text: prompt, cache_control: { type: 'ephemeral' } }] : prompt });
   return messages;
 }
 

@@ -7,7 +7,10 @@ import type { LoadedScenario } from '../scenario/scenario.js';
 import { FINISHED, MANIFEST_FORMAT, type RunManifest, type Transcript } from '../transcript/format.js';
 import type { RunStore } from '../transcript/run-store.js';
 import { loadRunScenarios } from '../transcript/run-scenarios.js';
+import { runBatches } from './batch.js';
+import { Budget } from './budget.js';
 import { replayConversation } from './conversation.js';
+import { RequestGate } from './request-gate.js';
 import type { ReplayEvents } from './events.js';
 import type { SamplingOptions } from './request.js';
 
@@ -24,6 +27,8 @@ export function stopControl(): StopControl {
 }
 
 export interface RunDeps {
+  /** --max-cost given now; overrides the plan's budget (a resume may raise it). */
+  maxCostUsd?: number | null;
   store: RunStore;
   provider: Provider;
   profiles: readonly Profile[];
@@ -31,6 +36,8 @@ export interface RunDeps {
   now: () => number;
   stop: StopControl;
   engineVersion: string;
+  /** How often a --batch run polls a batch (default 30 s; tests use a few ms). */
+  batchPollMs?: number;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -93,9 +100,29 @@ async function replayPlan(manifest: RunManifest, scenarios: ReadonlyMap<string, 
   };
   await saveManifest();
 
+  if (deps.maxCostUsd !== undefined) plan.max_cost_usd = deps.maxCostUsd;
+  const limitUsd = plan.max_cost_usd ?? null;
+  // What the run spent before (on resume): the turns' costs and the failed streams' reservations.
+  const spentBefore = [...existing.values()].reduce(
+    (n, t) => n + t.turns.reduce((m, turn) => m + (turn.cost_usd ?? 0) + turn.attempts.reduce((k, a) => k + (a.charged_usd ?? 0), 0), 0),
+    0,
+  );
+  // Always kept, to know what the run spent; it only refuses turns when a limit is set.
+  const budget = new Budget(limitUsd, spentBefore);
+  const gate = new RequestGate(plan.concurrency, deps.now);
   const limit = pLimit(plan.concurrency);
   const sampling = (plan.options?.sampling ?? undefined) as SamplingOptions | undefined;
-  await Promise.all(
+  const budgetStops: string[] = [];
+  if (plan.mode === 'batch') {
+    await runBatches(todo, {
+      manifest, scenarios, existing, store: deps.store, provider: deps.provider, profiles: deps.profiles, events: deps.events, now: deps.now, stop: deps.stop, budget,
+      promptCache: plan.prompt_cache ?? true, sampling, maxRetries: plan.max_retries ?? 4, pollMs: deps.batchPollMs ?? 30_000, saveManifest,
+      onDone: (t) => {
+        if (t.status === 'stopped' && t.status_reason?.startsWith('budget')) budgetStops.push(t.status_reason);
+        statuses.set(t.conversation_id, t.status);
+      },
+    });
+  } else await Promise.all(
     todo.map((c) =>
       limit(async () => {
         if (deps.stop.requested) return;
@@ -111,7 +138,11 @@ async function replayPlan(manifest: RunManifest, scenarios: ReadonlyMap<string, 
           shouldStop: () => deps.stop.requested,
           sampling,
           signal: deps.stop.abort.signal,
+          promptCache: plan.prompt_cache ?? true,
+          budget,
+          gate,
         });
+        if (t.status === 'stopped' && t.status_reason?.startsWith('budget')) budgetStops.push(t.status_reason);
         statuses.set(c.id, t.status);
         await saveManifest();
       }),
@@ -120,7 +151,11 @@ async function replayPlan(manifest: RunManifest, scenarios: ReadonlyMap<string, 
 
   const counts = countStatuses(statuses);
   const unfinished = counts.pending + counts.stopped;
-  if (deps.stop.requested && unfinished > 0) {
+  manifest.spent_usd = Math.round(budget.spentUsd * 1e8) / 1e8;
+  if (budgetStops.length > 0) {
+    manifest.status = 'interrupted';
+    manifest.status_reason = `budget exhausted: ${budgetStops.length} conversation(s) stopped before a turn that could have gone over --max-cost $${limitUsd}; spent $${manifest.spent_usd.toFixed(4)}. Resume with a higher --max-cost to carry on`;
+  } else if (deps.stop.requested && unfinished > 0) {
     manifest.status = 'interrupted';
     manifest.status_reason = deps.stop.reason ?? 'interrupted';
   } else if (counts.complete === counts.conversations) {

@@ -25,6 +25,25 @@ export interface RunManifest {
     errored: number;
     stopped: number;
   };
+  /**
+   * Message Batches of a --batch run, in order; kept so a resumed run collects a batch already paid for.
+   */
+  batches?: {
+    id: string;
+    step: number;
+    round: number;
+    /**
+     * custom_id -> conversation id.
+     */
+    custom_ids: {
+      [k: string]: string;
+    };
+    status: 'submitted' | 'collected';
+  }[];
+  /**
+   * What the run has spent (or, for failed attempts, set aside as their worst case) so far.
+   */
+  spent_usd?: number;
 }
 /**
  * This interface was referenced by `RunManifest`'s JSON-Schema
@@ -64,4 +83,24 @@ export interface Plan {
   options?: {
     [k: string]: unknown;
   };
+  /**
+   * This run is shard index/count of a plan of `of` conversations (--shard).
+   */
+  shard?: {
+    index: number;
+    count: number;
+    of: number;
+  };
+  /**
+   * Whether a cache_control breakpoint was put on the newest turn.
+   */
+  prompt_cache?: boolean;
+  /**
+   * The hard budget of the run (--max-cost), or null.
+   */
+  max_cost_usd?: number | null;
+  /**
+   * stream: one request per turn; batch: one Message Batch per step for all conversations.
+   */
+  mode?: 'stream' | 'batch';
 }

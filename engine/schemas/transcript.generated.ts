@@ -115,6 +115,13 @@ export interface Turn {
     message: string;
     status?: number | null;
   };
+  /**
+   * Present when the turn was answered through the Message Batches API.
+   */
+  batch?: {
+    id: string;
+    custom_id: string;
+  };
 }
 /**
  * This interface was referenced by `Transcript`'s JSON-Schema
@@ -193,9 +200,14 @@ export interface Usage {
  */
 export interface Attempt {
   at: string;
-  outcome: 'ok' | 'http-error' | 'connection-error' | 'stream-error';
+  outcome:
+    'ok' | 'http-error' | 'connection-error' | 'stream-error' | 'batch-errored' | 'batch-expired' | 'batch-canceled';
   status?: number | null;
   request_id?: string | null;
   retry_after_s?: number | null;
   message?: string;
+  /**
+   * For an attempt that failed after its stream began: the worst-case cost the budget set aside for it, since what the provider billed is unknown.
+   */
+  charged_usd?: number;
 }

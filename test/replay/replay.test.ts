@@ -27,7 +27,12 @@ describe('conversation semantics', () => {
     const sent = server.messageRequests().map((r) => r.body as { messages: Array<{ role: string; content: unknown }>; system?: string });
     expect(sent.map((b) => b.messages.length)).toEqual([1, 3, 5]);
     expect(sent[2]!.messages.map((m) => m.role)).toEqual(['user', 'assistant', 'user', 'assistant', 'user']);
-    expect(sent[2]!.messages[0]!.content).toBe('No migration step may hold a lock longer than 200 ms. Confirm.');
+    // Prompt caching is on by default: user turns are text blocks, and only the newest carries
+    // the cache_control breakpoint, so each request's prefix is the last one's, byte for byte.
+    expect(sent[2]!.messages[0]!.content).toEqual([{ type: 'text', text: 'No migration step may hold a lock longer than 200 ms. Confirm.' }]);
+    expect(sent[2]!.messages[4]!.content).toEqual([{ type: 'text', text: 'Should we add a NOT NULL DEFAULT column to events in one transaction?', cache_control: { type: 'ephemeral' } }]);
+    expect(sent[1]!.messages[2]!.content).toEqual([{ type: 'text', text: 'The events table has 800 million rows. What does that mean?', cache_control: { type: 'ephemeral' } }]);
+    expect(JSON.stringify(sent[2]!.messages.slice(0, 2))).toBe(JSON.stringify(sent[1]!.messages.slice(0, 2)));
     // The model's own reply to step 1, thinking first, signature untouched.
     expect(sent[2]!.messages[1]!.content).toEqual([
       { type: 'thinking', thinking: 'think one', signature: signThinking('think one') },
@@ -75,12 +80,13 @@ describe('conversation semantics', () => {
     const { transcripts } = await runAgainst(server, { paths: ['test/fixtures/replay/prefilled.yaml'], models: ['claude-opus-4-7'], efforts: ['standard'] });
     const [only, ...rest] = server.messageRequests();
     expect(rest).toEqual([]);
+    const text = (t: string) => [{ type: 'text', text: t }];
     expect((only!.body as { messages: unknown[]; system: string }).messages).toEqual([
-      { role: 'user', content: 'Our rule is that we never deploy on a Friday.' },
-      { role: 'assistant', content: [{ type: 'text', text: 'Understood, no Friday deploys.' }] },
-      { role: 'user', content: 'The release is ready on Thursday evening.' },
-      { role: 'assistant', content: [{ type: 'text', text: 'Then it can go out Thursday, or wait until Monday.' }] },
-      { role: 'user', content: 'It slipped to Friday morning. Ship it?' },
+      { role: 'user', content: text('Our rule is that we never deploy on a Friday.') },
+      { role: 'assistant', content: text('Understood, no Friday deploys.') },
+      { role: 'user', content: text('The release is ready on Thursday evening.') },
+      { role: 'assistant', content: text('Then it can go out Thursday, or wait until Monday.') },
+      { role: 'user', content: [{ type: 'text', text: 'It slipped to Friday morning. Ship it?', cache_control: { type: 'ephemeral' } }] },
     ]);
     expect((only!.body as { system: string }).system).toBe('You are a careful assistant.');
     expect(transcripts[0]!.turns.map((t) => t.kind)).toEqual(['prefilled', 'prefilled', 'generated']);

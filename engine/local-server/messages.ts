@@ -1,0 +1,102 @@
+import type { ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { sendError, sendJson } from './http.js';
+import type { PromptCache } from './prompt-cache.js';
+import { planReply, writeSse, type PlannedReply, type StreamEnding } from './sse.js';
+import type { Fault, FaultKind, RecordedRequest, Scripted, ScriptedReply } from './types.js';
+
+export const NOTHING_SCRIPTED = 'local server: no scripted reply for this request';
+const REFUSAL_TEXT = "I can't help with that.";
+
+export interface Settings {
+  mode: 'anthropic' | 'openrouter';
+  ttftMs: number;
+  perTokenMs: number;
+  rejectParams: Record<string, string[]>;
+  cache: PromptCache;
+  /** Aborted when the server closes, so no timer outlives it. */
+  signal: AbortSignal;
+}
+
+/** The message a scripted reply becomes for this request: the mode applied, usage split by the prompt cache. */
+export function planMessage(reply: ScriptedReply, body: Record<string, unknown>, messageId: string, settings: Settings): PlannedReply {
+  const shown = settings.mode === 'openrouter' ? withoutThinking(reply) : reply;
+  return planReply(shown, { messageId, model: String(body['model']), input: settings.cache.account(body) });
+}
+
+/**
+ * Answers a valid POST /v1/messages with what was scripted for it: a reply (streamed or
+ * whole), or a fault.
+ */
+export async function answerMessage(rec: RecordedRequest, res: ServerResponse, scripted: Scripted | undefined, settings: Settings): Promise<void> {
+  if (scripted === undefined || 'batch' in scripted) {
+    rec.outcome = 'unexpected';
+    const message = scripted === undefined ? NOTHING_SCRIPTED : `local server: {batch: '${scripted.batch}'} is only meaningful inside a message batch`;
+    return sendError(res, 500, 'api_error', message, rec.requestId);
+  }
+  const fault = 'fault' in scripted ? scripted : undefined;
+  rec.outcome = fault ? 'fault' : 'reply';
+  if (fault) rec.fault = fault.fault;
+
+  const retryHeaders = (f: Fault) => ({ 'retry-after': String(f.retryAfterS ?? 1), 'retry-after-ms': String(f.retryAfterMs ?? 10) });
+  switch (fault?.fault) {
+    case 'rate-limit':
+      return sendError(res, 429, 'rate_limit_error', 'Number of request tokens has exceeded your per-minute rate limit', rec.requestId, retryHeaders(fault));
+    case 'overloaded':
+      return sendError(res, 529, 'overloaded_error', 'Overloaded', rec.requestId, retryHeaders(fault));
+    case 'server-error': {
+      const headers: Record<string, string> = fault.retryAfterMs === undefined ? {} : { 'retry-after-ms': String(fault.retryAfterMs) };
+      return sendError(res, 500, 'api_error', 'Internal server error', rec.requestId, headers);
+    }
+  }
+
+  const reply = fault ? faultReply(fault) : (scripted as ScriptedReply);
+  const plan = planMessage(reply, rec.body, `msg_local_${rec.seq}`, settings);
+  const streamFault = fault && isStreamFault(fault.fault) ? fault.fault : undefined;
+
+  if (rec.body.stream === true) {
+    const ending: StreamEnding = streamFault ? { kind: streamFault, afterEvents: fault?.afterEvents ?? 3 } : { kind: 'complete' };
+    return writeSse(res, plan.events, ending, settings);
+  }
+
+  // Non-streaming: the whole generation time passes before the body is sent.
+  const waitMs = plan.tokenCount === 0 ? 0 : settings.ttftMs + settings.perTokenMs * (plan.tokenCount - 1);
+  if (waitMs > 0) await sleep(waitMs, undefined, { signal: settings.signal });
+  switch (streamFault) {
+    case 'stream-error':
+      // A non-streaming request has no event channel for a mid-generation error: it surfaces as a 529.
+      return sendError(res, 529, 'overloaded_error', 'Overloaded', rec.requestId);
+    case 'malformed-sse':
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return void res.end('{not json');
+    case 'cut-stream': {
+      const body = JSON.stringify(plan.message);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write(body.slice(0, Math.floor(body.length / 2)), () => res.destroy());
+      return;
+    }
+  }
+  return sendJson(res, 200, plan.message);
+}
+
+export function isStreamFault(kind: FaultKind): kind is Exclude<StreamEnding['kind'], 'complete'> {
+  return kind === 'cut-stream' || kind === 'stream-error' || kind === 'malformed-sse';
+}
+
+/** What the stream faults stream before they fail, and what a refusal says. */
+export function faultReply(fault: Fault): ScriptedReply {
+  if (fault.fault === 'refusal') {
+    return {
+      content: [{ type: 'text', text: REFUSAL_TEXT }],
+      stop_reason: 'refusal',
+      stop_details: { type: 'refusal', category: null, explanation: fault.explanation ?? null },
+    };
+  }
+  const words = Array.from({ length: Math.max(fault.afterEvents ?? 3, 8) }, (_, i) => `partial${i + 1}`);
+  return { content: [{ type: 'text', text: words.join(' ') }] };
+}
+
+/** OpenRouter drops reasoning it was not asked for in its own format: only text reaches the client. */
+function withoutThinking(reply: ScriptedReply): ScriptedReply {
+  return { ...reply, content: reply.content.filter((b) => b.type === 'text') };
+}

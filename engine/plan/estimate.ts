@@ -1,0 +1,99 @@
+import type { Effort, Profile } from '../models/profiles.js';
+import { findProfile } from '../models/profiles.js';
+import { isGenerated, type LoadedScenario } from '../scenario/scenario.js';
+import type { Plan } from './plan.js';
+
+/** Tokens of a scenario's fixed text: the system prompt and each step's user turn (and given replies). */
+export interface ScenarioTokens {
+  system: number;
+  prompts: number[];
+  replies: Array<number | null>;
+  source: 'count_tokens' | 'estimate';
+}
+
+export interface CellEstimate {
+  model: string;
+  effort: Effort;
+  conversations: number;
+  turns: number;
+  inputTokens: number;
+  outputTokens: number;
+  /** With prompt caching as planned. */
+  usd: number | null;
+  usdUncached: number | null;
+  source: 'count_tokens' | 'estimate' | 'mixed';
+}
+
+/** About four characters a token: the fallback when no count_tokens endpoint is there. */
+export function estimateTokens(text: string): number {
+  return Math.ceil(text.length / 4);
+}
+
+export function estimatedScenarioTokens(l: LoadedScenario): ScenarioTokens {
+  const s = l.scenario;
+  return {
+    system: estimateTokens(s.system ?? ''),
+    prompts: s.steps.map((st) => estimateTokens(st.prompt)),
+    replies: s.steps.map((st) => (isGenerated(s, st) ? null : estimateTokens(st.reply ?? ''))),
+    source: 'estimate',
+  };
+}
+
+const DEFAULT_OUTPUT: Record<Effort, number> = { standard: 900, low: 700, medium: 1200, high: 2500, xhigh: 5000, max: 9000 };
+
+/**
+ * What one conversation costs, turn by turn: turn k sends the system prompt, every user turn up
+ * to k and every earlier reply (expected output per the profile, or the given reply). With
+ * prompt caching, turn k reads turn k-1's whole input from the cache and writes only what is
+ * new; without it, every input token is paid in full each turn. Pure.
+ */
+export function conversationEstimate(t: ScenarioTokens, generated: readonly boolean[], output: number, profile: Profile | undefined, promptCache: boolean) {
+  let history = t.system;
+  let previousInput = 0;
+  let input = 0;
+  let out = 0;
+  let usd = 0;
+  let usdUncached = 0;
+  let turns = 0;
+  const p = profile?.prices;
+  t.prompts.forEach((prompt, k) => {
+    history += prompt;
+    if (!generated[k]) {
+      history += t.replies[k] ?? 0;
+      return;
+    }
+    turns++;
+    const total = history;
+    input += total;
+    out += output;
+    if (p) {
+      usdUncached += (total * p.input + output * p.output) / 1e6;
+      usd += promptCache ? (previousInput * p.cache_read + (total - previousInput) * p.cache_write_5m + output * p.output) / 1e6 : (total * p.input + output * p.output) / 1e6;
+    }
+    previousInput = total;
+    history += output;
+  });
+  return { turns, input, out, usd: p ? usd : null, usdUncached: p ? usdUncached : null };
+}
+
+export function estimatePlan(plan: Plan, scenarios: ReadonlyMap<string, LoadedScenario>, tokens: (scenario: string, model: string) => ScenarioTokens, profiles: readonly Profile[]): CellEstimate[] {
+  const cells = new Map<string, CellEstimate>();
+  for (const c of plan.conversations) {
+    const l = scenarios.get(c.scenario)!;
+    const profile = findProfile(profiles, c.model);
+    const output = (profile?.expected_output_tokens as Partial<Record<Effort, number>> | undefined)?.[c.effort] ?? DEFAULT_OUTPUT[c.effort];
+    const t = tokens(c.scenario, c.model);
+    const e = conversationEstimate(t, l.scenario.steps.map((st) => isGenerated(l.scenario, st)), output, profile, plan.prompt_cache ?? true);
+    const key = `${c.model}|${c.effort}`;
+    const cell = cells.get(key) ?? { model: c.model, effort: c.effort, conversations: 0, turns: 0, inputTokens: 0, outputTokens: 0, usd: 0, usdUncached: 0, source: t.source };
+    cell.conversations++;
+    cell.turns += e.turns;
+    cell.inputTokens += e.input;
+    cell.outputTokens += e.out;
+    cell.usd = cell.usd === null || e.usd === null ? null : cell.usd + e.usd;
+    cell.usdUncached = cell.usdUncached === null || e.usdUncached === null ? null : cell.usdUncached + e.usdUncached;
+    if (cell.source !== t.source) cell.source = 'mixed';
+    cells.set(key, cell);
+  }
+  return [...cells.values()];
+}

@@ -1,0 +1,73 @@
+/**
+ * Adaptive concurrency for requests (AIMD, as TCP does for packets): on a 429 the number of
+ * requests allowed in flight halves, at most once per retry-after window, and no new request
+ * starts before retry-after has passed; after every `permits` successes one more is allowed,
+ * up to the configured maximum. The SDK retries the throttled request itself.
+ */
+export class RequestGate {
+  private permits: number;
+  private inFlight = 0;
+  private successes = 0;
+  private pausedUntil = 0;
+  private lastCut = Number.NEGATIVE_INFINITY;
+  private readonly waiters: Array<() => void> = [];
+  /** The lowest concurrency reached, for reports and benchmarks. */
+  low: number;
+
+  constructor(
+    readonly max: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.permits = max;
+    this.low = max;
+  }
+
+  get current(): number {
+    return this.permits;
+  }
+
+  async acquire(): Promise<void> {
+    for (;;) {
+      const wait = this.pausedUntil - this.now();
+      if (this.inFlight < this.permits && wait <= 0) {
+        this.inFlight++;
+        return;
+      }
+      await new Promise<void>((resolve) => {
+        if (wait > 0) setTimeout(resolve, wait);
+        else this.waiters.push(resolve);
+      });
+    }
+  }
+
+  release(): void {
+    this.inFlight--;
+    this.wake();
+  }
+
+  /** Every HTTP attempt's status, as the provider sees it. */
+  observe(status: number | null, retryAfterS: number | null): void {
+    if (status === 429) {
+      const now = this.now();
+      const window = Math.max(1000, (retryAfterS ?? 1) * 1000);
+      this.pausedUntil = Math.max(this.pausedUntil, now + (retryAfterS ?? 1) * 1000);
+      if (now - this.lastCut >= window) {
+        this.permits = Math.max(1, Math.floor(this.permits / 2));
+        this.low = Math.min(this.low, this.permits);
+        this.lastCut = now;
+        this.successes = 0;
+      }
+    } else if (status !== null && status >= 200 && status < 300) {
+      if (++this.successes >= this.permits && this.permits < this.max) {
+        this.permits++;
+        this.successes = 0;
+        this.wake();
+      }
+    }
+  }
+
+  private wake(): void {
+    while (this.waiters.length > 0 && this.inFlight < this.permits) this.waiters.shift()!();
+    if (this.waiters.length > 0 && this.inFlight === 0) this.waiters.shift()!();
+  }
+}
