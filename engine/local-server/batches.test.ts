@@ -192,7 +192,10 @@ describe('message batches', () => {
     const server = await start({ mode: 'openrouter', responder: echoResponder() });
     const client = clientFor(server, `${server.url}/api`);
     const batch = await client.messages.batches.create({ requests: [item('only', 'Hello')] });
+    // No latency: the create still answers in_progress, and the first retrieve finds it ended.
+    expect(batch.processing_status).toBe('in_progress');
     const ended = await client.messages.batches.retrieve(batch.id);
+    expect(ended.processing_status).toBe('ended');
     expect(ended.results_url).toBe(`${server.url}/api/v1/messages/batches/${batch.id}/results`);
     expect(Object.keys(await collect(await client.messages.batches.results(batch.id)))).toEqual(['only']);
     expect(server.requests.map((r) => r.path)).toEqual([

@@ -67,7 +67,8 @@ export class BatchStore {
     });
     const batch: Batch = { id, createdAt, endsAt: createdAt + this.latencyMs, resultsUrl: spec.resultsUrl(id), items };
     this.#batches.push(batch);
-    return { batch: this.#view(batch, createdAt), unscripted };
+    // Even with no latency the API answers a create before it has processed anything.
+    return { batch: this.#view(batch, createdAt, 'in_progress'), unscripted };
   }
 
   /** The MessageBatch object, or undefined for an unknown id. */
@@ -92,7 +93,7 @@ export class BatchStore {
     const now = this.now();
     if (this.#hasEnded(batch, now)) return this.#view(batch, now);
     batch.cancelAt ??= now;
-    return { ...this.#view(batch, now), processing_status: 'canceling', ended_at: null, results_url: null, request_counts: counts(batch, undefined) };
+    return this.#view(batch, now, 'canceling');
   }
 
   /** 'deleted', or why not: an unknown id, or a batch still processing. */
@@ -133,12 +134,13 @@ export class BatchStore {
     return now >= endOf(batch);
   }
 
-  #view(batch: Batch, now: number): Record<string, unknown> {
-    const ended = this.#hasEnded(batch, now);
+  /** The MessageBatch at `now`; `unfinished` shows it as it was the moment before it ended. */
+  #view(batch: Batch, now: number, unfinished?: 'in_progress' | 'canceling'): Record<string, unknown> {
+    const ended = unfinished === undefined && this.#hasEnded(batch, now);
     return {
       id: batch.id,
       type: 'message_batch',
-      processing_status: ended ? 'ended' : batch.cancelAt === undefined ? 'in_progress' : 'canceling',
+      processing_status: ended ? 'ended' : (unfinished ?? 'in_progress'),
       // Items count as processing until the whole batch ends, as the API counts them.
       request_counts: counts(batch, ended ? resultsOf(batch) : undefined),
       ended_at: ended ? iso(endOf(batch)) : null,

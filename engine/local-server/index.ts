@@ -3,10 +3,14 @@ export { startLocalServer } from './server.js';
 export { signThinking } from './sse.js';
 export { echoResponder } from './responders.js';
 export type {
+  BatchOutcome,
   Fault,
   FaultKind,
   LocalServer,
   LocalServerOptions,
+  RateLimitOptions,
+  RateLimitStats,
+  RecordedBatch,
   RecordedRequest,
   Responder,
   Scripted,

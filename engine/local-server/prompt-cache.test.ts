@@ -151,7 +151,8 @@ describe('prompt cache', () => {
     expect((await usage(params)).cache_read_input_tokens).toBe(156); // and the read refreshes the entry
     vi.setSystemTime(Date.now() + 5 * 60_000 + 1);
     expect(await usage(params)).toMatchObject({ cache_read_input_tokens: 0, cache_creation_input_tokens: 156 });
-    expect(await usage(params)).toMatchObject({ cache_read_input_tokens: 7, cache_creation_input_tokens: 0 });
+    // A scripted usage replaces the whole input side: the omitted fields are the full estimate and 0.
+    expect(await usage(params)).toMatchObject({ input_tokens: 156, cache_read_input_tokens: 7, cache_creation_input_tokens: 0 });
   });
 
   it('rejects more than four breakpoints with a 400', async () => {

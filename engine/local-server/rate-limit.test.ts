@@ -124,7 +124,7 @@ describe('concurrent requests', () => {
   });
 
   it('holds a stream in flight until its last event', async () => {
-    const server = await start({ rateLimit: { concurrent: 1 }, latency: { ttftMs: 50, perTokenMs: 100 }, responder: echoResponder() });
+    const server = await start({ rateLimit: { concurrent: 1 }, latency: { ttftMs: 50, perTokenMs: 50 }, responder: echoResponder() });
     const client = clientFor(server);
     const stream = client.messages.stream({ model: MODEL, max_tokens: 10, messages: [{ role: 'user', content: 'a b c d' }] });
     await new Promise<void>((resolve) => stream.once('text', () => resolve()));

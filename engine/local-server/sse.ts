@@ -35,7 +35,7 @@ export interface ReplyContext {
   messageId: string;
   /** The request's model, used unless the reply names its own. */
   model: string;
-  /** Estimated from the request and split by the prompt cache; reply.usage overrides it field by field. */
+  /** Estimated from the request and split by the prompt cache; a scripted reply.usage replaces it. */
   input: CacheUsage;
 }
 
@@ -43,18 +43,16 @@ export interface ReplyContext {
 export function planReply(reply: ScriptedReply, ctx: ReplyContext): PlannedReply {
   const chunked = reply.content.map((block) => ({ block, chunks: blockChunks(block) }));
   const tokenCount = chunked.reduce((n, c) => n + c.chunks.length, 0);
+  const input = reply.usage === undefined ? ctx.input : scriptedInput(reply.usage, ctx.input);
   const usage = {
-    input_tokens: reply.usage?.input_tokens ?? ctx.input.input_tokens,
+    input_tokens: input.input_tokens,
     output_tokens: reply.usage?.output_tokens ?? tokenCount,
-    cache_creation_input_tokens: reply.usage?.cache_creation_input_tokens ?? ctx.input.cache_creation_input_tokens,
-    cache_read_input_tokens: reply.usage?.cache_read_input_tokens ?? ctx.input.cache_read_input_tokens,
+    cache_creation_input_tokens: input.cache_creation_input_tokens,
+    cache_read_input_tokens: input.cache_read_input_tokens,
   };
   const finalUsage = reply.cost === undefined ? usage : { ...usage, cost: reply.cost };
   // The message's usage also splits writes by ttl; message_delta's usage has no such field.
-  const cacheCreation =
-    reply.usage?.cache_creation_input_tokens === undefined
-      ? ctx.input.cache_creation
-      : { ephemeral_5m_input_tokens: reply.usage.cache_creation_input_tokens, ephemeral_1h_input_tokens: 0 };
+  const cacheCreation = input.cache_creation;
   const stop = {
     stop_reason: reply.stop_reason ?? 'end_turn',
     stop_sequence: null,
@@ -90,6 +88,22 @@ export function planReply(reply: ScriptedReply, ctx: ReplyContext): PlannedReply
 
   const message = { ...head, content: reply.content.map(finalOf), ...stop, usage: { ...finalUsage, cache_creation: cacheCreation } };
   return { message, events, tokenCount };
+}
+
+/**
+ * A scripted usage is the whole truth about the input side, as it was before the prompt cache
+ * was emulated: a field it leaves out is the full estimate (input) or 0 (cache), never the
+ * cache's split, so a test that scripts input_tokens alone is not billed for cache writes too.
+ */
+function scriptedInput(scripted: NonNullable<ScriptedReply['usage']>, estimated: CacheUsage): CacheUsage {
+  const total = estimated.input_tokens + estimated.cache_creation_input_tokens + estimated.cache_read_input_tokens;
+  const creation = scripted.cache_creation_input_tokens ?? 0;
+  return {
+    input_tokens: scripted.input_tokens ?? total,
+    cache_creation_input_tokens: creation,
+    cache_read_input_tokens: scripted.cache_read_input_tokens ?? 0,
+    cache_creation: { ephemeral_5m_input_tokens: creation, ephemeral_1h_input_tokens: 0 },
+  };
 }
 
 function blockChunks(block: ScriptedBlock): string[] {

@@ -17,7 +17,10 @@ export interface ScriptedReply {
   stop_details?: Record<string, unknown> | null;
   /** Default: the request's model. */
   model?: string;
-  /** Overrides the estimated usage field by field. */
+  /**
+   * Replaces the estimated input side (prompt cache included): input_tokens defaults to the
+   * whole estimate and the cache fields to 0. output_tokens defaults to the reply's chunk count.
+   */
   usage?: Partial<{
     input_tokens: number;
     output_tokens: number;

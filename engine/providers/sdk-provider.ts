@@ -6,11 +6,13 @@ import { TurnFailed, type BatchResult, type MessageParams, type Provider, type P
 
 interface AttemptLog {
   attempts: Attempt[];
-  /** Date.now() when the latest HTTP attempt started. */
+  /** Date.now() when the turn's first and latest HTTP attempts started. */
+  firstStart: number;
   lastStart: number;
   /** Whether the latest attempt got a 2xx response (so a later failure is inside the stream). */
   streaming: boolean;
   onAttempt?: (a: Attempt) => void;
+  beforeAttempt?: () => Promise<void>;
 }
 
 export interface SdkProviderOptions {
@@ -36,17 +38,20 @@ export function createSdkProvider(o: SdkProviderOptions): Provider {
   // fetch inside the async context of our send(), so AsyncLocalStorage finds the right turn.
   const recordingFetch: typeof fetch = async (input, init) => {
     const turn = log.getStore();
+    await turn?.beforeAttempt?.();
     const start = o.now();
     if (turn) (turn.lastStart = start), (turn.streaming = false);
     try {
       const res = await fetch(input, init);
       const retryAfter = res.headers.get('retry-after');
+      // retry-after-ms is finer than retry-after's whole seconds; the SDK prefers it too.
+      const retryAfterMs = Number(res.headers.get('retry-after-ms') ?? NaN);
       const attempt: Attempt = {
         at: new Date(start).toISOString(),
         outcome: res.ok ? 'ok' : 'http-error',
         status: res.status,
         request_id: res.headers.get('request-id'),
-        retry_after_s: retryAfter !== null && retryAfter.trim() !== '' && Number.isFinite(Number(retryAfter)) ? Number(retryAfter) : null,
+        retry_after_s: Number.isFinite(retryAfterMs) ? retryAfterMs / 1000 : retryAfter !== null && retryAfter.trim() !== '' && Number.isFinite(Number(retryAfter)) ? Number(retryAfter) : null,
       };
       turn?.attempts.push(attempt);
       turn?.onAttempt?.(attempt);
@@ -116,7 +121,7 @@ export function createSdkProvider(o: SdkProviderOptions): Provider {
       return r.input_tokens;
     },
     async send(params, ctx) {
-      const turn: AttemptLog = { attempts: [], lastStart: o.now(), streaming: false, onAttempt: ctx.onAttempt };
+      const turn: AttemptLog = { attempts: [], firstStart: o.now(), lastStart: o.now(), streaming: false, onAttempt: ctx.onAttempt, beforeAttempt: ctx.beforeAttempt };
       for (let retry = 0; ; retry++) {
         try {
           return await log.run(turn, () => once(params, ctx, turn));
@@ -127,10 +132,13 @@ export function createSdkProvider(o: SdkProviderOptions): Provider {
             const last = turn.attempts.at(-1);
             if (last) (last.outcome = 'stream-error'), (last.message = errorMessage(e));
           }
-          // HTTP errors were already retried by the SDK as far as they are retryable.
           if (inStream && retry < o.maxRetries && ctx.beforeRetry && !(await ctx.beforeRetry())) {
             throw new TurnFailed(`budget_exceeded: the stream broke, and the budget cannot cover another attempt: ${errorMessage(e)}`, turn.attempts, null, 'budget_exceeded', { cause: e });
           }
+          // A 429 means "slow down", not "failed": once the SDK's retries are spent, the turn
+          // keeps waiting its turn (paced by the caller's beforeAttempt) for a while longer.
+          if (!inStream && e instanceof Anthropic.APIError && e.status === 429 && o.now() - turn.firstStart < RATE_LIMIT_PATIENCE_MS) continue;
+          // Other HTTP errors were already retried by the SDK as far as they are retryable.
           if (!inStream || retry >= o.maxRetries) {
             const status = e instanceof Anthropic.APIError ? (e.status ?? null) : null;
             const type = errorType(e);
@@ -142,6 +150,9 @@ export function createSdkProvider(o: SdkProviderOptions): Provider {
     },
   };
 }
+
+/** How long a turn keeps retrying 429s after the SDK's own retries are spent. */
+const RATE_LIMIT_PATIENCE_MS = 10 * 60_000;
 
 /** Exponential backoff with up to 25% jitter, capped at 8 s (the SDK's own cap). */
 function backoff(baseMs: number, retry: number): number {

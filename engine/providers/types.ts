@@ -17,6 +17,8 @@ export interface SendContext {
   signal?: AbortSignal;
   /** Sees every HTTP attempt as it happens (adaptive concurrency listens for 429s). */
   onAttempt?: (a: Attempt) => void;
+  /** Awaited before every HTTP attempt, the SDK's own retries included (a rate-limit pause). */
+  beforeAttempt?: () => Promise<void>;
   /** Asked before a turn is retried after its stream broke; false stops the retries (budget). */
   beforeRetry?: () => boolean | Promise<boolean>;
 }

@@ -118,6 +118,7 @@ export async function replayConversation(c: PlannedConversation, l: LoadedScenar
       step: step.step,
       signal: deps.signal,
       onAttempt: (a: Attempt) => deps.gate?.observe(a.status ?? null, a.retry_after_s ?? null),
+      beforeAttempt: async () => deps.gate?.paused(),
       beforeRetry: async () => {
         if (!deps.budget || worst === null) return true;
         // The broken attempt's reservation becomes spending first, so waiting for room never

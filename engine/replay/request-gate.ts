@@ -9,6 +9,8 @@ export class RequestGate {
   private inFlight = 0;
   private successes = 0;
   private pausedUntil = 0;
+  /** How far apart attempts are spaced while a pause is in force: the server's own retry-after. */
+  private spacing = 0;
   private lastCut = Number.NEGATIVE_INFINITY;
   private readonly waiters: Array<() => void> = [];
   /** The lowest concurrency reached, for reports and benchmarks. */
@@ -40,6 +42,19 @@ export class RequestGate {
     }
   }
 
+  /**
+   * Every HTTP attempt (the SDK's own retries too) waits here while a rate-limit pause is in
+   * force. Waiters get successive slots spaced by the server's retry-after, instead of all
+   * firing at once when the pause ends and tripping the limit again together.
+   */
+  async paused(): Promise<void> {
+    const now = this.now();
+    if (now >= this.pausedUntil) return;
+    const slot = this.pausedUntil;
+    this.pausedUntil += this.spacing;
+    await new Promise((r) => setTimeout(r, slot - now));
+  }
+
   release(): void {
     this.inFlight--;
     this.wake();
@@ -49,8 +64,10 @@ export class RequestGate {
   observe(status: number | null, retryAfterS: number | null): void {
     if (status === 429) {
       const now = this.now();
-      const window = Math.max(1000, (retryAfterS ?? 1) * 1000);
-      this.pausedUntil = Math.max(this.pausedUntil, now + (retryAfterS ?? 1) * 1000);
+      const pause = (retryAfterS ?? 1) * 1000;
+      const window = Math.max(250, pause);
+      this.spacing = Math.min(2000, Math.max(5, pause));
+      this.pausedUntil = Math.max(this.pausedUntil, now + pause);
       if (now - this.lastCut >= window) {
         this.permits = Math.max(1, Math.floor(this.permits / 2));
         this.low = Math.min(this.low, this.permits);

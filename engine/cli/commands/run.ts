@@ -106,6 +106,7 @@ export async function runCommand(o: RunOptions, deps: RunCommandDeps): Promise<R
     throw new UsageError(`${rel(deps.cwd, store.dir)} already holds a run; resume it with --resume ${rel(deps.cwd, store.dir)}, or pick another --run-name`);
   }
   const provider = makeProvider(providerName, o, deps, o.baseUrl);
+  if (o.batch && !provider.batches) throw new UsageError(`--batch needs a provider with the Message Batches API; ${provider.name} has none`);
   const bytes = new Map<string, Uint8Array>();
   for (const l of scenarios) bytes.set(l.scenario.id, await readFile(abs(deps.cwd, l.file)));
   const used = scenarios.filter((l) => plan.conversations.some((c) => c.scenario === l.scenario.id));
