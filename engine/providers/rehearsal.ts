@@ -23,7 +23,7 @@ export const rehearsalProvider: ProviderFactory = (o) => {
       if (variant === undefined) {
         throw new TurnFailed(`the rehearsal provider plays rehearsal:pass and rehearsal:fail, not ${params.model}`, [{ at, outcome: 'http-error', status: 404 }], 404, 'not_found_error');
       }
-      const text = ctx.scenario.fixtures[variant][String(ctx.step)];
+      const text = ctx.scenario.fixtures?.[variant][String(ctx.step)];
       if (text === undefined) {
         throw new TurnFailed(`scenario ${ctx.scenario.id} has no ${variant} fixture for step ${ctx.step}`, [{ at, outcome: 'http-error', status: 400 }], 400, 'invalid_request_error');
       }

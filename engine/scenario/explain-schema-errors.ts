@@ -159,6 +159,8 @@ export function explainSchemaErrors(errors: readonly ErrorObject[], probeKinds: 
       }
       case 'oneOf':
         break; // with a discriminator, the chosen branch's own errors say what is wrong
+      case 'if':
+        break; // the failed then/else branch's own errors (a missing field) say what is wrong
       default:
         push({ pointer: ptr, message: `${fieldName(ptr)} ${e.message ?? 'is invalid'}` });
     }

@@ -85,6 +85,8 @@ export function semanticChecks(s: Scenario): Explained[] {
   (s.scoring?.self_correction_phrases ?? []).forEach((p, j) => checkRegExp(out, `/scoring/self_correction_phrases/${j}`, p, 'i'));
 
   for (const variant of ['pass', 'fail'] as const) {
+    // Imported scenarios may have no fixtures (the schema allows it only for them).
+    if (!s.fixtures) break;
     const replies = s.fixtures[variant];
     for (const k of generated) {
       if (replies[String(k)] === undefined) out.push({ pointer: `/fixtures/${variant}`, message: `fixtures.${variant} has no reply for step ${k}; add \`${k}: |\` with the reference reply` });

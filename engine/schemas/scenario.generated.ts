@@ -178,7 +178,7 @@ export type StandingProbe1 =
     };
 
 /**
- * One driftbench scenario: a multi-turn conversation whose early steps establish constraints and whose later steps test whether the model still honours them.
+ * One driftbench scenario: a multi-turn conversation whose early steps establish constraints and whose later steps test whether the model still honours them. Imported scenarios (category imported) may come without fixtures and without constraints of their own: a published dataset brings its own rubric and verdicts.
  */
 export interface Scenario {
   /**
@@ -210,10 +210,7 @@ export interface Scenario {
    * live: every step is answered by the model. prefilled: steps that carry `reply` are sent as they are, and only the others are generated.
    */
   history?: 'live' | 'prefilled';
-  /**
-   * @minItems 1
-   */
-  constraints: [Constraint, ...Constraint[]];
+  constraints: Constraint[];
   findings?: Finding[];
   /**
    * @minItems 1
@@ -225,7 +222,7 @@ export interface Scenario {
   probes?: StandingProbe[];
   judge: Judge;
   scoring?: Scoring;
-  fixtures: Fixtures;
+  fixtures?: Fixtures;
 }
 /**
  * This interface was referenced by `Scenario`'s JSON-Schema

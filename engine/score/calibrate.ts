@@ -32,7 +32,7 @@ const ZERO = { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0
 export function fixtureTranscript(l: LoadedScenario, variant: 'pass' | 'fail'): Transcript {
   const s = l.scenario;
   const turns: Turn[] = s.steps.map((st) => {
-    const text = isGenerated(s, st) ? s.fixtures[variant][String(st.step)] ?? '' : st.reply ?? '';
+    const text = isGenerated(s, st) ? s.fixtures?.[variant][String(st.step)] ?? '' : st.reply ?? '';
     return {
       step: st.step,
       kind: isGenerated(s, st) ? 'generated' : 'prefilled',
@@ -72,7 +72,7 @@ export async function calibrate(suite: readonly LoadedScenario[], judge: Judge):
   const rows: CalibrationRow[] = [];
   const expected: Verdict[] = [];
   const got: Verdict[] = [];
-  for (const l of suite) {
+  for (const l of suite.filter((x) => x.scenario.fixtures !== undefined)) {
     const passAnswer = l.scenario.judge.pass_answer ?? 'NO';
     const verdict = async (variant: 'pass' | 'fail') => memFailValue((await judge.memFail(fixtureTranscript(l, variant), l.scenario)).verdict, passAnswer);
     const pass = await verdict('pass');

@@ -34,14 +34,14 @@ describe('the shipped scenarios', () => {
   describe.each(loaded.map((l) => [l.scenario.id, l] as const))('%s', (_id, { scenario: s }) => {
     it('has a pass and a fail reply for every generated step', () => {
       for (const st of s.steps.filter((x) => isGenerated(s, x))) {
-        expect(s.fixtures.pass[String(st.step)], `pass ${st.step}`).toBeTruthy();
-        expect(s.fixtures.fail[String(st.step)], `fail ${st.step}`).toBeTruthy();
+        expect(s.fixtures!.pass[String(st.step)], `pass ${st.step}`).toBeTruthy();
+        expect(s.fixtures!.fail[String(st.step)], `fail ${st.step}`).toBeTruthy();
       }
     });
 
     it('pass replies satisfy every probe of their step', () => {
       for (const st of s.steps) {
-        const reply = s.fixtures.pass[String(st.step)];
+        const reply = s.fixtures!.pass[String(st.step)];
         if (reply === undefined) continue;
         const failed = probeStep(s, st.step, reply).filter((r) => !r.passed);
         expect(failed, `step ${st.step}`).toEqual([]);
@@ -51,14 +51,14 @@ describe('the shipped scenarios', () => {
     it('fail replies break a probe on a judged step, when the judged steps have probes', () => {
       const probed = s.judge.steps.filter((k) => probesForStep(s, k).length > 0);
       if (probed.length === 0) return;
-      const broken = probed.flatMap((k) => probeStep(s, k, s.fixtures.fail[String(k)]!).filter((r) => !r.passed));
+      const broken = probed.flatMap((k) => probeStep(s, k, s.fixtures!.fail[String(k)]!).filter((r) => !r.passed));
       expect(broken.length).toBeGreaterThan(0);
     });
 
     it('trap cues tell the pass reply from the fail reply', () => {
       for (const st of trapSteps(s)) {
         const cues = st.trap!.cues;
-        const [pass, fail] = [s.fixtures.pass[String(st.step)]!, s.fixtures.fail[String(st.step)]!];
+        const [pass, fail] = [s.fixtures!.pass[String(st.step)]!, s.fixtures!.fail[String(st.step)]!];
         const any = (list: string[], text: string) => list.some((c) => cueRegExp(c).test(text));
         expect(any(cues.reject, pass), 'pass reply rejects the trap').toBe(true);
         expect(any(cues.accept, pass), 'pass reply does not accept the trap').toBe(false);
@@ -73,7 +73,7 @@ describe('the shipped scenarios', () => {
   const argued = loaded.filter((l) => ['memory-trap', 'multi-constraint', 'document-consistency'].includes(l.scenario.category));
   it.each(argued.map((l) => [l.scenario.id, l] as const))('%s: pass replies cite every step-1 constraint inside the citation window', (_id, { scenario: s }) => {
     const w = citationWindow(s);
-    const text = Object.entries(s.fixtures.pass)
+    const text = Object.entries(s.fixtures!.pass)
       .filter(([k]) => Number(k) >= w.from && Number(k) <= w.to)
       .map(([, v]) => v)
       .join('\n');

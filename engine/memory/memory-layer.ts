@@ -1,0 +1,29 @@
+import type { Scenario } from '../scenario/scenario.js';
+
+/** A turn the conversation has completed, as a memory layer sees it. */
+export interface ObservedTurn {
+  step: number;
+  user: string;
+  /** The assistant's visible reply. */
+  reply: string;
+}
+
+/**
+ * A memory layer: it watches a conversation and, before each later turn, returns text to add
+ * to that turn's system prompt (null for nothing). Conditions of a run (--condition) are memory
+ * layers; `baseline` injects nothing. One instance serves one conversation.
+ */
+export interface MemoryLayer {
+  /** Where the memories come from, recorded in the transcript (e.g. "scenario declarations"). */
+  readonly source: string;
+  observe(turn: ObservedTurn): Promise<void>;
+  recall(next: { step: number; prompt: string }): Promise<string | null>;
+}
+
+export interface MemoryContext {
+  conversationId: string;
+  scenario: Scenario;
+  env: NodeJS.ProcessEnv;
+}
+
+export type MemoryLayerFactory = (ctx: MemoryContext) => MemoryLayer;
