@@ -109,6 +109,8 @@ export function buildProgram(deps: CliDeps, result: CliResult = { exitCode: 0 })
     .option('--no-prompt-cache', 'do not put a cache_control breakpoint on the newest turn')
     .option('--shard <k/n>', 'run only shard k of n of the plan (deterministic); join shards with driftbench merge')
     .option('--batch', 'use the Message Batches API (half price): one batch per step for all conversations')
+    .option('--condition <list>', 'memory conditions to run, a run axis: baseline, ledger (repeatable)', listArg)
+    .option('--distance <list>', 'distractor exchanges between a constraint and its trap, a run axis, e.g. 0,10,50', listArg)
     .action(async (paths: string[], opts: Record<string, unknown>) => {
       const globals = program.opts<{ logLevel: LogLevel }>();
       const log = logger();
@@ -151,6 +153,8 @@ export function buildProgram(deps: CliDeps, result: CliResult = { exitCode: 0 })
             shard: opts.shard as string | undefined,
             batch: opts.batch === true,
             batchPollMs: deps.env.DRIFTBENCH_BATCH_POLL_MS ? Number(deps.env.DRIFTBENCH_BATCH_POLL_MS) : undefined,
+            conditions: opts.condition as string[] | undefined,
+            distances: opts.distance as string[] | undefined,
           },
           { ...deps, log, events, stop, engineVersion: engineVersion() },
         );

@@ -68,8 +68,9 @@ export function safeName(s: string): string {
   return cleaned === '' ? 'x' : cleaned;
 }
 
-export function conversationId(scenario: string, c: Cell, repeat: number): string {
-  return `${safeName(scenario)}__${safeName(c.model)}__${c.effort}__r${repeat}`;
+export function conversationId(scenario: string, c: Cell, repeat: number, condition = 'baseline', distance = 0): string {
+  const extra = `${condition !== 'baseline' ? `__${safeName(condition)}` : ''}${distance > 0 ? `__d${distance}` : ''}`;
+  return `${safeName(scenario)}__${safeName(c.model)}__${c.effort}${extra}__r${repeat}`;
 }
 
 export interface PlanInput {
@@ -82,6 +83,9 @@ export interface PlanInput {
   baseUrl: string | null;
   axis: string | null;
   options?: Record<string, unknown>;
+  /** Memory conditions (default baseline) and distractor distances (default 0): run axes too. */
+  conditions?: readonly string[];
+  distances?: readonly number[];
 }
 
 /**
@@ -90,10 +94,24 @@ export interface PlanInput {
  */
 export function buildPlan(input: PlanInput): Plan {
   const conversations: PlannedConversation[] = [];
+  const conditions = input.conditions?.length ? input.conditions : ['baseline'];
+  const distances = input.distances?.length ? input.distances : [0];
   for (const l of input.scenarios) {
     for (const c of input.cells) {
-      for (let r = 1; r <= input.repeats; r++) {
-        conversations.push({ id: conversationId(l.scenario.id, c, r), scenario: l.scenario.id, model: c.model, effort: c.effort, repeat: r });
+      for (const condition of conditions) {
+        for (const distance of distances) {
+          for (let r = 1; r <= input.repeats; r++) {
+            conversations.push({
+              id: conversationId(l.scenario.id, c, r, condition, distance),
+              scenario: l.scenario.id,
+              model: c.model,
+              effort: c.effort,
+              repeat: r,
+              ...(condition !== 'baseline' ? { condition } : {}),
+              ...(distance > 0 ? { distance } : {}),
+            });
+          }
+        }
       }
     }
   }
@@ -110,6 +128,8 @@ export function buildPlan(input: PlanInput): Plan {
     max_retries: input.maxRetries,
     conversations,
     ...(input.options ? { options: input.options } : {}),
+    ...(conditions.length > 1 || conditions[0] !== 'baseline' ? { conditions: [...conditions] } : {}),
+    ...(distances.length > 1 || distances[0] !== 0 ? { distances: [...distances] } : {}),
   };
 }
 

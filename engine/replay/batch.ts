@@ -8,7 +8,7 @@ import type { Attempt, RunManifest, Transcript, Usage } from '../transcript/form
 import type { RunStore } from '../transcript/run-store.js';
 import type { Budget } from './budget.js';
 import { worstCaseTurnCost } from './budget.js';
-import { newTranscript, prefilledTurn } from './conversation.js';
+import { newTranscript, prefilledTurn, stepsDone } from './conversation.js';
 import type { ReplayEvents } from './events.js';
 import { buildParams, historyFor, messagesHash, storedParams, type SamplingOptions } from './request.js';
 import type { StopControl } from './run.js';
@@ -81,7 +81,7 @@ export async function runBatches(todo: readonly PlannedConversation[], d: BatchD
   for (let step = 1; step <= maxStep; step++) {
     for (;;) {
       for (const t of active()) {
-        if (t.turns.length >= steps(t).length) await finish(t, 'complete', null);
+        if (stepsDone(t) >= steps(t).length) await finish(t, 'complete', null);
       }
       if (d.stop.requested) {
         for (const t of active()) await finish(t, 'stopped', `stopped before step ${t.turns.length + 1}; resume to continue`);
@@ -91,12 +91,12 @@ export async function runBatches(todo: readonly PlannedConversation[], d: BatchD
       for (const t of active()) {
         const s = d.scenarios.get(t.scenario.id)!.scenario;
         const st = s.steps[step - 1];
-        if (st && t.turns.length === step - 1 && !isGenerated(s, st)) {
+        if (st && stepsDone(t) === step - 1 && !isGenerated(s, st)) {
           t.turns.push(prefilledTurn(st.step, st.prompt, st.reply!, t.cell.effort, historyFor(t.turns, st.prompt, d.promptCache)));
           await d.store.writeTranscript(t);
         }
       }
-      const due = active().filter((t) => t.turns.length === step - 1 && step <= steps(t).length);
+      const due = active().filter((t) => stepsDone(t) === step - 1 && step <= steps(t).length);
       if (due.length === 0) break;
 
       const previous = d.manifest.batches.filter((b) => b.step === step);

@@ -3,7 +3,11 @@ import { findProfile, type Effort, type Profile } from '../models/profiles.js';
 import type { PlannedConversation } from '../plan/plan.js';
 import { TurnFailed, type Provider } from '../providers/types.js';
 import { isGenerated, type LoadedScenario } from '../scenario/scenario.js';
-import { TRANSCRIPT_FORMAT, type Attempt, type Transcript, type Turn } from '../transcript/format.js';
+import { ProviderError } from '../errors.js';
+import { MEMORY_LAYERS } from '../memory/index.js';
+import { distractorAnchor, distractorsFor, type Exchange } from '../plan/distractors.js';
+import type { Distractors } from '../schemas/distractors.generated.js';
+import { replyText, TRANSCRIPT_FORMAT, type Attempt, type Transcript, type Turn } from '../transcript/format.js';
 import type { RunStore } from '../transcript/run-store.js';
 import type { ReplayEvents } from './events.js';
 import { Budget, worstCaseTurnCost } from './budget.js';
@@ -27,6 +31,25 @@ export interface ConversationDeps {
   budget?: Budget;
   /** Adaptive limit on requests in flight. */
   gate?: RequestGate;
+  /** The distractor corpus, for conversations with a distance. */
+  distractors?: readonly Distractors[];
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Scenario steps a transcript has answered (distractor turns are not steps). */
+export function stepsDone(t: Transcript): number {
+  return t.turns.filter((x) => x.kind !== 'distractor').length;
+}
+
+/** Distractor turns: near-miss exchanges sent as given, after the anchor step. */
+export function distractorTurns(exchanges: readonly Exchange[], after: number, effort: Effort, history: Turn[]): Turn[] {
+  const out: Turn[] = [];
+  for (const x of exchanges) {
+    const turn = prefilledTurn(after, x.user, x.assistant, effort, historyFor([...history, ...out], x.user));
+    turn.kind = 'distractor';
+    out.push(turn);
+  }
+  return out;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -37,7 +60,7 @@ export function newTranscript(runId: string, c: PlannedConversation, l: LoadedSc
     run_id: runId,
     conversation_id: c.id,
     scenario: { id: l.scenario.id, hash: l.hash, title: l.scenario.title },
-    cell: { model: c.model, effort: c.effort, repeat: c.repeat },
+    cell: { model: c.model, effort: c.effort, repeat: c.repeat, ...(c.condition ? { condition: c.condition } : {}), ...(c.distance ? { distance: c.distance } : {}) },
     provider: { name: provider.name, base_url_host: provider.baseUrl ? new URL(provider.baseUrl).host : null },
     model_requested: c.model,
     model_returned: null,
@@ -63,6 +86,13 @@ export async function replayConversation(c: PlannedConversation, l: LoadedScenar
   const s = l.scenario;
   const t = existing ?? newTranscript(deps.runId, c, l, deps.provider);
   const profile = findProfile(deps.profiles, c.model);
+  const condition = c.condition ?? 'baseline';
+  const layerFactory = MEMORY_LAYERS[condition];
+  if (!layerFactory) throw new ProviderError(`--condition ${condition}: unknown memory condition; choose one of ${Object.keys(MEMORY_LAYERS).join(', ')}`);
+  const memory = layerFactory({ conversationId: c.id, scenario: s, env: deps.env ?? {} });
+  if (condition !== 'baseline') t.memory = { condition, source: memory.source };
+  const anchor = distractorAnchor(s);
+  const distance = c.distance ?? 0;
   const apiModel = deps.provider.apiModel?.(c.model, profile?.aliases ?? []) ?? c.model;
   t.model_requested = apiModel;
   let carried: Attempt[] = [];
@@ -85,16 +115,32 @@ export async function replayConversation(c: PlannedConversation, l: LoadedScenar
     return t;
   };
 
-  for (const step of s.steps.slice(t.turns.length)) {
+  // Distractors go in once the anchor step is answered (and before anything else on resume).
+  const addDistractors = async () => {
+    if (distance > 0 && stepsDone(t) === anchor && !t.turns.some((x) => x.kind === 'distractor')) {
+      t.turns.push(...distractorTurns(distractorsFor(deps.distractors ?? [], s, distance), anchor, c.effort, t.turns));
+      await deps.store.writeTranscript(t);
+    }
+  };
+  const observe = async (turn: Turn) => {
+    if (turn.response) await memory.observe({ step: turn.step, user: turn.user, reply: replyText(turn) });
+  };
+
+  for (const step of s.steps.slice(stepsDone(t))) {
+    await addDistractors();
     if (deps.shouldStop()) return finish('stopped', `stopped before step ${step.step}; resume to continue`);
     if (!isGenerated(s, step)) {
       t.turns.push(prefilledTurn(step.step, step.prompt, step.reply!, c.effort, historyFor(t.turns, step.prompt)));
+      await observe(t.turns.at(-1)!);
       await deps.store.writeTranscript(t);
       continue;
     }
     const messages = historyFor(t.turns, step.prompt, deps.promptCache);
-    const { params, dropped, thinking } = buildParams({ model: apiModel, effort: c.effort, profile, system: t.system, messages, sampling: deps.sampling });
-    const request: Turn['request'] = { params: storedParams(params), message_count: messages.length, messages_sha256: messagesHash(messages), dropped, requested: { effort: c.effort, thinking } };
+    // A memory layer adds its text to this turn's system prompt; the transcript keeps it.
+    const injected = await memory.recall({ step: step.step, prompt: step.prompt });
+    const system = injected === null ? t.system : t.system === null ? injected : `${t.system}\n\n${injected}`;
+    const { params, dropped, thinking } = buildParams({ model: apiModel, effort: c.effort, profile, system, messages, sampling: deps.sampling });
+    const request: Turn['request'] = { params: storedParams(params), message_count: messages.length, messages_sha256: messagesHash(messages), dropped, requested: { effort: c.effort, thinking }, ...(condition !== 'baseline' ? { injected } : {}) };
     // The budget: reserve this turn's worst case before sending, or stop here.
     const worst = deps.budget?.limitUsd != null ? worstCaseTurnCost(params, profile?.prices) : null;
     let reserved = 0;
@@ -155,6 +201,7 @@ export async function replayConversation(c: PlannedConversation, l: LoadedScenar
       });
       t.model_returned = reply.model ?? t.model_returned;
       await deps.store.writeTranscript(t);
+      await observe(t.turns.at(-1)!);
       deps.events.emit({ type: 'turn-received', conversationId: c.id, step: step.step, usage: reply.usage, costUsd: cost, latencyMs: reply.latencyMs, stopReason: reply.stopReason });
       if (reply.stopReason === 'refusal') {
         // A refused turn must be removed or rephrased before the conversation can go on.

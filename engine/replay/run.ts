@@ -7,6 +7,7 @@ import type { LoadedScenario } from '../scenario/scenario.js';
 import { FINISHED, MANIFEST_FORMAT, type RunManifest, type Transcript } from '../transcript/format.js';
 import type { RunStore } from '../transcript/run-store.js';
 import { loadRunScenarios } from '../transcript/run-scenarios.js';
+import { loadDistractors } from '../plan/distractors.js';
 import { runBatches } from './batch.js';
 import { Budget } from './budget.js';
 import { replayConversation } from './conversation.js';
@@ -38,6 +39,8 @@ export interface RunDeps {
   engineVersion: string;
   /** How often a --batch run polls a batch (default 30 s; tests use a few ms). */
   batchPollMs?: number;
+  /** For memory layers that need credentials (MEM0_API_KEY). */
+  env?: NodeJS.ProcessEnv;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -110,6 +113,7 @@ async function replayPlan(manifest: RunManifest, scenarios: ReadonlyMap<string, 
   // Always kept, to know what the run spent; it only refuses turns when a limit is set.
   const budget = new Budget(limitUsd, spentBefore);
   const gate = new RequestGate(plan.concurrency, deps.now);
+  const distractors = plan.conversations.some((c) => (c.distance ?? 0) > 0) ? loadDistractors() : [];
   const limit = pLimit(plan.concurrency);
   const sampling = (plan.options?.sampling ?? undefined) as SamplingOptions | undefined;
   const budgetStops: string[] = [];
@@ -141,6 +145,8 @@ async function replayPlan(manifest: RunManifest, scenarios: ReadonlyMap<string, 
           promptCache: plan.prompt_cache ?? true,
           budget,
           gate,
+          distractors,
+          env: deps.env,
         });
         if (t.status === 'stopped' && t.status_reason?.startsWith('budget')) budgetStops.push(t.status_reason);
         statuses.set(c.id, t.status);

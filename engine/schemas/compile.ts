@@ -9,7 +9,7 @@ import { packageRoot } from '../paths.js';
 type AjvClass = typeof Ajv2020Module.default;
 const Ajv2020: AjvClass = (Ajv2020Module as unknown as { default: AjvClass }).default ?? (Ajv2020Module as unknown as AjvClass);
 
-export type SchemaName = 'scenario' | 'transcript' | 'manifest' | 'model-profiles' | 'matrix' | 'scores' | 'report' | 'diff';
+export type SchemaName = 'scenario' | 'transcript' | 'manifest' | 'model-profiles' | 'matrix' | 'scores' | 'report' | 'diff' | 'distractors';
 export type { ErrorObject };
 
 const compiled = new Map<SchemaName, ValidateFunction>();

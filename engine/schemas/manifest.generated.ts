@@ -72,6 +72,8 @@ export interface Plan {
     model: string;
     effort: 'standard' | 'low' | 'medium' | 'high' | 'xhigh' | 'max';
     repeat: number;
+    condition?: string;
+    distance?: number;
   }[];
   /**
    * The endpoint's base URL without credentials, query or fragment; resume uses it.
@@ -103,4 +105,12 @@ export interface Plan {
    * stream: one request per turn; batch: one Message Batch per step for all conversations.
    */
   mode?: 'stream' | 'batch';
+  /**
+   * Memory conditions (--condition); baseline when absent.
+   */
+  conditions?: string[];
+  /**
+   * Distractor distances (--distance); 0 when absent.
+   */
+  distances?: number[];
 }

@@ -62,6 +62,13 @@ export interface Transcript {
     file?: string;
   };
   turns: Turn[];
+  /**
+   * The memory condition of the conversation (--condition) and where its memories came from; each turn's request.injected holds the text it added.
+   */
+  memory?: {
+    condition: string;
+    source: string;
+  };
 }
 /**
  * This interface was referenced by `Transcript`'s JSON-Schema
@@ -80,7 +87,10 @@ export interface Cell {
  */
 export interface Turn {
   step: number;
-  kind: 'generated' | 'prefilled';
+  /**
+   * generated: the model answered; prefilled: sent as the scenario gives it; distractor: a near-miss exchange inserted by --distance, sent as given.
+   */
+  kind: 'generated' | 'prefilled' | 'distractor';
   /**
    * The user turn's text.
    */

@@ -22,9 +22,9 @@ export function thinkingText(turn: Pick<Turn, 'response'>): string {
     .join('\n');
 }
 
-/** Turns that hold a reply (a turn that failed has response null and sits last). */
+/** Scenario turns that hold a reply: not a failed turn, and not a --distance distractor. */
 export function answeredTurns(t: Transcript): Turn[] {
-  return t.turns.filter((x) => x.response !== null);
+  return t.turns.filter((x) => x.response !== null && x.kind !== 'distractor');
 }
 
 export const FINISHED: ReadonlySet<ConversationStatus> = new Set(['complete', 'refused', 'max_tokens']);

@@ -7,6 +7,7 @@ import { buildPlan, loadAxes, publicBaseUrl, safeName, selectScenarios, unionCel
 import { estimatePlan, estimatedScenarioTokens, type ScenarioTokens } from '../../plan/estimate.js';
 import { boxTable } from '../../report/table.js';
 import type { LoadedScenario } from '../../scenario/scenario.js';
+import { MEMORY_LAYERS } from '../../memory/index.js';
 import { PROVIDERS, PROVIDER_KEYS } from '../../providers/index.js';
 import type { Provider } from '../../providers/types.js';
 import { ReplayEvents } from '../../replay/events.js';
@@ -41,6 +42,8 @@ export interface RunOptions {
   shard?: string;
   batch?: boolean;
   batchPollMs?: number;
+  conditions?: string[];
+  distances?: string[];
 }
 
 export interface RunCommandDeps {
@@ -82,7 +85,19 @@ export async function runCommand(o: RunOptions, deps: RunCommandDeps): Promise<R
     const unpriced = [...new Set(cells.map((c) => c.model))].filter((m) => !findProfile(profiles, m)?.prices);
     if (unpriced.length > 0) throw new UsageError(`--max-cost needs a price for every model, and ${unpriced.join(', ')} has none (add it to engine/data/model-profiles.json)`);
   }
+  const conditions = o.conditions ?? ['baseline'];
+  for (const c of conditions) if (!MEMORY_LAYERS[c]) throw new UsageError(`--condition ${c}: unknown memory condition; choose from ${Object.keys(MEMORY_LAYERS).join(', ')}`);
+  const distances = (o.distances ?? ['0']).map((d) => {
+    const n = Number(d);
+    if (!Number.isInteger(n) || n < 0) throw new UsageError(`--distance ${d}: a whole number of distractor exchanges, 0 or more`);
+    return n;
+  });
+  if (o.batch && (conditions.some((c) => c !== 'baseline') || distances.some((d) => d > 0))) {
+    throw new UsageError('--batch does not combine with --condition or --distance yet; run those streamed');
+  }
   const fullPlan = buildPlan({
+    conditions,
+    distances,
     scenarios,
     cells,
     repeats: o.repeats ?? matrix?.repeats ?? DEFAULT_REPEATS,
@@ -110,7 +125,7 @@ export async function runCommand(o: RunOptions, deps: RunCommandDeps): Promise<R
   const bytes = new Map<string, Uint8Array>();
   for (const l of scenarios) bytes.set(l.scenario.id, await readFile(abs(deps.cwd, l.file)));
   const used = scenarios.filter((l) => plan.conversations.some((c) => c.scenario === l.scenario.id));
-  return startRun(runId, plan, used, bytes, { store, provider, profiles, events: deps.events, now: deps.now, stop: deps.stop, engineVersion: deps.engineVersion, batchPollMs: o.batchPollMs });
+  return startRun(runId, plan, used, bytes, { store, provider, profiles, events: deps.events, now: deps.now, stop: deps.stop, engineVersion: deps.engineVersion, batchPollMs: o.batchPollMs, env: deps.env });
 }
 
 /** --shard k/n: 1 <= k <= n. */
@@ -199,7 +214,7 @@ async function resume(o: RunOptions, deps: RunCommandDeps, profiles: ReturnType<
   // The manifest keeps the endpoint without credentials; the key comes from the environment again.
   const baseUrl = o.baseUrl ?? manifest.plan.base_url ?? undefined;
   const provider = makeProvider(name, o, deps, baseUrl);
-  return resumeRun({ store, provider, profiles, events: deps.events, now: deps.now, stop: deps.stop, engineVersion: deps.engineVersion, maxCostUsd: o.maxCost, batchPollMs: o.batchPollMs });
+  return resumeRun({ store, provider, profiles, events: deps.events, now: deps.now, stop: deps.stop, engineVersion: deps.engineVersion, maxCostUsd: o.maxCost, batchPollMs: o.batchPollMs, env: deps.env });
 }
 
 function chooseProvider(o: RunOptions, deps: RunCommandDeps): string {
