@@ -1,4 +1,5 @@
 import { baselineLayer, ledgerLayer } from './ledger.js';
+import { mem0Layer } from './mem0.js';
 import type { MemoryLayerFactory } from './memory-layer.js';
 
 export type { MemoryLayer, MemoryLayerFactory, ObservedTurn } from './memory-layer.js';
@@ -7,4 +8,5 @@ export type { MemoryLayer, MemoryLayerFactory, ObservedTurn } from './memory-lay
 export const MEMORY_LAYERS: Record<string, MemoryLayerFactory> = {
   baseline: baselineLayer,
   ledger: ledgerLayer,
+  mem0: mem0Layer,
 };

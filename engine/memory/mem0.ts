@@ -10,16 +10,17 @@ const RECALL_LIMIT = 10;
  * Each completed exchange is sent to Mem0, which extracts memories from it; before each later
  * turn, the memories that match the next prompt come back and go into the system prompt.
  *
- * Each conversation is its own Mem0 user (`driftbench-<conversationId>`), so conversations never
+ * Each conversation of each run is its own Mem0 user (`driftbench-<runId>-<conversationId>`), so conversations never
  * see each other's memories. MEM0_API_KEY is required; MEM0_HOST points the client elsewhere
  * (a local fake in tests). The client is created on first use and `mem0ai` is imported only
  * then, so runs without this condition never load it.
  */
-export const mem0Layer: MemoryLayerFactory = ({ conversationId, env }) => {
+export const mem0Layer: MemoryLayerFactory = ({ runId, conversationId, env }) => {
   const apiKey = env['MEM0_API_KEY']?.trim();
   if (!apiKey) throw new ProviderError('MEM0_API_KEY is not set: the mem0 condition needs a Mem0 platform API key (https://app.mem0.ai); set MEM0_API_KEY, or choose another --condition');
   const host = env['MEM0_HOST']?.trim() || undefined;
-  const userId = `driftbench-${conversationId}`;
+  // The run id too: conversation ids repeat from run to run, and a rerun must not recall the last.
+  const userId = `driftbench-${runId}-${conversationId}`;
 
   let client: Promise<MemoryClient> | undefined;
   const connect = (): Promise<MemoryClient> => (client ??= createClient(apiKey, host));

@@ -21,6 +21,8 @@ export interface MemoryLayer {
 }
 
 export interface MemoryContext {
+  /** Memories are kept per run and conversation: a rerun must not recall an earlier run's. */
+  runId: string;
   conversationId: string;
   scenario: Scenario;
   env: NodeJS.ProcessEnv;

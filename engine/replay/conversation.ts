@@ -89,7 +89,7 @@ export async function replayConversation(c: PlannedConversation, l: LoadedScenar
   const condition = c.condition ?? 'baseline';
   const layerFactory = MEMORY_LAYERS[condition];
   if (!layerFactory) throw new ProviderError(`--condition ${condition}: unknown memory condition; choose one of ${Object.keys(MEMORY_LAYERS).join(', ')}`);
-  const memory = layerFactory({ conversationId: c.id, scenario: s, env: deps.env ?? {} });
+  const memory = layerFactory({ runId: deps.runId, conversationId: c.id, scenario: s, env: deps.env ?? {} });
   if (condition !== 'baseline') t.memory = { condition, source: memory.source };
   const anchor = distractorAnchor(s);
   const distance = c.distance ?? 0;

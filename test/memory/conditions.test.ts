@@ -34,13 +34,13 @@ describe('--condition ledger', () => {
     expect(t!.memory).toEqual({ condition: 'ledger', source: 'scenario declarations (constraints and findings as established)' });
     // The transcript records exactly what was injected at each turn.
     expect(t!.turns.map((x) => x.request.injected)).toEqual([null, systems[1], systems[2]]);
-    expect(t!.turns[2]!.request.params.system).toBe(systems[2]);
+    expect((t!.turns[2]!.request.params as { system?: string }).system).toBe(systems[2]);
   });
 
   it('rejects an unknown condition', async () => {
     const r = await runBin(['run', THREE, '--provider', 'rehearsal', '--condition', 'telepathy'], { env: {} });
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('--condition telepathy: unknown memory condition; choose from baseline, ledger');
+    expect(r.stderr).toContain('--condition telepathy: unknown memory condition; choose from baseline, ledger, mem0');
   });
 });
 
