@@ -153,7 +153,7 @@ describe('streaming', () => {
     const rows = 20_000;
     const file = join(dir, 'big.jsonl');
     const w = createWriteStream(file);
-    const filler = 'Context the model must keep in mind. '.repeat(40);
+    const filler = 'Context the model must keep in mind. '.repeat(120);
     for (let i = 0; i < rows; i++) {
       const row = {
         QUESTION_ID: `big-${i}`,
@@ -179,6 +179,7 @@ describe('streaming', () => {
     const result = await run({ format: 'multichallenge', input: 'big.jsonl', out: 'big' }).done.finally(() => clearInterval(timer));
     peak = Math.max(peak, process.memoryUsage().heapUsed);
 
+    console.log("PEAK MB", (peak - before) / 1048576, "size MB", size / 1048576);
     expect(result).toMatchObject({ scenarios: rows, bad: [] });
     expect((await readdir(join(dir, 'big'))).length).toBe(rows);
     // Holding the file would take more than its size on the heap (JS strings plus parsed rows).
