@@ -1,24 +1,14 @@
 import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { UsageError } from '../errors.js';
-import { safeName } from '../plan/plan.js';
-import { mergeShards } from '../transcript/merge.js';
-import { RunStore } from '../transcript/run-store.js';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { engineVersion } from '../paths.js';
-import { ReplayEvents } from '../replay/events.js';
-import { stopControl } from '../replay/run.js';
-import { runCommand, runSummary } from './commands/run.js';
-import { scoreCommand } from './commands/score.js';
-import { calibrateCommand } from './commands/calibrate.js';
-import { makeJudge, type JudgeOptions } from './judge-options.js';
-import { reportCommand } from './commands/report.js';
-import { diffCommand, DIFF_FORMATS } from './commands/diff.js';
-import { attachProgressBar } from './progress.js';
-import { attachRunLog } from './run-log.js';
-import { listCommand } from './commands/list.js';
-import { validateCommand } from './commands/validate.js';
-import { createLogger, LOG_LEVELS, type LogFormat, type LogLevel, type Logger } from './logger.js';
+import type { JudgeOptions } from './judge-options.js';
+import type { LogFormat, LogLevel, Logger } from './logger.js';
+
+// Commands load their modules when they run, not at start-up: `driftbench --help` and a quick
+// `validate` should not pay for the SDK, pino and every stage (BENCHMARKS.md, CLI start-up).
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const DIFF_FORMATS = ['text', 'markdown', 'json', 'html'] as const;
 import type { Output } from './output.js';
 
 /** The side effects a CLI invocation may use. Tests pass their own. */
@@ -60,9 +50,11 @@ export function buildProgram(deps: CliDeps, result: CliResult = { exitCode: 0 })
     .configureOutput({ writeOut: (s) => deps.output.out(s.replace(/\n$/, '')), writeErr: (s) => deps.output.err(s.replace(/\n$/, '')) })
     .exitOverride();
 
-  const logger = (): Logger => {
+  const logger = async (): Promise<Logger> => {
     const o = program.opts<{ logFormat: LogFormat; logLevel: LogLevel }>();
-    return (deps.makeLogger ?? ((format, level) => createLogger({ format, level, color: deps.output.color })))(o.logFormat, o.logLevel);
+    if (deps.makeLogger) return deps.makeLogger(o.logFormat, o.logLevel);
+    const { createLogger } = await import('./logger.js');
+    return createLogger({ format: o.logFormat, level: o.logLevel, color: deps.output.color });
   };
 
   program
@@ -70,7 +62,8 @@ export function buildProgram(deps: CliDeps, result: CliResult = { exitCode: 0 })
     .description('check scenario files against the schema and each other; exit 2 on any problem')
     .argument('[paths...]', 'scenario files or folders', DEFAULT_SCENARIOS)
     .action(async (paths: string[]) => {
-      logger().debug({ paths }, 'validate');
+      (await logger()).debug({ paths }, 'validate');
+      const { validateCommand } = await import('./commands/validate.js');
       await validateCommand({ paths }, deps);
     });
 
@@ -79,6 +72,7 @@ export function buildProgram(deps: CliDeps, result: CliResult = { exitCode: 0 })
     .description('list scenarios: id, title, category, steps, constraints, trap step')
     .argument('[paths...]', 'scenario files or folders', DEFAULT_SCENARIOS)
     .action(async (paths: string[]) => {
+      const { listCommand } = await import('./commands/list.js');
       await listCommand({ paths }, deps);
     });
 
@@ -113,7 +107,14 @@ export function buildProgram(deps: CliDeps, result: CliResult = { exitCode: 0 })
     .option('--distance <list>', 'distractor exchanges between a constraint and its trap, a run axis, e.g. 0,10,50', listArg)
     .action(async (paths: string[], opts: Record<string, unknown>) => {
       const globals = program.opts<{ logLevel: LogLevel }>();
-      const log = logger();
+      const log = await logger();
+      const [{ ReplayEvents }, { stopControl }, { runCommand, runSummary }, { attachProgressBar }, { attachRunLog }] = await Promise.all([
+        import('../replay/events.js'),
+        import('../replay/run.js'),
+        import('./commands/run.js'),
+        import('./progress.js'),
+        import('./run-log.js'),
+      ]);
       const events = new ReplayEvents();
       const stop = stopControl();
       const bar = deps.progressStream?.isTTY === true && !['debug', 'trace'].includes(globals.logLevel);
@@ -203,6 +204,7 @@ export function buildProgram(deps: CliDeps, result: CliResult = { exitCode: 0 })
       .option('--no-coherence', 'skip the per-step coherence judgements (one judge call per step)')
       .option('--concurrency <n>', 'transcripts scored at once', intArg('--concurrency', 1), 8),
   ).action(async (inputs: string[], opts: Record<string, unknown>) => {
+    const [{ makeJudge }, { scoreCommand }] = await Promise.all([import('./judge-options.js'), import('./commands/score.js')]);
     const judge = makeJudge(judgeOptions(opts), deps);
     await scoreCommand(
       { inputs, scenarios: opts.scenarios as string[], coherence: opts.coherence !== false, concurrency: opts.concurrency as number },
@@ -216,6 +218,7 @@ export function buildProgram(deps: CliDeps, result: CliResult = { exitCode: 0 })
       .description("run a judge on every scenario's pass and fail fixtures: accuracy and Cohen's kappa; exit 1 if a scenario is flagged")
       .argument('[paths...]', 'scenario files or folders', DEFAULT_SCENARIOS),
   ).action(async (paths: string[], opts: Record<string, unknown>) => {
+    const [{ makeJudge }, { calibrateCommand }] = await Promise.all([import('./judge-options.js'), import('./commands/calibrate.js')]);
     const judge = makeJudge(judgeOptions(opts), deps);
     const c = await calibrateCommand({ paths }, { ...deps, judge });
     if (c.flagged.length > 0) result.exitCode = 1;
@@ -227,6 +230,12 @@ export function buildProgram(deps: CliDeps, result: CliResult = { exitCode: 0 })
     .argument('<shards...>', 'shard run directories, all n of them')
     .requiredOption('--out <dir>', 'the merged run directory to create')
     .action(async (shards: string[], opts: { out: string }) => {
+      const [{ RunStore }, { mergeShards }, { safeName }, { UsageError }] = await Promise.all([
+        import('../transcript/run-store.js'),
+        import('../transcript/merge.js'),
+        import('../plan/plan.js'),
+        import('../errors.js'),
+      ]);
       const outDir = resolve(deps.cwd, opts.out);
       const store = new RunStore(outDir);
       if (existsSync(store.path('manifest.json'))) throw new UsageError(`${opts.out} already holds a run; merge into a new directory`);
@@ -243,6 +252,7 @@ export function buildProgram(deps: CliDeps, result: CliResult = { exitCode: 0 })
     .option('--out <file>', 'write to a file (html defaults to <run>/report.html)')
     .option('--fail-if <expr>', 'exit 1 when this holds, e.g. "mem_fail_rate > 0.2" (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .action(async (runs: string[], opts: Record<string, unknown>) => {
+      const { reportCommand } = await import('./commands/report.js');
       const report = await reportCommand(
         { runs, judge: opts.judge as string | undefined, format: opts.format as string, out: opts.out as string | undefined, failIf: opts.failIf as string[] },
         deps,
@@ -260,6 +270,7 @@ export function buildProgram(deps: CliDeps, result: CliResult = { exitCode: 0 })
     .option('--scenarios <paths...>', 'the suite for transcripts outside a run directory', DEFAULT_SCENARIOS)
     .option('--out <file>', 'write to a file')
     .action(async (a: string, b: string, opts: Record<string, unknown>) => {
+      const { diffCommand } = await import('./commands/diff.js');
       await diffCommand({ a, b, format: opts.format as string, judge: opts.judge as string | undefined, out: opts.out as string | undefined, scenarios: opts.scenarios as string[] }, deps);
     });
 
