@@ -224,6 +224,31 @@ export function buildProgram(deps: CliDeps, result: CliResult = { exitCode: 0 })
     if (c.flagged.length > 0) result.exitCode = 1;
   });
 
+  const importCmd = program.command('import').description('import published multi-turn datasets as scenarios (and published responses as a run)');
+  const runImport = async (format: 'multichallenge' | 'mtbench', input: string, opts: Record<string, unknown>) => {
+    const { importCommand } = await import('./commands/import.js');
+    const r = await importCommand(
+      { format, input, responses: (opts.responses as string[] | undefined) ?? [], out: opts.out as string | undefined, runOut: opts.runOut as string | undefined },
+      { ...deps, engineVersion: engineVersion() },
+    );
+    // Bad rows were reported and skipped; the good ones imported. Still bad input: exit 2.
+    if (r.bad.length > 0) result.exitCode = 2;
+  };
+  importCmd
+    .command('multichallenge')
+    .description('MultiChallenge questions -> prefilled-history scenarios; --responses files (one per model) -> an imported run to score, report and diff')
+    .argument('<questions>', 'benchmark_questions.jsonl')
+    .option('--responses <files...>', 'response files, one per model (the file name is the model name)')
+    .option('--out <dir>', 'where scenario files go (default transcripts/imported/multichallenge)')
+    .option('--run-out <dir>', 'where the imported run directory goes (default transcripts)')
+    .action((input: string, opts: Record<string, unknown>) => runImport('multichallenge', input, opts));
+  importCmd
+    .command('mtbench')
+    .description('MT-Bench questions -> scenarios replayed turn by turn with live history')
+    .argument('<questions>', 'question.jsonl')
+    .option('--out <dir>', 'where scenario files go (default transcripts/imported/mtbench)')
+    .action((input: string, opts: Record<string, unknown>) => runImport('mtbench', input, opts));
+
   program
     .command('merge')
     .description('join the shard directories of one plan (run --shard k/n) into one run directory')

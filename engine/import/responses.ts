@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { TranscriptError } from '../errors.js';
 import type { Effort } from '../models/profiles.js';
 import { conversationId, type Plan, type PlannedConversation } from '../plan/plan.js';
@@ -76,12 +77,13 @@ export function importedTranscript(o: {
   };
 }
 
-/** A question that became a scenario file: where it is, and its place in the question file. */
+/** A question that became a scenario file `<scenarioDir>/<scenarioId>.yaml`. */
 export interface ImportedQuestion {
   scenarioId: string;
-  /** The scenario file written by the question import (absolute path). */
-  path: string;
+  /** Its place among the imported questions, which orders the plan. */
   order: number;
+  /** Its line in the question file. */
+  line: number;
 }
 
 export interface ResponseFile {
@@ -98,6 +100,8 @@ export interface ResponseImportOptions {
   runDir: string;
   runId: string;
   questions: ReadonlyMap<string, ImportedQuestion>;
+  /** Where the question import wrote the scenario files. */
+  scenarioDir: string;
   /** What the questions file is called in messages, to say where an unknown id was looked for. */
   questionsDisplay: string;
   now: () => number;
@@ -158,13 +162,14 @@ export async function importMultichallengeResponses(o: ResponseImportOptions): P
         await store.create();
         created = true;
       }
-      const { loaded, bytes } = await loadQuestionScenario(q);
+      const path = join(o.scenarioDir, `${q.scenarioId}.yaml`);
+      const { loaded, bytes } = await loadScenarioFile(path);
       const known = snapshots.get(q.scenarioId);
       if (known === undefined) {
         const file = await store.writeScenarioSnapshot(q.scenarioId, bytes);
         snapshots.set(q.scenarioId, { order: q.order, entry: { id: q.scenarioId, hash: loaded.hash, file } });
       } else if (known.entry.hash !== loaded.hash) {
-        throw new TranscriptError(`${q.path}: the scenario file changed while its responses were being imported; import again`);
+        throw new TranscriptError(`${path}: the scenario file changed while its responses were being imported; import again`);
       }
       for (const [k, response] of responses.entries()) {
         const t = importedTranscript({ runId: o.runId, loaded, model: f.model, repeat: k + 1, response, imported: { source: 'multichallenge', file: f.display } });
@@ -215,10 +220,10 @@ export async function importMultichallengeResponses(o: ResponseImportOptions): P
 }
 
 /** Scenario files are read back one at a time, so memory holds one question, not the dataset. */
-async function loadQuestionScenario(q: ImportedQuestion): Promise<{ loaded: LoadedScenario; bytes: Uint8Array }> {
-  const bytes = await readFile(q.path);
-  const v = validateScenarioBytes(q.path, bytes);
-  if (!v.loaded) throw new TranscriptError(`${q.path}: the imported scenario no longer validates: ${v.problems[0]?.message ?? 'unknown problem'}`);
+async function loadScenarioFile(path: string): Promise<{ loaded: LoadedScenario; bytes: Uint8Array }> {
+  const bytes = await readFile(path);
+  const v = validateScenarioBytes(path, bytes);
+  if (!v.loaded) throw new TranscriptError(`${path}: the imported scenario no longer validates: ${v.problems[0]?.message ?? 'unknown problem'}`);
   return { loaded: v.loaded, bytes };
 }
 

@@ -1,10 +1,13 @@
 import { createWriteStream, existsSync } from 'node:fs';
-import { cp, mkdtemp, readdir, readFile, stat } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { join, resolve } from 'node:path';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_IMPORT_OUT, importCommand, type ImportOptions } from '../../engine/cli/commands/import.js';
+import { diffCommand } from '../../engine/cli/commands/diff.js';
 import { reportCommand } from '../../engine/cli/commands/report.js';
 import { scoreCommand } from '../../engine/cli/commands/score.js';
 import { captureOutput } from '../../engine/cli/output.js';
@@ -23,6 +26,9 @@ let dir: string;
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'driftbench-import-'));
   await cp(FIXTURES, dir, { recursive: true });
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
 });
 
 function run(o: Partial<ImportOptions> & Pick<ImportOptions, 'format' | 'input'>) {
@@ -47,7 +53,7 @@ describe('driftbench import multichallenge', () => {
     ]);
     expect(result).toMatchObject({ scenarios: 3, transcripts: 6 + 3 });
     expect(output.stdout).toEqual([
-      'multichallenge-questions.jsonl: 3 scenarios written to scenarios/imported/multichallenge; 2 bad rows skipped',
+      'multichallenge-questions.jsonl: 3 scenarios written to transcripts/imported/multichallenge; 2 bad rows skipped',
       'claude-opus-4-7.jsonl: 6 responses of claude-opus-4-7 to 3 questions',
       'claude-opus-4-6.jsonl: 3 responses of claude-opus-4-6 to 3 questions; 1 bad row skipped',
       'transcripts/imported-multichallenge: imported run of 9 conversations (3 scenarios, 2 models, up to 2 repeats); score it with: driftbench score transcripts/imported-multichallenge',
@@ -108,6 +114,9 @@ describe('driftbench import multichallenge', () => {
     expect(scored!.summary.conversations).toBe(9);
     const report = await reportCommand({ runs: ['transcripts/imported-multichallenge'], format: 'json', failIf: [] }, deps);
     expect(report.runs).toMatchObject([{ run_id: 'imported-multichallenge', provider: 'imported', conversations: 9 }]);
+    const conv = (model: string) => `transcripts/imported-multichallenge/conversations/mc-6720a1f3b2c4d5e6f7a8b9c1__${model}__standard__r1.json`;
+    const [d] = await diffCommand({ a: conv('claude-opus-4-7'), b: conv('claude-opus-4-6'), format: 'json', scenarios: [] }, deps);
+    expect(d!.steps).toHaveLength(2);
   });
 
   it('refuses to mix responses into an earlier import', async () => {
@@ -116,6 +125,22 @@ describe('driftbench import multichallenge', () => {
     const again = await run({ format: 'multichallenge', input: 'multichallenge-questions.jsonl', responses: ['claude-opus-4-7.jsonl'], runOut: 'elsewhere' }).done;
     expect(again.transcripts).toBe(6);
     expect((await stat(join(dir, 'elsewhere', 'imported-multichallenge', 'manifest.json'))).isFile()).toBe(true);
+  });
+
+  it('reports a repeated question id and keeps scenario ids unique and schema-safe', async () => {
+    const row = (id: string) => JSON.stringify({ QUESTION_ID: id, AXIS: 'SELF_COHERENCE', CONVERSATION: [{ role: 'user', content: 'Hi' }], TARGET_QUESTION: 'Is it polite?', PASS_CRITERIA: 'YES' });
+    const long = 'Q'.repeat(90);
+    await writeFile(join(dir, 'ids.jsonl'), [row('Q_1'), row('q-1'), row('Q_1'), row(long), row('???')].join('\n') + '\n');
+    const result = await run({ format: 'multichallenge', input: 'ids.jsonl', out: 'ids' }).done;
+    expect(result.bad).toEqual([{ file: 'ids.jsonl', line: 3, message: 'QUESTION_ID "Q_1" was already imported from line 1; question ids must be unique' }]);
+    const suite = await validateSuite(['ids'], { cwd: dir });
+    expect([...suite.problems, ...suite.verdicts.flatMap((v) => v.problems)]).toEqual([]);
+    const ids = suite.verdicts.map((v) => v.loaded!.scenario.id);
+    expect(ids).toHaveLength(4);
+    expect(ids).toContain('mc-q-1');
+    expect(ids.filter((id) => /^mc-q-1-[0-9a-f]{8}$/.test(id))).toHaveLength(1);
+    expect(ids.filter((id) => /^mc-q+-[0-9a-f]{8}$/.test(id) && id.length <= 64)).toHaveLength(1);
+    expect(ids.filter((id) => /^mc-[0-9a-f]{8}$/.test(id))).toHaveLength(1);
   });
 
   it('says clearly when an input file is missing', async () => {
@@ -148,12 +173,25 @@ describe('driftbench import mtbench', () => {
   });
 });
 
+/**
+ * A full collection on demand, so the test measures what is retained rather than garbage not
+ * yet collected (heapUsed alone swings by tens of megabytes with V8's heap sizing). Node does
+ * not expose gc without a flag; the flag can be set at run time and the function taken from a
+ * fresh context.
+ */
+function forceGc(): () => void {
+  const exposed = (globalThis as { gc?: () => void }).gc;
+  if (exposed) return exposed;
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+}
+
 describe('streaming', () => {
-  it('imports 20,000 rows with flat memory, writing each scenario as it goes', async () => {
+  it('imports 20,000 rows of a large file with flat memory, writing each scenario as it goes', async () => {
     const rows = 20_000;
     const file = join(dir, 'big.jsonl');
     const w = createWriteStream(file);
-    const filler = 'Context the model must keep in mind. '.repeat(120);
+    const filler = 'Context the model must keep in mind. '.repeat(100);
     for (let i = 0; i < rows; i++) {
       const row = {
         QUESTION_ID: `big-${i}`,
@@ -171,18 +209,25 @@ describe('streaming', () => {
     w.end();
     await once(w, 'finish');
     const size = (await stat(file)).size;
-    expect(size).toBeGreaterThan(30 * 1024 * 1024);
+    expect(size).toBeGreaterThan(70 * 1024 * 1024);
 
+    const gc = forceGc();
+    gc();
     const before = process.memoryUsage().heapUsed;
-    let peak = before;
-    const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().heapUsed)), 20);
-    const result = await run({ format: 'multichallenge', input: 'big.jsonl', out: 'big' }).done.finally(() => clearInterval(timer));
-    peak = Math.max(peak, process.memoryUsage().heapUsed);
+    let retained = 0;
+    const sample = setInterval(() => {
+      gc();
+      retained = Math.max(retained, process.memoryUsage().heapUsed - before);
+    }, 1000);
+    const result = await run({ format: 'multichallenge', input: 'big.jsonl', out: 'big' }).done.finally(() => clearInterval(sample));
+    const grown = process.memoryUsage().heapUsed - before;
 
-    console.log("PEAK MB", (peak - before) / 1048576, "size MB", size / 1048576);
     expect(result).toMatchObject({ scenarios: rows, bad: [] });
     expect((await readdir(join(dir, 'big'))).length).toBe(rows);
-    // Holding the file would take more than its size on the heap (JS strings plus parsed rows).
-    expect(peak - before).toBeLessThan(60 * 1024 * 1024);
+    // Holding the file (over 70 MB of text) or its scenarios would retain more than the limit at
+    // some sample; streaming keeps only the id map (a few MB for 20,000 questions).
+    expect(retained).toBeGreaterThan(0);
+    expect(retained).toBeLessThan(40 * 1024 * 1024);
+    expect(grown).toBeLessThan(60 * 1024 * 1024);
   }, 300_000);
 });

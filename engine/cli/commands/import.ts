@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { basename, join, relative, resolve, sep } from 'node:path';
-import { Document, isScalar } from 'yaml';
+import { Document, isScalar, isSeq } from 'yaml';
 import { formatProblem, UsageError } from '../../errors.js';
 import { readJsonl, kebab, type Checked } from '../../import/jsonl.js';
 import { mtbenchScenario, parseMtbenchQuestion } from '../../import/mtbench.js';
@@ -45,9 +45,14 @@ export interface ImportResult {
   bad: BadRow[];
 }
 
+/**
+ * Imported scenarios go under transcripts/imported/ by default, not scenarios/: a dataset of
+ * hundreds of questions must not join the default `driftbench run` (and its paid replays)
+ * unless asked for, and it is regenerated from the dataset rather than kept in git.
+ */
 export const DEFAULT_IMPORT_OUT: Record<ImportFormat, string> = {
-  multichallenge: 'scenarios/imported/multichallenge',
-  mtbench: 'scenarios/imported/mtbench',
+  multichallenge: 'transcripts/imported/multichallenge',
+  mtbench: 'transcripts/imported/mtbench',
 };
 export const DEFAULT_RUN_OUT = 'transcripts';
 export const IMPORTED_RUN_ID = 'imported-multichallenge';
@@ -114,6 +119,7 @@ export async function importCommand(o: ImportOptions, deps: ImportDeps): Promise
     runDir,
     runId: IMPORTED_RUN_ID,
     questions,
+    scenarioDir: out,
     questionsDisplay: show(input),
     now: deps.now,
     engineVersion: deps.engineVersion,
@@ -147,7 +153,6 @@ async function importQuestions(
   const schemaRef = relative(out, join(packageRoot(), 'schemas', 'scenario.schema.json')).split(sep).join('/');
   const ids = new ScenarioIds(fmt.idPrefix);
   const questions = Object.assign(new Map<string, ImportedQuestion>(), { bad: 0, stale: 0 });
-  const firstLine = new Map<string, number>();
   const bad = (line: number, message: string) => {
     questions.bad++;
     report(display, line, message);
@@ -164,9 +169,9 @@ async function importQuestions(
       continue;
     }
     const q = checked.value;
-    const first = firstLine.get(q.questionId);
+    const first = questions.get(q.questionId);
     if (first !== undefined) {
-      bad(row.line, `${fmt.keyName} ${JSON.stringify(q.questionId)} was already imported from line ${first}; question ids must be unique`);
+      bad(row.line, `${fmt.keyName} ${JSON.stringify(q.questionId)} was already imported from line ${first.line}; question ids must be unique`);
       continue;
     }
     const id = ids.next(q.questionId);
@@ -187,8 +192,7 @@ async function importQuestions(
     await writeFile(path, bytes);
     ids.take(id);
     before.delete(`${id}.yaml`);
-    firstLine.set(q.questionId, row.line);
-    questions.set(q.questionId, { scenarioId: id, path, order: questions.size });
+    questions.set(q.questionId, { scenarioId: id, order: questions.size, line: row.line });
   }
   questions.stale = before.size;
   return questions;
@@ -228,6 +232,11 @@ export function renderScenario(s: Scenario, schemaRef: string): Uint8Array {
   // Quoted, so that YAML 1.1 readers do not take NO for false.
   const pass = doc.getIn(['judge', 'pass_answer'], true);
   if (isScalar(pass)) pass.type = 'QUOTE_SINGLE';
+  // Short lists on one line, as the hand-written scenarios have them.
+  for (const path of [['tags'], ['judge', 'steps']]) {
+    const list = doc.getIn(path, true);
+    if (isSeq(list)) list.flow = true;
+  }
   return Buffer.from(`# yaml-language-server: $schema=${schemaRef}\n${doc.toString({ lineWidth: 0 })}`);
 }
 
