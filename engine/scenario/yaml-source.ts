@@ -84,11 +84,13 @@ export function parseYaml(file: string, bytes: Uint8Array): ParseResult {
   try {
     value = first.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (cause) {
+    const [line, col] = firstAliasPos(first, lines);
     if (cause instanceof ReferenceError) {
-      const [line, col] = firstAliasPos(first, lines);
       return at(line, col, `aliases expand too many times (more than ${MAX_ALIAS_COUNT}); this looks like an alias bomb: write the values out instead of nesting aliases`);
     }
-    throw cause;
+    // The yaml library can still refuse to build a document that parsed, e.g. a `!!merge`
+    // key whose source is not a mapping (found by the fuzz suite). Report it; never a stack.
+    return at(line, col, `cannot build the document: ${cause instanceof Error ? cause.message : String(cause)}; check the anchors, aliases and merge keys`);
   }
   return { ok: true, source: { file, doc: first, lines }, value };
 }
@@ -124,12 +126,20 @@ function lineColOfByte(bytes: Uint8Array, index: number): [number, number] {
   return [line, index - start + 1];
 }
 
+/** Where the first alias or merge key is: the usual culprit when building a document fails. */
 function firstAliasPos(doc: Document.Parsed, lines: LineCounter): [number, number] {
   let offset = 0;
   visit(doc, {
     Alias(_, node) {
       offset = node.range?.[0] ?? 0;
       return visit.BREAK;
+    },
+    Scalar(_, node) {
+      if (node.tag === 'tag:yaml.org,2002:merge' || node.value === '<<') {
+        offset = node.range?.[0] ?? 0;
+        return visit.BREAK;
+      }
+      return undefined;
     },
   });
   return posOf(lines, offset);
