@@ -13,9 +13,14 @@ export interface Problem {
   pointer?: string;
 }
 
+/** One problem, one line: a newline inside a message (a key with a line break) is escaped. */
 export function formatProblem(p: Problem): string {
-  const at = p.pointer !== undefined && p.pointer !== '' ? ` (at ${p.pointer})` : '';
-  return `${p.file}:${p.line}:${p.col}: ${p.message}${at}`;
+  const at = p.pointer !== undefined && p.pointer !== '' ? ` (at ${oneLine(p.pointer)})` : '';
+  return `${p.file}:${p.line}:${p.col}: ${oneLine(p.message)}${at}`;
+}
+
+export function oneLine(s: string): string {
+  return s.replace(/\r?\n/g, '\\n');
 }
 
 export abstract class DriftbenchError extends Error {

@@ -42,7 +42,8 @@ export function parseYaml(file: string, bytes: Uint8Array): ParseResult {
     return at(1, 1, 'file is not valid UTF-8 text; save it as UTF-8');
   }
   const lines = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, strict: true });
+  // logLevel error: the library's warnings (e.g. collection keys) must not reach stderr raw.
+  const docs = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, strict: true, logLevel: 'error' });
   if (!Array.isArray(docs)) {
     // parseAllDocuments returns an EmptyStream when there is no document at all.
     return at(1, 1, 'file is empty; a scenario needs at least id, title, category, difficulty, description, constraints, steps, judge and fixtures');

@@ -1,7 +1,7 @@
 import { mkdir, readFile, readdir } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
-import { TranscriptError } from '../errors.js';
+import { TranscriptError, oneLine } from '../errors.js';
 import { safeName } from '../plan/plan.js';
 import { validatorFor } from '../schemas/compile.js';
 import { MANIFEST_FORMAT, TRANSCRIPT_FORMAT, type RunManifest, type Transcript } from './format.js';
@@ -95,7 +95,7 @@ export function parseTranscript(file: string, text: string): Transcript {
   try {
     value = JSON.parse(text);
   } catch (cause) {
-    throw new TranscriptError(`${file}: not valid JSON (truncated or edited?): ${(cause as Error).message}`, { cause });
+    throw new TranscriptError(`${file}: not valid JSON (truncated or edited?): ${oneLine((cause as Error).message)}`, { cause });
   }
   assertValid('transcript', value, file);
   if ((value as Transcript).format !== TRANSCRIPT_FORMAT) throw new TranscriptError(`${file}: not a driftbench transcript`);
