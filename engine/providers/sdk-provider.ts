@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import Anthropic from '@anthropic-ai/sdk';
 import { ProviderError } from '../errors.js';
 import type { Attempt, Block } from '../transcript/format.js';
@@ -33,11 +32,11 @@ export interface SdkProviderOptions {
  * turn is retried here, with exponential backoff, under the same retry budget.
  */
 export function createSdkProvider(o: SdkProviderOptions): Provider {
-  const log = new AsyncLocalStorage<AttemptLog>();
-  // Every HTTP attempt, retries included, is recorded for the turn that made it. The SDK calls
-  // fetch inside the async context of our send(), so AsyncLocalStorage finds the right turn.
-  const recordingFetch: typeof fetch = async (input, init) => {
-    const turn = log.getStore();
+  // Every HTTP attempt, retries included, is recorded for the turn that made it: each turn gets
+  // a client whose fetch knows its log. (AsyncLocalStorage did the same, but switching on
+  // promise hooks for every promise in the process cost a tenth of replay time; BENCHMARKS.md.)
+  // Clients are cheap, and all share the global HTTP connection pool.
+  const recordingFetch = (turn: AttemptLog | undefined): typeof fetch => async (input, init) => {
     await turn?.beforeAttempt?.();
     const start = o.now();
     if (turn) (turn.lastStart = start), (turn.streaming = false);
@@ -64,12 +63,13 @@ export function createSdkProvider(o: SdkProviderOptions): Provider {
       throw e;
     }
   };
-  const client = new Anthropic({ apiKey: o.apiKey, baseURL: o.baseUrl ?? null, maxRetries: o.maxRetries, fetch: recordingFetch });
+  const clientFor = (turn: AttemptLog | undefined) => new Anthropic({ apiKey: o.apiKey, baseURL: o.baseUrl ?? null, maxRetries: o.maxRetries, fetch: recordingFetch(turn) });
+  const client = clientFor(undefined);
 
   async function once(params: MessageParams, ctx: SendContext, turn: AttemptLog): Promise<ProviderReply> {
     let ttft: number | null = null;
     let providerCost: number | null = null;
-    const stream = client.messages.stream(params as unknown as Anthropic.MessageStreamParams, { signal: ctx.signal });
+    const stream = clientFor(turn).messages.stream(params as unknown as Anthropic.MessageStreamParams, { signal: ctx.signal });
     for await (const event of stream) {
       if (ttft === null && event.type === 'content_block_delta') ttft = o.now() - turn.lastStart;
       if (event.type === 'message_delta') {
@@ -124,7 +124,7 @@ export function createSdkProvider(o: SdkProviderOptions): Provider {
       const turn: AttemptLog = { attempts: [], firstStart: o.now(), lastStart: o.now(), streaming: false, onAttempt: ctx.onAttempt, beforeAttempt: ctx.beforeAttempt };
       for (let retry = 0; ; retry++) {
         try {
-          return await log.run(turn, () => once(params, ctx, turn));
+          return await once(params, ctx, turn);
         } catch (e) {
           if (ctx.signal?.aborted) throw new TurnFailed('aborted', turn.attempts, null, 'aborted', { cause: e });
           const inStream = turn.streaming;

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
 import { TranscriptError } from '../errors.js';
 import type { Profile } from '../models/profiles.js';
@@ -24,7 +25,10 @@ export interface StopControl {
 }
 
 export function stopControl(): StopControl {
-  return { requested: false, reason: null, abort: new AbortController() };
+  const abort = new AbortController();
+  // Every request in flight listens on this one signal; dozens at once are expected, not a leak.
+  setMaxListeners(0, abort.signal);
+  return { requested: false, reason: null, abort };
 }
 
 export interface RunDeps {

@@ -35,6 +35,20 @@ try {
   const wall = [];
   for (let i = 0; i < RUNS; i++) wall.push(await replay({ name: `wall-${i}`, latency: { ttftMs: L, perTokenMs: 0 }, concurrency: K }));
   const runMs = median(wall.map((w) => w.runMs));
+  const { readdirSync, readFileSync } = await import('node:fs');
+  const lat = [];
+  const gaps = [];
+  const conv = join(work, 'wall-0', 'conversations');
+  for (const f of readdirSync(conv)) {
+    const t = JSON.parse(readFileSync(join(conv, f), 'utf8'));
+    t.turns.forEach((x, i) => {
+      lat.push(x.timing.latency_ms);
+      if (i > 0) gaps.push(Date.parse(x.timing.started_at) - Date.parse(t.turns[i - 1].timing.started_at) - t.turns[i - 1].timing.latency_ms);
+    });
+  }
+  const medianLatency = Math.round(median(lat));
+  const medianGap = Math.round(median(gaps));
+  const p90Gap = Math.round([...gaps].sort((a, b) => a - b)[Math.floor(gaps.length * 0.9)]);
   const processMs = median(wall.map((w) => w.processMs));
 
   const RPM = 1200;
@@ -57,8 +71,12 @@ Machine: ${machine()}. Run on ${new Date().toISOString().slice(0, 10)}. Medians 
 | throughput under a ${RPM} requests/minute limit (${RPM / 60}/s), latency 50 ms | ${rate.toFixed(2)} requests/s = ${Math.round((rate / (RPM / 60)) * 100)}% of the limit; ${throttled} requests answered 429 and retried | >= 90% of the limit | ${ok(rate >= 0.9 * (RPM / 60))} |
 | failed conversations under the rate limit | ${failed} of ${C} | 0 | ${ok(failed === 0)} |
 
-Wall time is the run's own, from its manifest (created_at to ended_at). Every turn is written to disk, atomically, before
-the next request. Under the rate limit the request gate halves its concurrency on a 429, waits out \`retry-after\`, and
+Wall time is the run's own, from its manifest (created_at to ended_at). Every turn is written to disk, atomically and
+fsynced, before the next request. The local server runs on the same two cores as the CLI, so each turn's measured latency
+is L plus a few ms (median ${medianLatency} ms for L = ${L} ms), and the time between one turn's reply and the next request
+(median ${medianGap} ms, 90th percentile ${p90Gap} ms) is CPU shared between the engine, the SDK and the server. Profiling
+removed the largest engine costs (AsyncLocalStorage promise hooks; write-file-atomic's realpath and chown on every turn);
+what remains is mostly the HTTP client and stream parsing. Under the rate limit the request gate halves its concurrency on a 429, waits out \`retry-after\`, and
 grows back one request at a time.
 
 Reproduce: \`npm run build && node scripts/bench/replay-scale.bench.mjs\` (option: \`--runs K\`).
