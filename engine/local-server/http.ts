@@ -19,7 +19,7 @@ export function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-export function record(req: IncomingMessage, raw: string, seq: number): RecordedRequest {
+export function record(req: IncomingMessage, raw: string, seq: number, arrivedMs = performance.now()): RecordedRequest {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
@@ -31,6 +31,7 @@ export function record(req: IncomingMessage, raw: string, seq: number): Recorded
     headers,
     body: parseJson(raw),
     receivedAt: Date.now(),
+    arrivedMs,
     requestId: `req_local_${seq}`,
     // Pessimistic until something answers it: the log never claims a reply that was not sent.
     outcome: 'unexpected',

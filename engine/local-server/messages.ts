@@ -56,11 +56,11 @@ export async function answerMessage(rec: RecordedRequest, res: ServerResponse, s
 
   if (rec.body.stream === true) {
     const ending: StreamEnding = streamFault ? { kind: streamFault, afterEvents: fault?.afterEvents ?? 3 } : { kind: 'complete' };
-    return writeSse(res, plan.events, ending, settings);
+    return writeSse(res, plan.events, ending, settings, rec.arrivedMs);
   }
 
   // Non-streaming: the whole generation time passes before the body is sent.
-  const waitMs = plan.tokenCount === 0 ? 0 : settings.ttftMs + settings.perTokenMs * (plan.tokenCount - 1);
+  const waitMs = plan.tokenCount === 0 ? 0 : rec.arrivedMs + settings.ttftMs + settings.perTokenMs * (plan.tokenCount - 1) - performance.now();
   if (waitMs > 0) await sleep(waitMs, undefined, { signal: settings.signal });
   switch (streamFault) {
     case 'stream-error':

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { createServer, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { answerBatch, matchBatchRoute, type BatchDeps } from './batch-routes.js';
@@ -34,6 +35,8 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
   let seq = 0;
   const sockets = new Set<Socket>();
   const closing = new AbortController();
+  // Every paced reply and rate-limit wait listens on this one signal; dozens at once are expected.
+  setMaxListeners(0, closing.signal);
   const settings: Settings = {
     mode: opts.mode ?? 'anthropic',
     ttftMs: opts.latency?.ttftMs ?? 0,
@@ -49,9 +52,10 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
 
   const server = createServer((req, res) => {
     res.on('error', () => {}); // a client that hangs up mid-stream is not a server failure
+    const arrived = performance.now();
     void readBody(req)
       .then((raw) => {
-        const rec = record(req, raw, ++seq);
+        const rec = record(req, raw, ++seq, arrived);
         requests.push(rec);
         res.setHeader('request-id', rec.requestId);
         if (deps === undefined) throw new Error('request before the server was listening');

@@ -138,6 +138,7 @@ export type StreamEnding =
   | { kind: 'cut-stream' | 'stream-error' | 'malformed-sse'; afterEvents: number };
 
 export interface Pacing {
+  /** From the request's arrival (`arrivedMs`) to the first text or thinking delta. */
   ttftMs: number;
   perTokenMs: number;
   /** Aborted when the server closes, so no timer outlives it. */
@@ -152,39 +153,53 @@ const OVERLOADED_EVENT = formatEvent({
 const MALFORMED_EVENT = 'event: content_block_delta\ndata: {not json\n\n';
 
 /**
- * Writes the 200 event-stream answer. Waits ttftMs before the first content_block_delta and
- * perTokenMs before each later text or thinking delta. A stream fault stops before
+ * Writes the 200 event-stream answer. Sends the first content_block_delta ttftMs after the
+ * request arrived, and waits perTokenMs before each later text or thinking delta. A stream fault stops before
  * message_stop, so the client never sees a complete message.
  */
-export async function writeSse(res: ServerResponse, events: SseEvent[], ending: StreamEnding, pacing: Pacing): Promise<void> {
+export async function writeSse(res: ServerResponse, events: SseEvent[], ending: StreamEnding, pacing: Pacing, arrivedMs = performance.now()): Promise<void> {
+  // The headers go out with the first events, in one packet.
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
-  res.flushHeaders();
   const limit = ending.kind === 'complete' ? events.length : Math.min(ending.afterEvents, events.length - 1);
+  // Formatted before any wait, so that when a token falls due only a write is left to do.
+  const texts = events.slice(0, limit).map(formatEvent);
   let deltasSent = 0;
-  for (const event of events.slice(0, limit)) {
+  // Events due at the same moment go out in one write, as a server's socket buffer would send
+  // them; one write per event cost both ends a syscall and a parse round each (BENCHMARKS.md).
+  let pending = '';
+  for (let i = 0; i < texts.length; i++) {
+    const event = events[i]!;
     if (event.name === 'content_block_delta') {
       const isSignature = (event.data['delta'] as { type: string }).type === 'signature_delta';
-      const wait = deltasSent === 0 ? pacing.ttftMs : isSignature ? 0 : pacing.perTokenMs;
-      if (wait > 0) await sleep(wait, undefined, { signal: pacing.signal });
+      // The first token is due ttftMs after the request arrived, however long the server took
+      // to read and check it: the emulated model's latency is L, not L plus this process's work.
+      const wait = deltasSent === 0 ? arrivedMs + pacing.ttftMs - performance.now() : isSignature ? 0 : pacing.perTokenMs;
+      if (wait > 0) {
+        await write(res, pending);
+        pending = '';
+        if (res.destroyed) return;
+        await sleep(wait, undefined, { signal: pacing.signal });
+      }
       deltasSent++;
     }
     if (res.destroyed) return;
-    await write(res, formatEvent(event));
+    pending += texts[i];
   }
   if (res.destroyed) return;
   switch (ending.kind) {
     case 'complete':
-      res.end();
+      res.end(pending);
       return;
     case 'cut-stream':
       // Without a terminating chunk the client sees the body end mid-message, like a dropped connection.
+      if (pending !== '') await write(res, pending);
       res.destroy();
       return;
     case 'stream-error':
-      res.end(OVERLOADED_EVENT);
+      res.end(pending + OVERLOADED_EVENT);
       return;
     case 'malformed-sse':
-      res.end(MALFORMED_EVENT);
+      res.end(pending + MALFORMED_EVENT);
       return;
   }
 }

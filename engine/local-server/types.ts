@@ -73,6 +73,8 @@ export interface RecordedRequest {
   body: any;
   /** Date.now() when the body had been read. */
   receivedAt: number;
+  /** performance.now() when the request's headers arrived: reply latency is timed from here. */
+  arrivedMs: number;
   /** The request-id header the server answered with (req_local_<seq>). */
   requestId: string;
   outcome: 'reply' | 'fault' | 'unexpected' | 'rejected';
@@ -92,7 +94,7 @@ export interface LocalServerOptions {
   port?: number;
   /** Default anthropic. openrouter drops `thinking` / `output_config` and strips thinking from replies. */
   mode?: 'anthropic' | 'openrouter';
-  /** Default 0 / 0. */
+  /** ttftMs: from a request's arrival to its first token; perTokenMs: between later tokens. Default 0 / 0. */
   latency?: { ttftMs?: number; perTokenMs?: number };
   /** Used when the queue is empty. */
   responder?: Responder;
