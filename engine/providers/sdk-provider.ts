@@ -1,5 +1,6 @@
-import Anthropic from '@anthropic-ai/sdk';
+import Anthropic, { type Middleware } from '@anthropic-ai/sdk';
 import { ProviderError } from '../errors.js';
+import { createNodeFetch } from './node-fetch.js';
 import type { Attempt, Block } from '../transcript/format.js';
 import { TurnFailed, type BatchResult, type MessageParams, type Provider, type ProviderReply, type SendContext } from './types.js';
 
@@ -22,6 +23,8 @@ export interface SdkProviderOptions {
   retryBaseMs: number;
   now: () => number;
   sleep: (ms: number) => Promise<void>;
+  /** The HTTP client; node:http by default (node-fetch.ts says why). */
+  fetch?: typeof fetch;
 }
 
 /**
@@ -32,16 +35,18 @@ export interface SdkProviderOptions {
  * turn is retried here, with exponential backoff, under the same retry budget.
  */
 export function createSdkProvider(o: SdkProviderOptions): Provider {
-  // Every HTTP attempt, retries included, is recorded for the turn that made it: each turn gets
-  // a client whose fetch knows its log. (AsyncLocalStorage did the same, but switching on
-  // promise hooks for every promise in the process cost a tenth of replay time; BENCHMARKS.md.)
-  // Clients are cheap, and all share the global HTTP connection pool.
-  const recordingFetch = (turn: AttemptLog | undefined): typeof fetch => async (input, init) => {
-    await turn?.beforeAttempt?.();
+  // Every HTTP attempt, retries included, is recorded for the turn that made it, by a
+  // per-request middleware: the SDK runs it around each attempt inside its retry loop.
+  // (AsyncLocalStorage did the same, but switching on promise hooks for every promise in the
+  // process cost a tenth of replay time, and a client per turn cost its constructor; BENCHMARKS.md.)
+  // See the Middleware type in @anthropic-ai/sdk/core/middleware ("runs per HTTP attempt").
+  const recorder = (turn: AttemptLog): Middleware => async (request, next) => {
+    await turn.beforeAttempt?.();
     const start = o.now();
-    if (turn) (turn.lastStart = start), (turn.streaming = false);
+    turn.lastStart = start;
+    turn.streaming = false;
     try {
-      const res = await fetch(input, init);
+      const res = await next(request);
       const retryAfter = res.headers.get('retry-after');
       // retry-after-ms is finer than retry-after's whole seconds; the SDK prefers it too.
       const retryAfterMs = Number(res.headers.get('retry-after-ms') ?? NaN);
@@ -52,24 +57,26 @@ export function createSdkProvider(o: SdkProviderOptions): Provider {
         request_id: res.headers.get('request-id'),
         retry_after_s: Number.isFinite(retryAfterMs) ? retryAfterMs / 1000 : retryAfter !== null && retryAfter.trim() !== '' && Number.isFinite(Number(retryAfter)) ? Number(retryAfter) : null,
       };
-      turn?.attempts.push(attempt);
-      turn?.onAttempt?.(attempt);
-      if (turn && res.ok) turn.streaming = true;
+      turn.attempts.push(attempt);
+      turn.onAttempt?.(attempt);
+      if (res.ok) turn.streaming = true;
       return res;
     } catch (e) {
       const attempt: Attempt = { at: new Date(start).toISOString(), outcome: 'connection-error', status: null, request_id: null, message: errorMessage(e) };
-      turn?.attempts.push(attempt);
-      turn?.onAttempt?.(attempt);
+      turn.attempts.push(attempt);
+      turn.onAttempt?.(attempt);
+      // Rethrown as it came, so the SDK still treats a failed fetch as a connection error and retries it.
       throw e;
     }
   };
-  const clientFor = (turn: AttemptLog | undefined) => new Anthropic({ apiKey: o.apiKey, baseURL: o.baseUrl ?? null, maxRetries: o.maxRetries, fetch: recordingFetch(turn) });
-  const client = clientFor(undefined);
+  // openTelemetry off: driftbench registers no tracer provider, so the SDK's spans went nowhere
+  // and their attributes were computed for nothing on every request.
+  const client = new Anthropic({ apiKey: o.apiKey, baseURL: o.baseUrl ?? null, maxRetries: o.maxRetries, fetch: o.fetch ?? createNodeFetch(), openTelemetry: false });
 
   async function once(params: MessageParams, ctx: SendContext, turn: AttemptLog): Promise<ProviderReply> {
     let ttft: number | null = null;
     let providerCost: number | null = null;
-    const stream = clientFor(turn).messages.stream(params as unknown as Anthropic.MessageStreamParams, { signal: ctx.signal });
+    const stream = client.messages.stream(params as unknown as Anthropic.MessageStreamParams, { signal: ctx.signal, middleware: [recorder(turn)] });
     for await (const event of stream) {
       if (ttft === null && event.type === 'content_block_delta') ttft = o.now() - turn.lastStart;
       if (event.type === 'message_delta') {

@@ -106,13 +106,19 @@ export async function replayConversation(c: PlannedConversation, l: LoadedScenar
   t.started_at ??= iso(deps.now());
   t.ended_at = null;
 
-  const finish = async (status: Transcript['status'], reason: string | null): Promise<Transcript> => {
+  const end = (status: Transcript['status'], reason: string | null) => {
     t.status = status;
     t.status_reason = reason;
     t.ended_at = iso(deps.now());
-    await deps.store.writeTranscript(t);
-    deps.events.emit({ type: 'conversation-done', conversationId: c.id, status, reason });
+  };
+  const done = (): Transcript => {
+    deps.events.emit({ type: 'conversation-done', conversationId: c.id, status: t.status, reason: t.status_reason });
     return t;
+  };
+  const finish = async (status: Transcript['status'], reason: string | null): Promise<Transcript> => {
+    end(status, reason);
+    await deps.store.writeTranscript(t);
+    return done();
   };
 
   // Distractors go in once the anchor step is answered (and before anything else on resume).
@@ -126,6 +132,7 @@ export async function replayConversation(c: PlannedConversation, l: LoadedScenar
     if (turn.response) await memory.observe({ step: turn.step, user: turn.user, reply: replyText(turn) });
   };
 
+  const lastStep = s.steps.at(-1);
   for (const step of s.steps.slice(stepsDone(t))) {
     await addDistractors();
     if (deps.shouldStop()) return finish('stopped', `stopped before step ${step.step}; resume to continue`);
@@ -200,17 +207,21 @@ export async function replayConversation(c: PlannedConversation, l: LoadedScenar
         error: null,
       });
       t.model_returned = reply.model ?? t.model_returned;
-      await deps.store.writeTranscript(t);
-      await observe(t.turns.at(-1)!);
-      deps.events.emit({ type: 'turn-received', conversationId: c.id, step: step.step, usage: reply.usage, costUsd: cost, latencyMs: reply.latencyMs, stopReason: reply.stopReason });
+      // A turn that ends the conversation is written once, with the conversation's status: one
+      // fsynced write fewer per conversation on the path to the next one.
       if (reply.stopReason === 'refusal') {
         // A refused turn must be removed or rephrased before the conversation can go on.
         const why = typeof reply.stopDetails?.explanation === 'string' ? `: ${reply.stopDetails.explanation}` : '';
-        return finish('refused', `step ${step.step} was refused${why}; the conversation cannot continue past a refusal`);
+        end('refused', `step ${step.step} was refused${why}; the conversation cannot continue past a refusal`);
+      } else if (reply.stopReason === 'max_tokens') {
+        end('max_tokens', `step ${step.step} hit max_tokens (${params.max_tokens}); its reply is cut off, so later steps would build on a partial answer`);
+      } else if (step === lastStep) {
+        end('complete', null);
       }
-      if (reply.stopReason === 'max_tokens') {
-        return finish('max_tokens', `step ${step.step} hit max_tokens (${params.max_tokens}); its reply is cut off, so later steps would build on a partial answer`);
-      }
+      await deps.store.writeTranscript(t);
+      await observe(t.turns.at(-1)!);
+      deps.events.emit({ type: 'turn-received', conversationId: c.id, step: step.step, usage: reply.usage, costUsd: cost, latencyMs: reply.latencyMs, stopReason: reply.stopReason });
+      if (t.status !== 'running') return done();
     } catch (e) {
       if (!(e instanceof TurnFailed)) throw e;
       settle(e.attempts, 0);

@@ -96,14 +96,30 @@ async function replayPlan(manifest: RunManifest, scenarios: ReadonlyMap<string, 
   const todo = plan.conversations.filter((c) => !FINISHED.has(statuses.get(c.id)!));
   deps.events.emit({ type: 'run-started', runId: manifest.run_id, dir: deps.store.dir, conversations: plan.conversations.length, pending: todo.length, resumed });
 
-  // Manifest writes are serialised: conversations finish concurrently.
-  let writing: Promise<void> = Promise.resolve();
-  const saveManifest = () => {
+  // Manifest writes are serialised, and coalesced: conversations finish concurrently, and while
+  // one write is on its way any number of requests share the single write queued behind it,
+  // which takes the state as it is when it starts. Every caller's state is on disk when its
+  // promise resolves.
+  let inFlight: Promise<void> | null = null;
+  let queued: Promise<void> | null = null;
+  const writeNow = (): Promise<void> => {
     manifest.counts = countStatuses(statuses);
     manifest.updated_at = iso(deps.now());
-    const snapshot = structuredClone(manifest);
-    writing = writing.then(() => deps.store.writeManifest(snapshot));
-    return writing;
+    const p = deps.store.writeManifest(manifest).finally(() => {
+      if (inFlight === p) inFlight = null;
+    });
+    inFlight = p;
+    return p;
+  };
+  const saveManifest = (): Promise<void> => {
+    if (queued) return queued;
+    if (!inFlight) return writeNow();
+    const q = inFlight.catch(() => {}).then(() => {
+      queued = null;
+      return writeNow();
+    });
+    queued = q;
+    return q;
   };
   await saveManifest();
 
@@ -121,6 +137,8 @@ async function replayPlan(manifest: RunManifest, scenarios: ReadonlyMap<string, 
   const limit = pLimit(plan.concurrency);
   const sampling = (plan.options?.sampling ?? undefined) as SamplingOptions | undefined;
   const budgetStops: string[] = [];
+  const manifestWrites: Promise<void>[] = [];
+  let manifestError: unknown;
   if (plan.mode === 'batch') {
     await runBatches(todo, {
       manifest, scenarios, existing, store: deps.store, provider: deps.provider, profiles: deps.profiles, events: deps.events, now: deps.now, stop: deps.stop, budget,
@@ -154,11 +172,16 @@ async function replayPlan(manifest: RunManifest, scenarios: ReadonlyMap<string, 
         });
         if (t.status === 'stopped' && t.status_reason?.startsWith('budget')) budgetStops.push(t.status_reason);
         statuses.set(c.id, t.status);
-        await saveManifest();
+        // Not awaited here: the transcript already holds the conversation's outcome (resume reads
+        // statuses from transcripts), so the slot goes on to the next conversation while the
+        // manifest's counts are written. The last save below waits for every write.
+        manifestWrites.push(saveManifest().catch((e: unknown) => void (manifestError ??= e)));
       }),
     ),
   );
 
+  await Promise.all(manifestWrites);
+  if (manifestError !== undefined) throw manifestError;
   const counts = countStatuses(statuses);
   const unfinished = counts.pending + counts.stopped;
   manifest.spent_usd = Math.round(budget.spentUsd * 1e8) / 1e8;

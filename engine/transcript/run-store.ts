@@ -1,9 +1,10 @@
-import { mkdir, open, readFile, readdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile, readdir } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { TranscriptError, oneLine } from '../errors.js';
 import { safeName } from '../plan/plan.js';
 import { validatorFor } from '../schemas/compile.js';
+import { FileWriter } from './file-writer.js';
 import { MANIFEST_FORMAT, TRANSCRIPT_FORMAT, type RunManifest, type Transcript } from './format.js';
 
 /**
@@ -18,6 +19,7 @@ import { MANIFEST_FORMAT, TRANSCRIPT_FORMAT, type RunManifest, type Transcript }
  */
 export class RunStore {
   readonly dir: string;
+  private readonly writer = new FileWriter();
 
   constructor(dir: string) {
     this.dir = resolve(dir);
@@ -31,6 +33,10 @@ export class RunStore {
   }
 
   async create(): Promise<void> {
+    // Compiled now, not on the first turn's write, where it held up every conversation in flight.
+    validatorFor('transcript');
+    validatorFor('manifest');
+    this.writer.start();
     await mkdir(this.path('conversations'), { recursive: true });
     await mkdir(this.path('scenarios'), { recursive: true });
   }
@@ -45,9 +51,10 @@ export class RunStore {
     return readFile(this.path(rel));
   }
 
+  /** Validates and serialises `m` before the first await, so the caller may change it at once. */
   async writeManifest(m: RunManifest): Promise<void> {
     assertValid('manifest', m, 'manifest.json');
-    await writeFileAtomic(this.path('manifest.json'), JSON.stringify(m, null, 2) + '\n');
+    await this.writer.write(this.path('manifest.json'), JSON.stringify(m, null, 2) + '\n');
   }
 
   async readManifest(): Promise<RunManifest> {
@@ -63,7 +70,7 @@ export class RunStore {
 
   async writeTranscript(t: Transcript): Promise<void> {
     assertValid('transcript', t, `transcript ${t.conversation_id}`);
-    await atomicWrite(this.transcriptPath(t.conversation_id), JSON.stringify(t, null, 2) + '\n');
+    await this.writer.write(this.transcriptPath(t.conversation_id), JSON.stringify(t, null, 2) + '\n');
   }
 
   /** The transcript of a conversation, or undefined if none was written yet. */
@@ -86,31 +93,6 @@ export class RunStore {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw e;
     }
-  }
-}
-
-let tmpCounter = 0;
-
-/**
- * Writes a file so that readers, and a process killed at any moment, see the old content or the
- * new, never half: a temp file beside it, written and fsynced, then renamed over it. The hot
- * path of a run writes one transcript per turn, and write-file-atomic's extra work there
- * (realpath's lstat chain, chown) cost a measurable share of replay time (BENCHMARKS.md).
- */
-export async function atomicWrite(file: string, text: string): Promise<void> {
-  const tmp = `${file}.${process.pid}.${++tmpCounter}.tmp`;
-  const fh = await open(tmp, 'w');
-  try {
-    await fh.writeFile(text, 'utf8');
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  try {
-    await rename(tmp, file);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
   }
 }
 
