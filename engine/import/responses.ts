@@ -7,7 +7,7 @@ import { prefilledTurn } from '../replay/conversation.js';
 import { historyFor, messagesHash } from '../replay/request.js';
 import type { LoadedScenario } from '../scenario/scenario.js';
 import { validateScenarioBytes } from '../scenario/validate.js';
-import { MANIFEST_FORMAT, TRANSCRIPT_FORMAT, type RunManifest, type Transcript, type Turn } from '../transcript/format.js';
+import { completedTranscript, MANIFEST_FORMAT, type RunManifest, type Transcript, type Turn } from '../transcript/format.js';
 import { RunStore } from '../transcript/run-store.js';
 import { readJsonl } from './jsonl.js';
 import { parseMultichallengeResponse } from './multichallenge.js';
@@ -58,23 +58,16 @@ export function importedTranscript(o: {
       error: null,
     });
   }
-  return {
-    format: TRANSCRIPT_FORMAT,
-    run_id: o.runId,
-    conversation_id: conversationId(s.id, { model: o.model, effort: EFFORT }, o.repeat),
+  return completedTranscript({
+    runId: o.runId,
+    conversationId: conversationId(s.id, { model: o.model, effort: EFFORT }, o.repeat),
     scenario: { id: s.id, hash: o.loaded.hash, title: s.title },
-    cell: { model: o.model, effort: EFFORT, repeat: o.repeat },
-    provider: { name: 'imported', base_url_host: null },
-    model_requested: o.model,
-    model_returned: null,
-    status: 'complete',
-    status_reason: null,
-    started_at: null,
-    ended_at: null,
     system: s.system ?? null,
+    cell: { model: o.model, effort: EFFORT, repeat: o.repeat },
+    provider: 'imported',
     imported: o.imported,
     turns,
-  };
+  });
 }
 
 /** A question that became a scenario file `<scenarioDir>/<scenarioId>.yaml`. */

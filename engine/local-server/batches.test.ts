@@ -1,31 +1,17 @@
 import Anthropic, { AnthropicError, BadRequestError, InternalServerError, NotFoundError } from '@anthropic-ai/sdk';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
-import { echoResponder, startLocalServer, type LocalServer, type LocalServerOptions } from './index.js';
+import { describe, expect, it } from 'vitest';
+import { echoResponder, type LocalServer } from './index.js';
+import { localServers } from '../../test/helpers/local-servers.js';
 
 const MODEL = 'claude-sonnet-4-6';
 type Item = Anthropic.Messages.Batches.BatchCreateParams.Request;
 
-let servers: LocalServer[] = [];
-let allowUnexpected = false;
-
-async function start(opts?: LocalServerOptions): Promise<LocalServer> {
-  const server = await startLocalServer(opts);
-  servers.push(server);
-  return server;
-}
+const { start, allowUnexpected } = localServers();
 
 function clientFor(server: LocalServer, baseURL = server.url): Anthropic {
   return new Anthropic({ apiKey: 'test-key', baseURL, maxRetries: 0 });
 }
-
-afterEach(async () => {
-  const surprises = allowUnexpected ? [] : servers.flatMap((s) => s.unexpected());
-  await Promise.all(servers.map((s) => s.close()));
-  servers = [];
-  allowUnexpected = false;
-  expect(surprises).toEqual([]);
-});
 
 const item = (custom_id: string, text: string): Item => ({ custom_id, params: { model: MODEL, max_tokens: 100, messages: [{ role: 'user', content: text }] } });
 const reply = (text: string) => ({ content: [{ type: 'text' as const, text }] });
@@ -207,7 +193,7 @@ describe('message batches', () => {
   });
 
   it('fails loudly on an unscripted item, and on a batch-only script sent to /v1/messages', async () => {
-    allowUnexpected = true;
+    allowUnexpected();
     const server = await start();
     server.enqueue(reply('only one'));
     const client = clientFor(server);

@@ -19,7 +19,7 @@ export function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-export function record(req: IncomingMessage, raw: string, seq: number, arrivedMs = performance.now()): RecordedRequest {
+export function record(req: IncomingMessage, raw: string, seq: number, arrivedMs: number): RecordedRequest {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;

@@ -1,6 +1,7 @@
 import Anthropic, { BadRequestError } from '@anthropic-ai/sdk';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { startLocalServer, type LocalServer, type LocalServerOptions } from './index.js';
+import type { LocalServer } from './index.js';
+import { localServers } from '../../test/helpers/local-servers.js';
 
 const MODEL = 'claude-sonnet-4-6';
 const SYSTEM = 'You are a careful database reviewer. '.repeat(11).trim(); // 406 chars
@@ -9,13 +10,7 @@ const SECOND = 'Should we add a NOT NULL DEFAULT column to events in one transac
 const THIRD = 'And what about an index on it?'; // 30 chars
 const EPHEMERAL = { type: 'ephemeral' as const };
 
-let servers: LocalServer[] = [];
-
-async function start(opts?: LocalServerOptions): Promise<LocalServer> {
-  const server = await startLocalServer(opts);
-  servers.push(server);
-  return server;
-}
+const { start } = localServers();
 
 function clientFor(server: LocalServer): Anthropic {
   return new Anthropic({ apiKey: 'test-key', baseURL: server.url, maxRetries: 0 });
@@ -24,12 +19,8 @@ function clientFor(server: LocalServer): Anthropic {
 const reply = (text: string) => ({ content: [{ type: 'text' as const, text }] });
 const tokens = (chars: number) => Math.ceil(chars / 4);
 
-afterEach(async () => {
+afterEach(() => {
   vi.useRealTimers();
-  const surprises = servers.flatMap((s) => s.unexpected());
-  await Promise.all(servers.map((s) => s.close()));
-  servers = [];
-  expect(surprises).toEqual([]);
 });
 
 /** A growing conversation whose newest user block carries the breakpoint, as a caching client sends it. */

@@ -1,29 +1,17 @@
 import Anthropic, { RateLimitError } from '@anthropic-ai/sdk';
-import { afterEach, describe, expect, it } from 'vitest';
-import { echoResponder, startLocalServer, type LocalServer, type LocalServerOptions } from './index.js';
+import { describe, expect, it } from 'vitest';
+import { echoResponder, type LocalServer } from './index.js';
+import { localServers } from '../../test/helpers/local-servers.js';
 
 const MODEL = 'claude-sonnet-4-6';
 const HI = [{ role: 'user' as const, content: 'Hi' }];
 const reply = (text: string) => ({ content: [{ type: 'text' as const, text }] });
 
-let servers: LocalServer[] = [];
-
-async function start(opts?: LocalServerOptions): Promise<LocalServer> {
-  const server = await startLocalServer(opts);
-  servers.push(server);
-  return server;
-}
+const { start } = localServers();
 
 function clientFor(server: LocalServer, maxRetries = 0): Anthropic {
   return new Anthropic({ apiKey: 'test-key', baseURL: server.url, maxRetries });
 }
-
-afterEach(async () => {
-  const surprises = servers.flatMap((s) => s.unexpected());
-  await Promise.all(servers.map((s) => s.close()));
-  servers = [];
-  expect(surprises).toEqual([]);
-});
 
 describe('requests per minute', () => {
   it('answers 429 with retry headers once the bucket is empty, without consuming the queue', async () => {

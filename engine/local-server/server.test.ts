@@ -1,31 +1,16 @@
 import Anthropic, { APIError, BadRequestError, InternalServerError, OverloadedError, RateLimitError } from '@anthropic-ai/sdk';
-import { afterEach, describe, expect, it } from 'vitest';
-import { echoResponder, signThinking, startLocalServer, type LocalServer, type LocalServerOptions } from './index.js';
+import { describe, expect, it } from 'vitest';
+import { echoResponder, signThinking, startLocalServer, type LocalServer } from './index.js';
+import { localServers } from '../../test/helpers/local-servers.js';
 
 const MODEL = 'claude-sonnet-4-6';
 const HI = [{ role: 'user' as const, content: 'Hi' }];
 
-let servers: LocalServer[] = [];
-let allowUnexpected = false;
-
-async function start(opts?: LocalServerOptions): Promise<LocalServer> {
-  const server = await startLocalServer(opts);
-  servers.push(server);
-  return server;
-}
+const { start, allowUnexpected } = localServers();
 
 function clientFor(server: LocalServer, extra: Partial<ConstructorParameters<typeof Anthropic>[0]> = {}): Anthropic {
   return new Anthropic({ apiKey: 'test-key', baseURL: server.url, maxRetries: 0, ...extra });
 }
-
-afterEach(async () => {
-  // A request nobody scripted is a bug in the test or the code under test: fail loudly.
-  const surprises = allowUnexpected ? [] : servers.flatMap((s) => s.unexpected());
-  await Promise.all(servers.map((s) => s.close()));
-  servers = [];
-  allowUnexpected = false;
-  expect(surprises).toEqual([]);
-});
 
 describe('replies', () => {
   it('streams a scripted thinking + text reply that the SDK assembles with signature and usage', async () => {
@@ -215,7 +200,7 @@ describe('faults', () => {
   });
 
   it('answers an unscripted request with 500 and lists it in unexpected()', async () => {
-    allowUnexpected = true;
+    allowUnexpected();
     const server = await start();
     const error = await clientFor(server).messages.create({ model: MODEL, max_tokens: 10, messages: HI }).catch((e: unknown) => e);
 

@@ -157,7 +157,7 @@ const MALFORMED_EVENT = 'event: content_block_delta\ndata: {not json\n\n';
  * request arrived, and waits perTokenMs before each later text or thinking delta. A stream fault stops before
  * message_stop, so the client never sees a complete message.
  */
-export async function writeSse(res: ServerResponse, events: SseEvent[], ending: StreamEnding, pacing: Pacing, arrivedMs = performance.now()): Promise<void> {
+export async function writeSse(res: ServerResponse, events: SseEvent[], ending: StreamEnding, pacing: Pacing, arrivedMs: number): Promise<void> {
   // The headers go out with the first events, in one packet.
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
   const limit = ending.kind === 'complete' ? events.length : Math.min(ending.afterEvents, events.length - 1);

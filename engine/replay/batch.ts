@@ -2,16 +2,14 @@ import { ProviderError } from '../errors.js';
 import { turnCost } from '../models/cost.js';
 import { findProfile, type Profile } from '../models/profiles.js';
 import type { PlannedConversation } from '../plan/plan.js';
-import type { BatchResult, MessageParams, Provider } from '../providers/types.js';
+import type { BatchResult, MessageParams } from '../providers/types.js';
 import { isGenerated, type LoadedScenario } from '../scenario/scenario.js';
 import type { Attempt, RunManifest, Transcript, Usage } from '../transcript/format.js';
-import type { RunStore } from '../transcript/run-store.js';
 import type { Budget } from './budget.js';
 import { worstCaseTurnCost } from './budget.js';
-import { newTranscript, prefilledTurn, stepsDone } from './conversation.js';
-import type { ReplayEvents } from './events.js';
+import { iso, newTranscript, prefilledTurn, stepsDone } from './conversation.js';
 import { buildParams, historyFor, messagesHash, storedParams, type SamplingOptions } from './request.js';
-import type { StopControl } from './run.js';
+import type { RunDeps } from './run.js';
 
 /**
  * Message Batches are billed at half the standard price.
@@ -19,16 +17,11 @@ import type { StopControl } from './run.js';
  */
 export const BATCH_DISCOUNT = 0.5;
 
-export interface BatchDeps {
+/** The run's own dependencies, plus what replayPlan has worked out for a batch run. */
+export interface BatchDeps extends Pick<RunDeps, 'store' | 'provider' | 'profiles' | 'events' | 'now' | 'stop'> {
   manifest: RunManifest;
   scenarios: ReadonlyMap<string, LoadedScenario>;
   existing: ReadonlyMap<string, Transcript>;
-  store: RunStore;
-  provider: Provider;
-  profiles: readonly Profile[];
-  events: ReplayEvents;
-  now: () => number;
-  stop: StopControl;
   budget: Budget;
   promptCache: boolean;
   sampling?: SamplingOptions;
@@ -39,7 +32,6 @@ export interface BatchDeps {
   onDone: (t: Transcript) => void;
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
  * A --batch run: steps advance in lockstep, one Message Batch per step (and retry round) for

@@ -52,7 +52,8 @@ export function distractorTurns(exchanges: readonly Exchange[], after: number, e
   return out;
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
+/** A clock reading as the transcripts and the manifest store it. */
+export const iso = (ms: number) => new Date(ms).toISOString();
 
 export function newTranscript(runId: string, c: PlannedConversation, l: LoadedScenario, provider: Provider): Transcript {
   return {

@@ -11,7 +11,7 @@ import { loadRunScenarios } from '../transcript/run-scenarios.js';
 import { loadDistractors } from '../plan/distractors.js';
 import { runBatches } from './batch.js';
 import { Budget } from './budget.js';
-import { replayConversation } from './conversation.js';
+import { iso, replayConversation } from './conversation.js';
 import { RequestGate } from './request-gate.js';
 import type { ReplayEvents } from './events.js';
 import type { SamplingOptions } from './request.js';
@@ -47,7 +47,6 @@ export interface RunDeps {
   env?: NodeJS.ProcessEnv;
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Starts a new run: snapshots the scenarios into the run directory, writes the manifest, replays. */
 export async function startRun(runId: string, plan: Plan, suite: readonly LoadedScenario[], bytes: ReadonlyMap<string, Uint8Array>, deps: RunDeps): Promise<RunManifest> {

@@ -1,6 +1,6 @@
 import { isGenerated, type LoadedScenario } from '../scenario/scenario.js';
 import type { Verdict } from '../schemas/scores.generated.js';
-import { TRANSCRIPT_FORMAT, type Transcript, type Turn } from '../transcript/format.js';
+import { completedTranscript, type Transcript, type Turn } from '../transcript/format.js';
 import { cohensKappa } from './agreement.js';
 import type { Judge } from './judge.js';
 import { memFailValue } from './score-conversation.js';
@@ -45,22 +45,15 @@ export function fixtureTranscript(l: LoadedScenario, variant: 'pass' | 'fail'): 
       error: null,
     };
   });
-  return {
-    format: TRANSCRIPT_FORMAT,
-    run_id: 'calibration',
-    conversation_id: `${s.id}__fixture_${variant}`,
+  return completedTranscript({
+    runId: 'calibration',
+    conversationId: `${s.id}__fixture_${variant}`,
     scenario: { id: s.id, hash: l.hash, title: s.title },
-    cell: { model: `fixture:${variant}`, effort: 'standard', repeat: 1 },
-    provider: { name: 'fixtures', base_url_host: null },
-    model_requested: `fixture:${variant}`,
-    model_returned: null,
-    status: 'complete',
-    status_reason: null,
-    started_at: null,
-    ended_at: null,
     system: s.system ?? null,
+    cell: { model: `fixture:${variant}`, effort: 'standard', repeat: 1 },
+    provider: 'fixtures',
     turns,
-  };
+  });
 }
 
 /**

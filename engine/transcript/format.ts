@@ -28,3 +28,36 @@ export function answeredTurns(t: Transcript): Turn[] {
 }
 
 export const FINISHED: ReadonlySet<ConversationStatus> = new Set(['complete', 'refused', 'max_tokens']);
+
+/**
+ * A transcript that no provider produced (fixture replies, published responses): complete, with
+ * no timings, and its cell's model as the model requested.
+ */
+export function completedTranscript(o: {
+  runId: string;
+  conversationId: string;
+  scenario: Transcript['scenario'];
+  system: string | null;
+  cell: Transcript['cell'];
+  provider: string;
+  turns: Turn[];
+  imported?: Transcript['imported'];
+}): Transcript {
+  return {
+    format: TRANSCRIPT_FORMAT,
+    run_id: o.runId,
+    conversation_id: o.conversationId,
+    scenario: o.scenario,
+    cell: o.cell,
+    provider: { name: o.provider, base_url_host: null },
+    model_requested: o.cell.model,
+    model_returned: null,
+    status: 'complete',
+    status_reason: null,
+    started_at: null,
+    ended_at: null,
+    system: o.system,
+    ...(o.imported ? { imported: o.imported } : {}),
+    turns: o.turns,
+  };
+}
