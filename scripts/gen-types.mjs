@@ -9,7 +9,9 @@ import { compile } from 'json-schema-to-typescript';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const check = process.argv.includes('--check');
 let stale = 0;
-for (const file of readdirSync(join(root, 'schemas')).filter((f) => f.endsWith('.schema.json')).sort()) {
+for (const file of readdirSync(join(root, 'schemas'))
+  .filter((f) => f.endsWith('.schema.json'))
+  .sort()) {
   const schema = JSON.parse(readFileSync(join(root, 'schemas', file), 'utf8'));
   const name = file.replace('.schema.json', '');
   const ts = await compile(schema, schema.title ?? name, {

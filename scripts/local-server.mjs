@@ -3,7 +3,7 @@
 // Usage: node scripts/local-server.mjs [--port 8787] [--mode anthropic|openrouter] [--ttft-ms N] [--per-token-ms N]
 //          [--rpm N] [--concurrent N] [--batch-latency-ms N] [--cache-min-tokens N]
 import { parseArgs } from 'node:util';
-import { echoResponder, startLocalServer } from '../dist/engine/local-server/index.js';
+import { echoResponder, startLocalServer } from '../dist/test/support/local-server/index.js';
 
 const { values } = parseArgs({
   options: {

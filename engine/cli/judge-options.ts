@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { loadProfiles } from '../models/profiles.js';
-import { PROVIDERS, PROVIDER_KEYS } from '../providers/index.js';
+import { makeProvider, providerKey } from './provider.js';
 import { JudgeCache } from '../score/judge-cache.js';
 import { heuristicJudge, llmJudge, type Judge } from '../score/judge.js';
 import type { Output } from './output.js';
@@ -25,19 +25,20 @@ export const DEFAULT_CACHE_DIR = '.driftbench-cache/judge';
 export function makeJudge(o: JudgeOptions, deps: { env: NodeJS.ProcessEnv; cwd: string; now: () => number; output: Output }): Judge {
   if (o.judge === 'heuristic') return heuristicJudge();
   const providerName = o.provider ?? 'anthropic';
-  const keyName = PROVIDER_KEYS[providerName];
-  const hasKey = keyName === undefined || (deps.env[keyName] ?? '').trim() !== '';
-  if (o.judge === undefined && !hasKey) {
-    deps.output.err(`No ${keyName} set: judging with the offline heuristic judge (the scenarios' probes and trap cues); pass --judge MODEL with a key for an LLM judge.`);
+  const { keyEnv, key } = providerKey(providerName, deps.env);
+  if (keyEnv === undefined) throw new UsageError(`--judge-provider ${providerName}: choose anthropic or openrouter`);
+  if (o.judge === undefined && key === undefined) {
+    deps.output.err(`No ${keyEnv} set: judging with the offline heuristic judge (the scenarios' probes and trap cues); pass --judge MODEL with a key for an LLM judge.`);
     return heuristicJudge();
   }
-  const factory = PROVIDERS[providerName];
-  if (!factory || providerName === 'rehearsal') throw new UsageError(`--judge-provider ${providerName}: choose anthropic or openrouter`);
-  if (!hasKey) throw new UsageError(`an LLM judge through ${providerName} needs ${keyName} in the environment; or use --judge heuristic`);
-  const models = (o.judge ?? DEFAULT_JUDGE_MODEL).split(',').map((m) => m.trim()).filter(Boolean);
+  if (key === undefined) throw new UsageError(`an LLM judge through ${providerName} needs ${keyEnv} in the environment; or use --judge heuristic`);
+  const models = (o.judge ?? DEFAULT_JUDGE_MODEL)
+    .split(',')
+    .map((m) => m.trim())
+    .filter(Boolean);
   if (models.length === 0) throw new UsageError('--judge needs a model name, a comma-separated panel, or heuristic');
   if (!Number.isInteger(o.samples) || o.samples < 1) throw new UsageError('--judge-samples must be a whole number of at least 1');
-  const provider = factory({ env: deps.env, baseUrl: o.baseUrl, maxRetries: o.maxRetries, now: deps.now });
+  const provider = makeProvider(providerName, { baseUrl: o.baseUrl, maxRetries: o.maxRetries, flag: '--judge-provider' }, deps);
   const cacheDir = resolve(deps.cwd, o.cacheDir ?? deps.env.DRIFTBENCH_CACHE_DIR ?? DEFAULT_CACHE_DIR);
   return llmJudge({ models, samples: o.samples, provider, profiles: loadProfiles(), cache: new JudgeCache(cacheDir), readCache: o.cache, now: deps.now });
 }

@@ -2,9 +2,9 @@ import { pino, type Logger } from 'pino';
 import pretty from 'pino-pretty';
 
 export type { Logger };
-export type LogFormat = 'auto' | 'pretty' | 'json';
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+import type { LogFormat, LogLevel } from './log-levels.js';
+
+export type { LogFormat, LogLevel } from './log-levels.js';
 
 /**
  * Paths pino censors before a line is written. Secrets never reach logs even if a caller

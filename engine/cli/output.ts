@@ -9,8 +9,8 @@ export interface Output {
 export function processOutput(env: NodeJS.ProcessEnv = process.env): Output {
   const color = process.stdout.isTTY === true && (env.NO_COLOR === undefined || env.NO_COLOR === '') && env.TERM !== 'dumb';
   return {
-    out: (line) => void process.stdout.write(line + '\n'),
-    err: (line) => void process.stderr.write(line + '\n'),
+    out: (line) => void process.stdout.write(`${line}\n`),
+    err: (line) => void process.stderr.write(`${line}\n`),
     color,
   };
 }

@@ -9,6 +9,7 @@ export function attachProgressBar(events: ReplayEvents, stream: NodeJS.WriteStre
   const bar = new cliProgress.SingleBar(
     {
       stream,
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a cli-progress format, whose {spend} token follows a dollar sign
       format: '{bar} {value}/{total} conversations | {turns} turns | {tokens} tokens | ${spend}',
       hideCursor: true,
       clearOnComplete: false,

@@ -13,7 +13,18 @@ export function attachRunLog(events: ReplayEvents, log: Logger, routine: 'info' 
         log[routine]({ runId: e.runId, dir: e.dir, conversations: e.conversations, pending: e.pending, resumed: e.resumed }, e.resumed ? 'run resumed' : 'run started');
         break;
       case 'turn-received':
-        log[turnLevel]({ conversation: e.conversationId, step: e.step, stopReason: e.stopReason, inputTokens: e.usage.input_tokens, outputTokens: e.usage.output_tokens, latencyMs: e.latencyMs, costUsd: e.costUsd }, 'turn');
+        log[turnLevel](
+          {
+            conversation: e.conversationId,
+            step: e.step,
+            stopReason: e.stopReason,
+            inputTokens: e.usage.input_tokens,
+            outputTokens: e.usage.output_tokens,
+            latencyMs: e.latencyMs,
+            costUsd: e.costUsd,
+          },
+          'turn',
+        );
         break;
       case 'turn-retried':
         log.warn({ conversation: e.conversationId, step: e.step, attempt: e.attempt, status: e.status }, `attempt failed: ${e.reason}`);

@@ -27,7 +27,13 @@ function stepSide(s: Scenario, t: Transcript, step: number): StepSide {
     latency_ms: turn.timing.latency_ms,
     cost_usd: turn.cost_usd,
     cites: cites(s, text),
-    probes_failed: [...new Set(probeStep(s, step, text).filter((r) => !r.passed).map((r) => r.constraint))],
+    probes_failed: [
+      ...new Set(
+        probeStep(s, step, text)
+          .filter((r) => !r.passed)
+          .map((r) => r.constraint),
+      ),
+    ],
     text,
     thinking: thinkingText(turn),
   };
@@ -44,7 +50,10 @@ export function diffTranscripts(scenario: Scenario, a: DiffSide, b: DiffSide): T
   const steps: TranscriptDiff['steps'] = scenario.steps.map((st) => {
     const sa = stepSide(scenario, a.transcript, st.step);
     const sb = stepSide(scenario, b.transcript, st.step);
-    const text_diff = diffWords(sa?.text ?? '', sb?.text ?? '').map((c) => ({ op: c.added ? ('insert' as const) : c.removed ? ('delete' as const) : ('equal' as const), text: c.value }));
+    const text_diff = diffWords(sa?.text ?? '', sb?.text ?? '').map((c) => ({
+      op: c.added ? ('insert' as const) : c.removed ? ('delete' as const) : ('equal' as const),
+      text: c.value,
+    }));
     return { step: st.step, prompt: st.prompt, judged: scenario.judge.steps.includes(st.step), a: sa, b: sb, text_diff };
   });
   const side = (d: DiffSide): TranscriptDiff['a'] => ({

@@ -32,11 +32,15 @@ export function renderDiffText(d: TranscriptDiff, color: boolean): string {
       ]),
     ),
   );
-  out.push(d.first_divergence ? b(`first divergence: step ${d.first_divergence.step}: ${d.first_divergence.reason}`) : 'first divergence: none (the sides cite and pass the same things at every step)');
+  out.push(
+    d.first_divergence
+      ? b(`first divergence: step ${d.first_divergence.step}: ${d.first_divergence.reason}`)
+      : 'first divergence: none (the sides cite and pass the same things at every step)',
+  );
   for (const s of d.steps) {
     out.push('', b(`step ${s.step} reply diff (A -> B):`), wordDiff(s.text_diff, color));
   }
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }
 
 export function renderDiffMarkdown(d: TranscriptDiff): string {
@@ -50,11 +54,22 @@ export function renderDiffMarkdown(d: TranscriptDiff): string {
     '',
     '| Step | Stop reason A \\| B | Tokens out A \\| B | Cites A \\| B | Failed probes A \\| B |',
     '| --- | --- | --- | --- | --- |',
-    ...d.steps.map((s) => `| ${s.step}${s.judged ? ' (judged)' : ''} | ${s.a?.stop_reason ?? '-'} \\| ${s.b?.stop_reason ?? '-'} | ${s.a?.output_tokens ?? '-'} \\| ${s.b?.output_tokens ?? '-'} | ${s.a?.cites.join(', ') || '-'} \\| ${s.b?.cites.join(', ') || '-'} | ${s.a?.probes_failed.join(', ') || '-'} \\| ${s.b?.probes_failed.join(', ') || '-'} |`),
+    ...d.steps.map(
+      (s) =>
+        `| ${s.step}${s.judged ? ' (judged)' : ''} | ${s.a?.stop_reason ?? '-'} \\| ${s.b?.stop_reason ?? '-'} | ${s.a?.output_tokens ?? '-'} \\| ${s.b?.output_tokens ?? '-'} | ${s.a?.cites.join(', ') || '-'} \\| ${s.b?.cites.join(', ') || '-'} | ${s.a?.probes_failed.join(', ') || '-'} \\| ${s.b?.probes_failed.join(', ') || '-'} |`,
+    ),
   ];
   for (const s of d.steps) {
     const text = s.text_diff.map((o) => (o.op === 'equal' ? o.text : o.op === 'delete' ? `~~${o.text}~~` : `**${o.text}**`)).join('');
-    out.push('', `## Step ${s.step}`, '', text.split('\n').map((l) => `> ${l}`).join('\n'));
+    out.push(
+      '',
+      `## Step ${s.step}`,
+      '',
+      text
+        .split('\n')
+        .map((l) => `> ${l}`)
+        .join('\n'),
+    );
   }
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }

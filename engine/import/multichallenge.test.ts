@@ -38,10 +38,46 @@ describe('parseMultichallengeQuestion', () => {
     ['conversation not a list', row({ CONVERSATION: 'hi' }), /CONVERSATION must be an array/],
     ['empty conversation', row({ CONVERSATION: [] }), /CONVERSATION is empty/],
     ['message without content', row({ CONVERSATION: [{ role: 'user' }] }), /CONVERSATION\[0\] must be an object with string role and content/],
-    ['a system turn', row({ CONVERSATION: [{ role: 'system', content: 'x' }, { role: 'user', content: 'y' }] }), /CONVERSATION\[0\]\.role is "system"/],
-    ['starting with the assistant', row({ CONVERSATION: [{ role: 'assistant', content: 'x' }, { role: 'user', content: 'y' }] }), /must start with a user turn, but CONVERSATION\[0\] is assistant/],
-    ['two user turns in a row', row({ CONVERSATION: [{ role: 'user', content: 'x' }, { role: 'user', content: 'y' }] }), /CONVERSATION\[1\] is a second user turn in a row/],
-    ['ending with the assistant', row({ CONVERSATION: [{ role: 'user', content: 'x' }, { role: 'assistant', content: 'y' }] }), /must end with the user turn/],
+    [
+      'a system turn',
+      row({
+        CONVERSATION: [
+          { role: 'system', content: 'x' },
+          { role: 'user', content: 'y' },
+        ],
+      }),
+      /CONVERSATION\[0\]\.role is "system"/,
+    ],
+    [
+      'starting with the assistant',
+      row({
+        CONVERSATION: [
+          { role: 'assistant', content: 'x' },
+          { role: 'user', content: 'y' },
+        ],
+      }),
+      /must start with a user turn, but CONVERSATION\[0\] is assistant/,
+    ],
+    [
+      'two user turns in a row',
+      row({
+        CONVERSATION: [
+          { role: 'user', content: 'x' },
+          { role: 'user', content: 'y' },
+        ],
+      }),
+      /CONVERSATION\[1\] is a second user turn in a row/,
+    ],
+    [
+      'ending with the assistant',
+      row({
+        CONVERSATION: [
+          { role: 'user', content: 'x' },
+          { role: 'assistant', content: 'y' },
+        ],
+      }),
+      /must end with the user turn/,
+    ],
     ['an empty turn', row({ CONVERSATION: [{ role: 'user', content: '  ' }] }), /CONVERSATION\[0\]\.content is empty/],
   ])('rejects %s', (_what, value, message) => {
     expect(problem(value)).toMatch(message);

@@ -48,7 +48,9 @@ export function parseMultichallengeQuestion(row: unknown): Checked<Multichalleng
     if (m.content.trim() === '') return bad(`${at}.content is empty; every turn needs text`);
     const expected = i % 2 === 0 ? 'user' : 'assistant';
     if (m.role !== expected) {
-      return bad(i === 0 ? `CONVERSATION must start with a user turn, but ${at} is ${m.role}` : `${at} is a second ${m.role} turn in a row; roles must alternate user, assistant, user...`);
+      return bad(
+        i === 0 ? `CONVERSATION must start with a user turn, but ${at} is ${m.role}` : `${at} is a second ${m.role} turn in a row; roles must alternate user, assistant, user...`,
+      );
     }
     conversation.push({ role: m.role, content: m.content });
   }

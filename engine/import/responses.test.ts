@@ -21,10 +21,17 @@ const scenario: Scenario = {
   ],
   judge: { question: 'Is the response written in French?', steps: [3], pass_answer: 'YES' },
 };
-const loaded: LoadedScenario = { file: 'mc-q-17.yaml', hash: createHash('sha256').update('x').digest('hex'), scenario };
+const loaded: LoadedScenario = { file: 'mc-q-17.yaml', hash: createHash('sha256').update('x').digest('hex'), bytes: new TextEncoder().encode('x'), scenario };
 
 describe('importedTranscript', () => {
-  const t = importedTranscript({ runId: 'imported-multichallenge', loaded, model: 'claude-opus-4-7', repeat: 2, response: 'La capitale est Rome.', imported: { source: 'multichallenge', file: 'claude-opus-4-7.jsonl' } });
+  const t = importedTranscript({
+    runId: 'imported-multichallenge',
+    loaded,
+    model: 'claude-opus-4-7',
+    repeat: 2,
+    response: 'La capitale est Rome.',
+    imported: { source: 'multichallenge', file: 'claude-opus-4-7.jsonl' },
+  });
 
   it('is a valid transcript of a finished conversation', () => {
     const validate = validatorFor('transcript');
@@ -57,8 +64,16 @@ describe('importedTranscript', () => {
   });
 
   it('refuses a scenario whose generated step is not the last', () => {
-    const odd: Scenario = { ...scenario, steps: [{ step: 1, prompt: 'a' }, { step: 2, prompt: 'b', reply: 'c' }] };
-    expect(() => importedTranscript({ runId: 'r', loaded: { ...loaded, scenario: odd }, model: 'm', repeat: 1, response: 'x', imported: { source: 'multichallenge' } })).toThrow(/only the last step/);
+    const odd: Scenario = {
+      ...scenario,
+      steps: [
+        { step: 1, prompt: 'a' },
+        { step: 2, prompt: 'b', reply: 'c' },
+      ],
+    };
+    expect(() => importedTranscript({ runId: 'r', loaded: { ...loaded, scenario: odd }, model: 'm', repeat: 1, response: 'x', imported: { source: 'multichallenge' } })).toThrow(
+      /only the last step/,
+    );
   });
 });
 

@@ -36,7 +36,8 @@ export function importedTranscript(o: {
       turns.push(prefilledTurn(step.step, step.prompt, step.reply, EFFORT, messages));
       continue;
     }
-    if (step.step !== s.steps.length) throw new TranscriptError(`scenario ${s.id}: step ${step.step} has no reply, but only the last step of an imported conversation can be the published response`);
+    if (step.step !== s.steps.length)
+      throw new TranscriptError(`scenario ${s.id}: step ${step.step} has no reply, but only the last step of an imported conversation can be the published response`);
     turns.push({
       step: step.step,
       kind: 'generated',

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } fr
 import { startMem0Fake, type Mem0Fake } from '../../test/helpers/mem0-fake.js';
 import { ProviderError } from '../errors.js';
 import type { Scenario } from '../scenario/scenario.js';
+import { memorySettingsFrom } from './index.js';
 import { mem0Layer } from './mem0.js';
 import type { MemoryLayer } from './memory-layer.js';
 
@@ -16,8 +17,26 @@ let fake: Mem0Fake;
 let fetchSpy: MockInstance<typeof fetch>;
 let home: string;
 
+/**
+ * Every MemoryClient the layers make. A client's `initialized` settles once its start-up is over
+ * (the ping, then telemetry when it is on, which mem0.ts turns off): by then it has started every
+ * request it sends on its own, so the checks after each test need no quiet period.
+ */
+const clients = vi.hoisted(() => [] as Array<{ apiKey: string; initialized: Promise<void> }>);
+vi.mock('mem0ai', async (importOriginal) => {
+  // Still imported on first use, so mem0ai reads MEM0_TELEMETRY when mem0.ts has set it.
+  const mem0 = await importOriginal<typeof import('mem0ai')>();
+  class TrackedClient extends mem0.MemoryClient {
+    constructor(options: ConstructorParameters<typeof mem0.MemoryClient>[0]) {
+      super(options);
+      clients.push(this as unknown as (typeof clients)[number]);
+    }
+  }
+  return { ...mem0, MemoryClient: TrackedClient };
+});
+
 function layerFor(conversationId: string, env: NodeJS.ProcessEnv = { MEM0_API_KEY: KEY, MEM0_HOST: fake.url }): MemoryLayer {
-  return mem0Layer({ runId: 'run-1', conversationId, scenario, env });
+  return mem0Layer({ runId: 'run-1', conversationId, scenario, settings: memorySettingsFrom(env) });
 }
 
 /** Where the client's fetch calls went, including any that never reached the fake. */
@@ -40,11 +59,11 @@ beforeEach(async () => {
 
 afterEach(async () => {
   try {
-    // The constructor's ping is not awaited by anyone: let every call land, then give the client
-    // time to send whatever it sends after the ping (telemetry, when it is on).
-    await vi.waitFor(() => expect(fake.requests.length).toBe(fetchSpy.mock.calls.length));
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Nobody awaits the constructor's ping or what follows it: wait for each client's start-up to
+    // end, check that every call it started went to the fake, then that each has arrived there.
+    await Promise.allSettled(clients.splice(0).map((c) => c.initialized));
     expect(fetchedUrls().filter((url) => !url.startsWith(`${fake.url}/`))).toEqual([]);
+    await fake.waitForRequests(fetchSpy.mock.calls.length);
     expect(fake.requests.length).toBe(fetchSpy.mock.calls.length);
     expect(fake.unexpected()).toEqual([]);
   } finally {
@@ -115,15 +134,19 @@ describe('mem0Layer against a local Mem0 API', () => {
     const layer = layerFor('alpha');
     await layer.observe({ step: 1, user: 'Deploy to Frankfurt only.', reply: 'Frankfurt only.' });
     await layer.recall({ step: 2, prompt: 'Where do we deploy, Frankfurt?' });
-    await vi.waitFor(() => expect(fake.requests.map((r) => `${r.method} ${r.path}`).sort()).toEqual(['GET /v1/ping/', 'POST /v3/memories/add/', 'POST /v3/memories/search/']));
+    await fake.waitForRequests(3); // the ping is not awaited by add or search
+    expect(fake.requests.map((r) => `${r.method} ${r.path}`).sort()).toEqual(['GET /v1/ping/', 'POST /v3/memories/add/', 'POST /v3/memories/search/']);
 
     for (const r of fake.requests) expect(r.headers['authorization']).toBe(`Token ${KEY}`);
   });
 
   it('does not load or call Mem0 until the layer is used', async () => {
-    layerFor('alpha');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(fake.requests).toEqual([]);
+    layerFor('alpha', { MEM0_API_KEY: 'm0-unused-layer-key', MEM0_HOST: fake.url });
+    // Another layer's first call loads the client and goes to Mem0 and back. Had the first layer
+    // connected when it was made, its client (with its own key) would have been made before this one.
+    await layerFor('beta').recall({ step: 1, prompt: 'Anything stored yet?' });
+    expect(clients.map((c) => c.apiKey)).toEqual([KEY]);
+    expect(fake.requests.map((r) => r.headers['authorization'])).not.toContain('Token m0-unused-layer-key');
   });
 
   it('refuses to start without MEM0_API_KEY, naming the variable, before any request', () => {

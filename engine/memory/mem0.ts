@@ -15,10 +15,11 @@ const RECALL_LIMIT = 10;
  * (a local fake in tests). The client is created on first use and `mem0ai` is imported only
  * then, so runs without this condition never load it.
  */
-export const mem0Layer: MemoryLayerFactory = ({ runId, conversationId, env }) => {
-  const apiKey = env['MEM0_API_KEY']?.trim();
-  if (!apiKey) throw new ProviderError('MEM0_API_KEY is not set: the mem0 condition needs a Mem0 platform API key (https://app.mem0.ai); set MEM0_API_KEY, or choose another --condition');
-  const host = env['MEM0_HOST']?.trim() || undefined;
+export const mem0Layer: MemoryLayerFactory = ({ runId, conversationId, settings }) => {
+  const apiKey = settings.mem0?.apiKey?.trim();
+  if (!apiKey)
+    throw new ProviderError('MEM0_API_KEY is not set: the mem0 condition needs a Mem0 platform API key (https://app.mem0.ai); set MEM0_API_KEY, or choose another --condition');
+  const host = settings.mem0?.host?.trim() || undefined;
   // The run id too: conversation ids repeat from run to run, and a rerun must not recall the last.
   const userId = `driftbench-${runId}-${conversationId}`;
 

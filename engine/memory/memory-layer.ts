@@ -25,7 +25,13 @@ export interface MemoryContext {
   runId: string;
   conversationId: string;
   scenario: Scenario;
-  env: NodeJS.ProcessEnv;
+  settings: MemorySettings;
+}
+
+/** Credentials and endpoints of memory services, resolved from the environment by the CLI. */
+export interface MemorySettings {
+  /** MEM0_API_KEY and MEM0_HOST. */
+  mem0?: { apiKey?: string; host?: string };
 }
 
 export type MemoryLayerFactory = (ctx: MemoryContext) => MemoryLayer;

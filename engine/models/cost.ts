@@ -16,9 +16,7 @@ export interface TokenUsage {
 export function turnCost(prices: Profile['prices'] | undefined, u: TokenUsage, cacheTtl: '5m' | '1h' = '5m'): number | null {
   if (!prices) return null;
   const write = cacheTtl === '1h' ? prices.cache_write_1h : prices.cache_write_5m;
-  const usd =
-    (u.input_tokens * prices.input + u.cache_creation_input_tokens * write + u.cache_read_input_tokens * prices.cache_read + u.output_tokens * prices.output) /
-    1_000_000;
+  const usd = (u.input_tokens * prices.input + u.cache_creation_input_tokens * write + u.cache_read_input_tokens * prices.cache_read + u.output_tokens * prices.output) / 1_000_000;
   // Round to a millionth of a cent so sums of many turns stay exact in JSON.
   return Math.round(usd * 1e8) / 1e8;
 }

@@ -6,7 +6,7 @@ describe('conversationEstimate', () => {
   const profile = { prices } as never;
   const t = { system: 100, prompts: [50, 50, 50], replies: [null, null, null], source: 'estimate' as const };
 
-  it('adds each turn\'s history: system, every prompt so far and every earlier reply', () => {
+  it("adds each turn's history: system, every prompt so far and every earlier reply", () => {
     const e = conversationEstimate(t, [true, true, true], 200, profile, false);
     // inputs: 150, 150+200+50 = 400, 400+200+50 = 650
     expect(e.input).toBe(1200);
@@ -14,7 +14,7 @@ describe('conversationEstimate', () => {
     expect(e.usd).toBeCloseTo((1200 * 5 + 600 * 25) / 1e6, 12);
   });
 
-  it('with caching, reads the previous turn\'s input and writes only what is new', () => {
+  it("with caching, reads the previous turn's input and writes only what is new", () => {
     const e = conversationEstimate(t, [true, true, true], 200, profile, true);
     const usd = (150 * 6.25 + 150 * 0.5 + 250 * 6.25 + 400 * 0.5 + 250 * 6.25 + 600 * 25) / 1e6;
     expect(e.usd).toBeCloseTo(usd, 12);

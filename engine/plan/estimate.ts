@@ -76,14 +76,25 @@ export function conversationEstimate(t: ScenarioTokens, generated: readonly bool
   return { turns, input, out, usd: p ? usd : null, usdUncached: p ? usdUncached : null };
 }
 
-export function estimatePlan(plan: Plan, scenarios: ReadonlyMap<string, LoadedScenario>, tokens: (scenario: string, model: string) => ScenarioTokens, profiles: readonly Profile[]): CellEstimate[] {
+export function estimatePlan(
+  plan: Plan,
+  scenarios: ReadonlyMap<string, LoadedScenario>,
+  tokens: (scenario: string, model: string) => ScenarioTokens,
+  profiles: readonly Profile[],
+): CellEstimate[] {
   const cells = new Map<string, CellEstimate>();
   for (const c of plan.conversations) {
     const l = scenarios.get(c.scenario)!;
     const profile = findProfile(profiles, c.model);
     const output = (profile?.expected_output_tokens as Partial<Record<Effort, number>> | undefined)?.[c.effort] ?? DEFAULT_OUTPUT[c.effort];
     const t = tokens(c.scenario, c.model);
-    const e = conversationEstimate(t, l.scenario.steps.map((st) => isGenerated(l.scenario, st)), output, profile, plan.prompt_cache ?? true);
+    const e = conversationEstimate(
+      t,
+      l.scenario.steps.map((st) => isGenerated(l.scenario, st)),
+      output,
+      profile,
+      plan.prompt_cache ?? true,
+    );
     const key = `${c.model}|${c.effort}`;
     const cell = cells.get(key) ?? { model: c.model, effort: c.effort, conversations: 0, turns: 0, inputTokens: 0, outputTokens: 0, usd: 0, usdUncached: 0, source: t.source };
     cell.conversations++;

@@ -24,7 +24,7 @@ describe('plan', () => {
   });
 
   it('orders conversations by scenario, cell and repeat', () => {
-    const scenario = (id: string) => ({ file: `${id}.yaml`, hash: 'a'.repeat(64), scenario: { id } as never });
+    const scenario = (id: string) => ({ file: `${id}.yaml`, hash: 'a'.repeat(64), bytes: new Uint8Array(), scenario: { id } as never });
     const plan = buildPlan({
       scenarios: [scenario('s1'), scenario('s2')],
       cells: [{ model: 'm', effort: 'high' }],

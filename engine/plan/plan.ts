@@ -42,7 +42,9 @@ export function unionCells(...ms: CellSpec[]): Cell[] {
   const seen = new Set<string>();
   return ms.flatMap(matrixCells).filter((c) => {
     const k = `${c.model}|${c.effort}`;
-    return seen.has(k) ? false : (seen.add(k), true);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
   });
 }
 
@@ -64,7 +66,10 @@ export function selectScenarios(suite: readonly LoadedScenario[], tasks: readonl
  * can climb out of a folder: no separators, and no leading dot.
  */
 export function safeName(s: string): string {
-  const cleaned = s.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._-]+/, '').slice(0, 120);
+  const cleaned = s
+    .replace(/[^A-Za-z0-9._-]+/g, '_')
+    .replace(/^[._-]+/, '')
+    .slice(0, 120);
   return cleaned === '' ? 'x' : cleaned;
 }
 

@@ -1,14 +1,19 @@
-import { createSdkProvider, requireKey } from './sdk-provider.js';
-import type { ProviderFactory } from './types.js';
+import { ProviderError } from '../errors.js';
+import { DEFAULT_RETRY_POLICY } from './retry-policy.js';
+import { createSdkProvider } from './sdk-provider.js';
+import type { ProviderFactory, ProviderOptions } from './types.js';
 
 /** Anthropic's API (or any Anthropic-compatible endpoint with --base-url), key from ANTHROPIC_API_KEY. */
-export const anthropicProvider: ProviderFactory = (o) =>
-  createSdkProvider({
-    name: 'anthropic',
-    apiKey: requireKey(o.env, 'ANTHROPIC_API_KEY', 'anthropic'),
-    baseUrl: o.baseUrl,
-    maxRetries: o.maxRetries,
-    retryBaseMs: o.retryBaseMs ?? 500,
+export const anthropicProvider: ProviderFactory = (o) => createSdkProvider({ name: 'anthropic', baseUrl: o.baseUrl, ...common(o, 'anthropic') });
+
+/** What every SDK-backed provider takes from the factory options. */
+export function common(o: ProviderOptions, provider: string) {
+  if (o.apiKey === undefined || o.apiKey.trim() === '') throw new ProviderError(`--provider ${provider} needs an API key`);
+  return {
+    apiKey: o.apiKey,
+    policy: { ...DEFAULT_RETRY_POLICY, maxRetries: o.maxRetries, baseDelayMs: o.retryBaseMs ?? DEFAULT_RETRY_POLICY.baseDelayMs },
+    proxy: o.proxy,
     now: o.now ?? Date.now,
-    sleep: o.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
-  });
+    sleep: o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms))),
+  };
+}

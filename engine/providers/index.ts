@@ -3,19 +3,18 @@ import { openrouterProvider } from './openrouter.js';
 import { rehearsalProvider } from './rehearsal.js';
 import type { ProviderFactory } from './types.js';
 
-export type { MessageParams, Provider, ProviderFactory, ProviderOptions, ProviderReply, SendContext } from './types.js';
+export type { BatchResultLine, MessageParams, Provider, ProviderFactory, ProviderOptions, ProviderReply, ProxySettings, SendContext } from './types.js';
 export { TurnFailed } from './types.js';
 
-/** The provider registry: adding a provider is one file and one line here. */
-export const PROVIDERS: Record<string, ProviderFactory> = {
-  anthropic: anthropicProvider,
-  openrouter: openrouterProvider,
-  rehearsal: rehearsalProvider,
-};
+export interface ProviderEntry {
+  create: ProviderFactory;
+  /** The environment variable that holds its API key; none for providers that send nothing. */
+  keyEnv?: string;
+}
 
-/** Which key each provider reads, for the "no key: rehearsal" default and for redaction. */
-export const PROVIDER_KEYS: Record<string, string | undefined> = {
-  anthropic: 'ANTHROPIC_API_KEY',
-  openrouter: 'OPENROUTER_API_KEY',
-  rehearsal: undefined,
+/** The provider registry: adding a provider is one file and one line here. */
+export const PROVIDERS: Record<string, ProviderEntry> = {
+  anthropic: { create: anthropicProvider, keyEnv: 'ANTHROPIC_API_KEY' },
+  openrouter: { create: openrouterProvider, keyEnv: 'OPENROUTER_API_KEY' },
+  rehearsal: { create: rehearsalProvider },
 };

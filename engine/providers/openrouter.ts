@@ -1,4 +1,5 @@
-import { createSdkProvider, requireKey } from './sdk-provider.js';
+import { common } from './anthropic.js';
+import { createSdkProvider } from './sdk-provider.js';
 import type { ProviderFactory } from './types.js';
 
 /**
@@ -10,15 +11,7 @@ import type { ProviderFactory } from './types.js';
 export const OPENROUTER_BASE_URL = 'https://openrouter.ai/api';
 
 export const openrouterProvider: ProviderFactory = (o) => ({
-  ...createSdkProvider({
-    name: 'openrouter',
-    apiKey: requireKey(o.env, 'OPENROUTER_API_KEY', 'openrouter'),
-    baseUrl: o.baseUrl ?? OPENROUTER_BASE_URL,
-    maxRetries: o.maxRetries,
-    retryBaseMs: o.retryBaseMs ?? 500,
-    now: o.now ?? Date.now,
-    sleep: o.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
-  }),
+  ...createSdkProvider({ name: 'openrouter', baseUrl: o.baseUrl ?? OPENROUTER_BASE_URL, ...common(o, 'openrouter') }),
   // No count_tokens endpoint is documented for OpenRouter: --dry-run estimates instead.
   countTokens: undefined,
   // Nor a Message Batches endpoint: --batch needs the Anthropic API.

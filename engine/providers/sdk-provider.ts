@@ -1,111 +1,88 @@
-import Anthropic, { type Middleware } from '@anthropic-ai/sdk';
-import { ProviderError } from '../errors.js';
-import { createNodeFetch } from './node-fetch.js';
-import type { Attempt, Block } from '../transcript/format.js';
-import { TurnFailed, type BatchResult, type MessageParams, type Provider, type ProviderReply, type SendContext } from './types.js';
-
-interface AttemptLog {
-  attempts: Attempt[];
-  /** Date.now() when the turn's first and latest HTTP attempts started. */
-  firstStart: number;
-  lastStart: number;
-  /** Whether the latest attempt got a 2xx response (so a later failure is inside the stream). */
-  streaming: boolean;
-  onAttempt?: (a: Attempt) => void;
-  beforeAttempt?: () => Promise<void>;
-}
+import Anthropic from '@anthropic-ai/sdk';
+import type { Attempt } from '../transcript/format.js';
+import { proxyFetchOptions } from './proxy.js';
+import { failedAttempt, RetriesExhausted, withRetries, type AttemptResult, type Failure, type RetryHooks, type RetryPolicy } from './retry-policy.js';
+import { TurnFailed, type MessageParams, type Provider, type ProviderReply, type ProxySettings, type SendContext } from './types.js';
 
 export interface SdkProviderOptions {
   name: string;
   apiKey: string;
   baseUrl: string | undefined;
-  maxRetries: number;
-  retryBaseMs: number;
+  policy: RetryPolicy;
+  proxy: ProxySettings | undefined;
   now: () => number;
   sleep: (ms: number) => Promise<void>;
-  /** The HTTP client; node:http by default (node-fetch.ts says why). */
-  fetch?: typeof fetch;
 }
 
 /**
- * A provider over @anthropic-ai/sdk: the Anthropic API itself, OpenRouter's Anthropic-compatible
- * endpoint, or any other. HTTP-level retries (408, 409, 429, 5xx, 529, connection errors, with
- * `retry-after` honoured) come from the SDK. An error inside a stream that had already started
- * (an `event: error`, a cut connection, malformed SSE) is not retried by the SDK, so the whole
- * turn is retried here, with exponential backoff, under the same retry budget.
+ * A provider over @anthropic-ai/sdk and the SDK's own transport (Node's fetch, with a proxy
+ * dispatcher when HTTP(S)_PROXY is set): the Anthropic API itself, OpenRouter's
+ * Anthropic-compatible endpoint, or any other. The SDK's retries are off; every request goes
+ * through the one retry policy (retry-policy.ts), one HTTP attempt per call, each recorded.
  */
 export function createSdkProvider(o: SdkProviderOptions): Provider {
-  // Every HTTP attempt, retries included, is recorded for the turn that made it, by a
-  // per-request middleware: the SDK runs it around each attempt inside its retry loop.
-  // (AsyncLocalStorage did the same, but switching on promise hooks for every promise in the
-  // process cost a tenth of replay time, and a client per turn cost its constructor; BENCHMARKS.md.)
-  // See the Middleware type in @anthropic-ai/sdk/core/middleware ("runs per HTTP attempt").
-  const recorder = (turn: AttemptLog): Middleware => async (request, next) => {
-    await turn.beforeAttempt?.();
-    const start = o.now();
-    turn.lastStart = start;
-    turn.streaming = false;
-    try {
-      const res = await next(request);
-      const retryAfter = res.headers.get('retry-after');
-      // retry-after-ms is finer than retry-after's whole seconds; the SDK prefers it too.
-      const retryAfterMs = Number(res.headers.get('retry-after-ms') ?? NaN);
-      const attempt: Attempt = {
-        at: new Date(start).toISOString(),
-        outcome: res.ok ? 'ok' : 'http-error',
-        status: res.status,
-        request_id: res.headers.get('request-id'),
-        retry_after_s: Number.isFinite(retryAfterMs) ? retryAfterMs / 1000 : retryAfter !== null && retryAfter.trim() !== '' && Number.isFinite(Number(retryAfter)) ? Number(retryAfter) : null,
-      };
-      turn.attempts.push(attempt);
-      turn.onAttempt?.(attempt);
-      if (res.ok) turn.streaming = true;
-      return res;
-    } catch (e) {
-      const attempt: Attempt = { at: new Date(start).toISOString(), outcome: 'connection-error', status: null, request_id: null, message: errorMessage(e) };
-      turn.attempts.push(attempt);
-      turn.onAttempt?.(attempt);
-      // Rethrown as it came, so the SDK still treats a failed fetch as a connection error and retries it.
-      throw e;
-    }
-  };
-  // openTelemetry off: driftbench registers no tracer provider, so the SDK's spans went nowhere
-  // and their attributes were computed for nothing on every request.
-  const client = new Anthropic({ apiKey: o.apiKey, baseURL: o.baseUrl ?? null, maxRetries: o.maxRetries, fetch: o.fetch ?? createNodeFetch(), openTelemetry: false });
+  const client = new Anthropic({
+    apiKey: o.apiKey,
+    // null, not undefined: the SDK would otherwise read ANTHROPIC_BASE_URL behind the user's back.
+    baseURL: o.baseUrl ?? null,
+    maxRetries: 0,
+    fetchOptions: proxyFetchOptions(o.proxy),
+  });
+  const hooks = (ctx?: Partial<SendContext>): RetryHooks => ({
+    policy: o.policy,
+    now: o.now,
+    sleep: o.sleep,
+    signal: ctx?.signal,
+    beforeAttempt: ctx?.beforeAttempt,
+    beforeStreamRetry: ctx?.beforeRetry,
+  });
 
-  async function once(params: MessageParams, ctx: SendContext, turn: AttemptLog): Promise<ProviderReply> {
-    let ttft: number | null = null;
-    let providerCost: number | null = null;
-    const stream = client.messages.stream(params as unknown as Anthropic.MessageStreamParams, { signal: ctx.signal, middleware: [recorder(turn)] });
-    for await (const event of stream) {
-      if (ttft === null && event.type === 'content_block_delta') ttft = o.now() - turn.lastStart;
-      if (event.type === 'message_delta') {
-        // OpenRouter adds its charge to usage as `cost`; the SDK's types do not know it.
-        const cost = (event.usage as unknown as { cost?: unknown }).cost;
-        if (typeof cost === 'number' && Number.isFinite(cost)) providerCost = cost;
+  /** One streamed HTTP attempt. */
+  async function streamOnce(params: MessageParams, ctx: SendContext, attempts: Attempt[]): Promise<AttemptResult<ProviderReply>> {
+    const start = o.now();
+    let began = false;
+    let requestId: string | null = null;
+    let status: number | null = null;
+    try {
+      const stream = client.messages.stream(params, { signal: ctx.signal });
+      const { response } = await stream.withResponse();
+      began = true;
+      status = response.status;
+      requestId = response.headers.get('request-id');
+      const ok: Attempt = { at: new Date(start).toISOString(), outcome: 'ok', status: response.status, request_id: requestId };
+      let ttft: number | null = null;
+      let providerCost: number | null = null;
+      for await (const event of stream) {
+        if (ttft === null && event.type === 'content_block_delta') ttft = o.now() - start;
+        // OpenRouter adds its charge to usage as `cost`, a field the SDK's types do not know.
+        if (event.type === 'message_delta' && 'cost' in event.usage && typeof event.usage.cost === 'number' && Number.isFinite(event.usage.cost)) {
+          providerCost = event.usage.cost;
+        }
       }
+      const message = await stream.finalMessage();
+      record(attempts, ok, ctx);
+      return { ok: true, value: { message, requestId, ttftMs: ttft, latencyMs: o.now() - start, attempts, providerCostUsd: providerCost } };
+    } catch (error) {
+      const failure = classify(error, began);
+      record(attempts, failedAttempt(start, failure, errorMessage(error), requestId ?? requestIdOf(error), status), ctx);
+      return { ok: false, failure, error };
     }
-    const msg = await stream.finalMessage();
-    const u = msg.usage;
-    return {
-      id: msg.id ?? null,
-      model: msg.model ?? null,
-      requestId: turn.attempts.at(-1)?.request_id ?? null,
-      content: msg.content.map(toBlock),
-      stopReason: msg.stop_reason ?? null,
-      stopDetails: (msg.stop_details as Record<string, unknown> | null | undefined) ?? null,
-      usage: {
-        input_tokens: u.input_tokens ?? 0,
-        output_tokens: u.output_tokens ?? 0,
-        cache_creation_input_tokens: u.cache_creation_input_tokens ?? 0,
-        cache_read_input_tokens: u.cache_read_input_tokens ?? 0,
-        thinking_tokens: u.output_tokens_details?.thinking_tokens ?? null,
-      },
-      ttftMs: ttft,
-      latencyMs: o.now() - turn.lastStart,
-      attempts: turn.attempts,
-      providerCostUsd: providerCost,
-    };
+  }
+
+  /** A plain (not streamed) call through the same policy; its attempts are not part of a turn. */
+  function call<T>(fn: () => Promise<T>): Promise<T> {
+    const attempts: Attempt[] = [];
+    return withRetries(async (): Promise<AttemptResult<T>> => {
+      try {
+        return { ok: true, value: await fn() };
+      } catch (error) {
+        const failure = classify(error, false);
+        attempts.push(failedAttempt(o.now(), failure, errorMessage(error), requestIdOf(error)));
+        return { ok: false, failure, error };
+      }
+    }, hooks()).catch((e: unknown) => {
+      throw turnFailed(e, attempts);
+    });
   }
 
   return {
@@ -113,82 +90,65 @@ export function createSdkProvider(o: SdkProviderOptions): Provider {
     baseUrl: o.baseUrl ?? 'https://api.anthropic.com',
     batches: {
       async create(requests) {
-        const b = await client.messages.batches.create({ requests: requests as unknown as Anthropic.Messages.Batches.BatchCreateParams['requests'] });
+        const b = await call(() => client.messages.batches.create({ requests }));
         return { id: b.id };
       },
       async status(id) {
-        return (await client.messages.batches.retrieve(id)).processing_status;
+        return (await call(() => client.messages.batches.retrieve(id))).processing_status;
       },
       async *results(id) {
-        for await (const r of await client.messages.batches.results(id)) yield r as unknown as { custom_id: string; result: BatchResult };
+        // Results are read once, as a stream; a broken read is retried by collecting the batch again.
+        for await (const line of await call(() => client.messages.batches.results(id))) yield line;
       },
     },
     async countTokens(params) {
-      const r = await client.messages.countTokens(params as unknown as Anthropic.MessageCountTokensParams);
-      return r.input_tokens;
+      return (await call(() => client.messages.countTokens(params))).input_tokens;
     },
     async send(params, ctx) {
-      const turn: AttemptLog = { attempts: [], firstStart: o.now(), lastStart: o.now(), streaming: false, onAttempt: ctx.onAttempt, beforeAttempt: ctx.beforeAttempt };
-      for (let retry = 0; ; retry++) {
-        try {
-          return await once(params, ctx, turn);
-        } catch (e) {
-          if (ctx.signal?.aborted) throw new TurnFailed('aborted', turn.attempts, null, 'aborted', { cause: e });
-          const inStream = turn.streaming;
-          if (inStream) {
-            const last = turn.attempts.at(-1);
-            if (last) (last.outcome = 'stream-error'), (last.message = errorMessage(e));
-          }
-          if (inStream && retry < o.maxRetries && ctx.beforeRetry && !(await ctx.beforeRetry())) {
-            throw new TurnFailed(`budget_exceeded: the stream broke, and the budget cannot cover another attempt: ${errorMessage(e)}`, turn.attempts, null, 'budget_exceeded', { cause: e });
-          }
-          // A 429 means "slow down", not "failed": once the SDK's retries are spent, the turn
-          // keeps waiting its turn (paced by the caller's beforeAttempt) for a while longer.
-          if (!inStream && e instanceof Anthropic.APIError && e.status === 429 && o.now() - turn.firstStart < RATE_LIMIT_PATIENCE_MS) continue;
-          // Other HTTP errors were already retried by the SDK as far as they are retryable.
-          if (!inStream || retry >= o.maxRetries) {
-            const status = e instanceof Anthropic.APIError ? (e.status ?? null) : null;
-            const type = errorType(e);
-            throw new TurnFailed(`${type}${status ? ` (HTTP ${status})` : ''}: ${errorMessage(e)}`, turn.attempts, status, type, { cause: e });
-          }
-          await o.sleep(backoff(o.retryBaseMs, retry));
-        }
+      const attempts: Attempt[] = [];
+      try {
+        return await withRetries(() => streamOnce(params, ctx, attempts), hooks(ctx));
+      } catch (e) {
+        throw turnFailed(e, attempts);
       }
     },
   };
 }
 
-/** How long a turn keeps retrying 429s after the SDK's own retries are spent. */
-const RATE_LIMIT_PATIENCE_MS = 10 * 60_000;
-
-/** Exponential backoff with up to 25% jitter, capped at 8 s (the SDK's own cap). */
-function backoff(baseMs: number, retry: number): number {
-  return Math.min(baseMs * 2 ** retry, 8000) * (1 - Math.random() * 0.25);
+function record(attempts: Attempt[], a: Attempt, ctx: SendContext): void {
+  attempts.push(a);
+  ctx.onAttempt?.(a);
 }
 
-function toBlock(b: Anthropic.ContentBlock): Block {
-  // Stored exactly as returned: thinking keeps its signature, redacted_thinking its data.
-  return { ...(b as unknown as Block) };
+/** What went wrong with one attempt, in the policy's terms. */
+function classify(e: unknown, began: boolean): Failure {
+  if (e instanceof Anthropic.APIUserAbortError) return { kind: 'aborted' };
+  if (began) return { kind: 'stream', errorType: e instanceof Anthropic.APIError ? e.type : null };
+  if (e instanceof Anthropic.APIConnectionError) return { kind: 'connection' };
+  if (e instanceof Anthropic.APIError && e.status !== undefined) return { kind: 'http', status: e.status, headers: e.headers, errorType: e.type };
+  // Anything else before a response (a fetch that threw something the SDK did not wrap).
+  return { kind: 'connection' };
 }
 
-function errorType(e: unknown): string {
-  if (e instanceof Anthropic.APIError) {
-    const body = e.error as { error?: { type?: string } } | undefined;
-    return body?.error?.type ?? e.constructor.name;
+function turnFailed(e: unknown, attempts: Attempt[]): TurnFailed {
+  if (!(e instanceof RetriesExhausted)) return new TurnFailed(errorMessage(e), attempts, null, 'error', { cause: e });
+  const cause = e.cause;
+  if (e.reason === 'aborted') return new TurnFailed('aborted', attempts, null, 'aborted', { cause });
+  if (e.reason === 'budget') {
+    return new TurnFailed(`budget_exceeded: the stream broke, and the budget cannot cover another attempt: ${errorMessage(cause)}`, attempts, null, 'budget_exceeded', { cause });
   }
-  return e instanceof Error ? e.name : 'Error';
+  const f = e.failure;
+  const status = f.kind === 'http' ? f.status : null;
+  const type =
+    (f.kind === 'http' || f.kind === 'stream' ? f.errorType : null) ?? (f.kind === 'connection' ? 'connection_error' : f.kind === 'stream' ? 'stream_error' : 'api_error');
+  return new TurnFailed(`${type}${status ? ` (HTTP ${status})` : ''}: ${errorMessage(cause)}`, attempts, status, type, { cause });
 }
 
 function errorMessage(e: unknown): string {
-  if (e instanceof Anthropic.APIError) {
-    const body = e.error as { error?: { message?: string } } | undefined;
-    return body?.error?.message ?? e.message;
-  }
+  if (e instanceof Anthropic.APIError) return e.apiMessage ?? e.message;
   return e instanceof Error ? e.message : String(e);
 }
 
-export function requireKey(env: NodeJS.ProcessEnv, name: string, provider: string): string {
-  const key = env[name];
-  if (key === undefined || key.trim() === '') throw new ProviderError(`--provider ${provider} needs ${name} in the environment`);
-  return key;
+function requestIdOf(e: unknown): string | null {
+  return e instanceof Anthropic.APIError ? (e.requestID ?? null) : null;
 }

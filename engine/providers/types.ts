@@ -1,14 +1,23 @@
+import type Anthropic from '@anthropic-ai/sdk';
 import type { Scenario } from '../scenario/scenario.js';
-import type { Attempt, Block, Usage } from '../transcript/format.js';
+import type { Attempt } from '../transcript/format.js';
 
-/** The Messages API request body driftbench sends (always streamed by the SDK providers). */
-export interface MessageParams {
-  model: string;
-  max_tokens: number;
-  messages: Array<{ role: 'user' | 'assistant'; content: string | Array<Record<string, unknown>> }>;
-  system?: string | Array<Record<string, unknown>>;
-  [param: string]: unknown;
+/**
+ * The Messages API request body driftbench sends: the SDK's own type (streamed and batched alike),
+ * plus the sampling parameters. The SDK's types no longer list those (the current models reject
+ * them), but the models whose profiles accept them still take them, and the SDK sends any extra
+ * body field as given ("Undocumented params" in its README).
+ */
+export type MessageParams = Anthropic.MessageCreateParamsNonStreaming & SamplingParams;
+
+export interface SamplingParams {
+  temperature?: number;
+  top_p?: number;
+  top_k?: number;
 }
+
+/** One result line of a Message Batch: the SDK's own type. */
+export type BatchResultLine = Anthropic.Messages.Batches.MessageBatchIndividualResponse;
 
 export interface SendContext {
   scenario: Scenario;
@@ -17,20 +26,16 @@ export interface SendContext {
   signal?: AbortSignal;
   /** Sees every HTTP attempt as it happens (adaptive concurrency listens for 429s). */
   onAttempt?: (a: Attempt) => void;
-  /** Awaited before every HTTP attempt, the SDK's own retries included (a rate-limit pause). */
+  /** Awaited before every HTTP attempt, retries included (a rate-limit pause). */
   beforeAttempt?: () => Promise<void>;
   /** Asked before a turn is retried after its stream broke; false stops the retries (budget). */
   beforeRetry?: () => boolean | Promise<boolean>;
 }
 
+/** A streamed turn as it came back: the SDK's Message, and how it was obtained. */
 export interface ProviderReply {
-  id: string | null;
-  model: string | null;
+  message: Anthropic.Message;
   requestId: string | null;
-  content: Block[];
-  stopReason: string | null;
-  stopDetails: Record<string, unknown> | null;
-  usage: Usage;
   ttftMs: number | null;
   latencyMs: number;
   attempts: Attempt[];
@@ -52,18 +57,11 @@ export class TurnFailed extends Error {
   }
 }
 
-/** One result line of a Message Batch, as the API returns it. */
-export type BatchResult =
-  | { type: 'succeeded'; message: { id?: string; model?: string; content: Block[]; stop_reason: string | null; stop_details?: Record<string, unknown> | null; usage: Record<string, unknown> } }
-  | { type: 'errored'; error: { error?: { type?: string; message?: string } } }
-  | { type: 'expired' }
-  | { type: 'canceled' };
-
 /** The Message Batches API, where a provider has it. */
 export interface BatchApi {
   create(requests: Array<{ custom_id: string; params: MessageParams }>): Promise<{ id: string }>;
-  status(id: string): Promise<'in_progress' | 'canceling' | 'ended'>;
-  results(id: string): AsyncIterable<{ custom_id: string; result: BatchResult }>;
+  status(id: string): Promise<Anthropic.Messages.Batches.MessageBatch['processing_status']>;
+  results(id: string): AsyncIterable<BatchResultLine>;
 }
 
 export interface Provider {
@@ -79,14 +77,25 @@ export interface Provider {
   apiModel?(model: string, aliases: readonly string[]): string;
 }
 
+/** What every provider factory is given: resolved by the CLI, never read from process.env here. */
 export interface ProviderOptions {
-  env: NodeJS.ProcessEnv;
+  /** The API key, when the provider needs one (the CLI reads it from the environment). */
+  apiKey?: string;
   baseUrl?: string;
+  /** Retries per turn after the first attempt (the retry policy, retry-policy.ts). */
   maxRetries: number;
-  /** Base delay of the backoff between retries of a turn whose stream broke. */
+  /** Base delay of the backoff between retries. */
   retryBaseMs?: number;
+  /** HTTP(S)_PROXY / NO_PROXY as the user set them (proxy.ts). */
+  proxy?: ProxySettings;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
+}
+
+export interface ProxySettings {
+  httpProxy?: string;
+  httpsProxy?: string;
+  noProxy?: string;
 }
 
 export type ProviderFactory = (opts: ProviderOptions) => Provider;

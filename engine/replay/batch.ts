@@ -1,37 +1,25 @@
 import { ProviderError } from '../errors.js';
-import { turnCost } from '../models/cost.js';
 import { findProfile, type Profile } from '../models/profiles.js';
 import type { PlannedConversation } from '../plan/plan.js';
-import type { BatchResult, MessageParams } from '../providers/types.js';
+import type { BatchResultLine, MessageParams } from '../providers/types.js';
 import { isGenerated, type LoadedScenario } from '../scenario/scenario.js';
-import type { Attempt, RunManifest, Transcript, Usage } from '../transcript/format.js';
-import type { Budget } from './budget.js';
-import { worstCaseTurnCost } from './budget.js';
-import { iso, newTranscript, prefilledTurn, stepsDone } from './conversation.js';
-import { buildParams, historyFor, messagesHash, storedParams, type SamplingOptions } from './request.js';
-import type { RunDeps } from './run.js';
+import type { Attempt, RunManifest, Transcript } from '../transcript/format.js';
+import { worstCaseTurnCost, type Reservation } from './budget.js';
+import type { ReplayContext } from './context.js';
+import { iso, newTranscript, prefilledTurn, stepsDone, type RunSettings } from './conversation.js';
+import { applyOutcome, BATCH_DISCOUNT, failedTurn, type AskedTurn, type TurnOutcome } from './outcome.js';
+import { buildParams, historyFor, messagesHash, storedParams } from './request.js';
 
-/**
- * Message Batches are billed at half the standard price.
- * https://docs.anthropic.com/en/docs/build-with-claude/batch-processing#pricing
- */
-export const BATCH_DISCOUNT = 0.5;
-
-/** The run's own dependencies, plus what replayPlan has worked out for a batch run. */
-export interface BatchDeps extends Pick<RunDeps, 'store' | 'provider' | 'profiles' | 'events' | 'now' | 'stop'> {
+/** What replayPlan hands a batch run besides the context and the run's settings. */
+export interface BatchRun {
   manifest: RunManifest;
   scenarios: ReadonlyMap<string, LoadedScenario>;
   existing: ReadonlyMap<string, Transcript>;
-  budget: Budget;
-  promptCache: boolean;
-  sampling?: SamplingOptions;
   maxRetries: number;
-  pollMs: number;
   saveManifest: () => Promise<void>;
   /** Called when a conversation reaches its final status. */
   onDone: (t: Transcript) => void;
 }
-
 
 /**
  * A --batch run: steps advance in lockstep, one Message Batch per step (and retry round) for
@@ -41,19 +29,19 @@ export interface BatchDeps extends Pick<RunDeps, 'store' | 'provider' | 'profile
  * batch it already paid for instead of sending it again. Expired and errored requests are
  * recorded on the turn and sent again in the next round, up to the retry budget.
  */
-export async function runBatches(todo: readonly PlannedConversation[], d: BatchDeps): Promise<void> {
-  const api = d.provider.batches;
-  if (!api) throw new ProviderError(`--batch needs a provider with the Message Batches API; ${d.provider.name} has none`);
+export async function runBatches(todo: readonly PlannedConversation[], ctx: ReplayContext, run: RunSettings, d: BatchRun): Promise<void> {
+  const api = ctx.provider.batches;
+  if (!api) throw new ProviderError(`--batch needs a provider with the Message Batches API; ${ctx.provider.name} has none`);
   const ts = new Map<string, Transcript>();
   const carried = new Map<string, Attempt[]>();
   const failures = new Map<string, number>();
   for (const c of todo) {
-    const t = d.existing.get(c.id) ?? newTranscript(d.manifest.run_id, c, d.scenarios.get(c.scenario)!, d.provider);
+    const t = d.existing.get(c.id) ?? newTranscript(d.manifest.run_id, c, d.scenarios.get(c.scenario)!, ctx.provider);
     const last = t.turns.at(-1);
     if (last && last.response === null) carried.set(c.id, t.turns.pop()!.attempts);
     t.status = 'running';
     t.status_reason = null;
-    t.started_at ??= iso(d.now());
+    t.started_at ??= iso(ctx.clock.now());
     ts.set(c.id, t);
   }
   const byId = new Map(todo.map((c) => [c.id, c]));
@@ -61,9 +49,12 @@ export async function runBatches(todo: readonly PlannedConversation[], d: BatchD
   const finish = async (t: Transcript, status: Transcript['status'], reason: string | null) => {
     t.status = status;
     t.status_reason = reason;
-    t.ended_at = iso(d.now());
-    await d.store.writeTranscript(t);
-    d.events.emit({ type: 'conversation-done', conversationId: t.conversation_id, status, reason });
+    t.ended_at = iso(ctx.clock.now());
+    await ctx.store.writeTranscript(t);
+    done(t);
+  };
+  const done = (t: Transcript) => {
+    ctx.events.emit({ type: 'conversation-done', conversationId: t.conversation_id, status: t.status, reason: t.status_reason });
     d.onDone(t);
   };
   const steps = (t: Transcript) => d.scenarios.get(t.scenario.id)!.scenario.steps;
@@ -75,7 +66,7 @@ export async function runBatches(todo: readonly PlannedConversation[], d: BatchD
       for (const t of active()) {
         if (stepsDone(t) >= steps(t).length) await finish(t, 'complete', null);
       }
-      if (d.stop.requested) {
+      if (ctx.stop.requested) {
         for (const t of active()) await finish(t, 'stopped', `stopped before step ${t.turns.length + 1}; resume to continue`);
         return;
       }
@@ -84,8 +75,8 @@ export async function runBatches(todo: readonly PlannedConversation[], d: BatchD
         const s = d.scenarios.get(t.scenario.id)!.scenario;
         const st = s.steps[step - 1];
         if (st && stepsDone(t) === step - 1 && !isGenerated(s, st)) {
-          t.turns.push(prefilledTurn(st.step, st.prompt, st.reply!, t.cell.effort, historyFor(t.turns, st.prompt, d.promptCache)));
-          await d.store.writeTranscript(t);
+          t.turns.push(prefilledTurn(st.step, st.prompt, st.reply!, t.cell.effort, historyFor(t.turns, st.prompt, run.promptCache)));
+          await ctx.store.writeTranscript(t);
         }
       }
       const due = active().filter((t) => stepsDone(t) === step - 1 && step <= steps(t).length);
@@ -99,28 +90,25 @@ export async function runBatches(todo: readonly PlannedConversation[], d: BatchD
         const s = d.scenarios.get(t.scenario.id)!.scenario;
         const st = s.steps[step - 1]!;
         const c = byId.get(t.conversation_id)!;
-        const profile = findProfile(d.profiles, c.model);
-        const messages = historyFor(t.turns, st.prompt, d.promptCache);
-        const apiModel = d.provider.apiModel?.(c.model, profile?.aliases ?? []) ?? c.model;
-        const { params, dropped, thinking } = buildParams({ model: apiModel, effort: c.effort, profile, system: t.system, messages, sampling: d.sampling });
-        const worst = d.budget.limitUsd !== null ? (worstCaseTurnCost(params, profile?.prices) ?? 0) * BATCH_DISCOUNT : 0;
-        if (!record && !d.budget.reserve(worst)) {
-          await finish(t, 'stopped', `budget: step ${step} could cost up to $${worst.toFixed(4)}, more than is left (${d.budget.describe()}); resume with a higher --max-cost`);
+        const profile = findProfile(ctx.profiles, c.model);
+        const messages = historyFor(t.turns, st.prompt, run.promptCache);
+        const apiModel = ctx.provider.apiModel?.(c.model, profile?.aliases ?? []) ?? c.model;
+        const { params, dropped, thinking } = buildParams({ model: apiModel, effort: c.effort, profile, system: t.system, messages, sampling: run.sampling });
+        const worst = run.budget.limitUsd !== null ? (worstCaseTurnCost(params, profile?.prices) ?? 0) * BATCH_DISCOUNT : 0;
+        // A batch already submitted (found on resume) was reserved for by the run that sent it.
+        const hold = run.budget.reserve(record ? 0 : worst);
+        if (!hold) {
+          await finish(t, 'stopped', `budget: step ${step} could cost up to $${worst.toFixed(4)}, more than is left (${run.budget.describe()}); resume with a higher --max-cost`);
           continue;
         }
-        const turn: Transcript['turns'][number] = {
+        const asked: AskedTurn = {
           step,
-          kind: 'generated',
           user: st.prompt,
           request: { params: storedParams(params), message_count: messages.length, messages_sha256: messagesHash(messages), dropped, requested: { effort: c.effort, thinking } },
-          response: null,
-          timing: { started_at: iso(d.now()), ttft_ms: null, latency_ms: null },
-          attempts: [...(carried.get(t.conversation_id) ?? [])],
-          cost_usd: null,
-          provider_cost_usd: null,
-          error: null,
+          maxTokens: params.max_tokens,
+          startedAt: iso(ctx.clock.now()),
         };
-        requests.set(t.conversation_id, { t, turn, profile, reserved: record ? 0 : worst, params });
+        requests.set(t.conversation_id, { t, asked, attempts: [...(carried.get(t.conversation_id) ?? [])], profile, hold, params });
       }
       carried.clear();
       if (requests.size === 0) continue;
@@ -136,20 +124,21 @@ export async function runBatches(todo: readonly PlannedConversation[], d: BatchD
         record = { id, step, round: previous.length + 1, custom_ids: customIds, status: 'submitted' };
         d.manifest.batches.push(record);
         await d.saveManifest();
-        for (const { t } of requests.values()) d.events.emit({ type: 'turn-sent', conversationId: t.conversation_id, step, model: t.cell.model });
+        for (const { t } of requests.values()) ctx.events.emit({ type: 'turn-sent', conversationId: t.conversation_id, step, model: t.cell.model });
       }
-      while ((await api.status(record.id)) !== 'ended') await new Promise((r) => setTimeout(r, d.pollMs));
+      while ((await api.status(record.id)) !== 'ended') await ctx.clock.sleep(ctx.batchPollMs);
 
       const seen = new Set<string>();
-      for await (const { custom_id, result } of api.results(record.id)) {
-        const conversationId = record.custom_ids[custom_id];
+      const collect = (req: Pending, line: BatchResultLine) => applyResult(req, line, record.id, step, { ctx, run, maxRetries: d.maxRetries, done, failures, carried });
+      for await (const line of api.results(record.id)) {
+        const conversationId = record.custom_ids[line.custom_id];
         const req = conversationId === undefined ? undefined : requests.get(conversationId);
         if (!req) continue;
         seen.add(conversationId!);
-        await applyResult(req, result, record.id, custom_id, step, d, finish, failures, carried);
+        await collect(req, line);
       }
       // A request the batch never reported is treated as expired.
-      for (const [id, req] of requests) if (!seen.has(id)) await applyResult(req, { type: 'expired' }, record.id, '', step, d, finish, failures, carried);
+      for (const [id, req] of requests) if (!seen.has(id)) await collect(req, { custom_id: '', result: { type: 'expired' } });
       record.status = 'collected';
       await d.saveManifest();
     }
@@ -157,60 +146,70 @@ export async function runBatches(todo: readonly PlannedConversation[], d: BatchD
   for (const t of active()) await finish(t, 'complete', null);
 }
 
-type Pending = { t: Transcript; turn: Transcript['turns'][number]; profile: Profile | undefined; reserved: number; params: MessageParams };
+type Pending = { t: Transcript; asked: AskedTurn; attempts: Attempt[]; profile: Profile | undefined; hold: Reservation; params: MessageParams };
 
-async function applyResult(
-  req: Pending,
-  result: BatchResult,
-  batchId: string,
-  customId: string,
-  step: number,
-  d: BatchDeps,
-  finish: (t: Transcript, status: Transcript['status'], reason: string | null) => Promise<void>,
-  failures: Map<string, number>,
-  carried: Map<string, Attempt[]>,
-): Promise<void> {
-  const { t, turn, profile } = req;
-  const at = iso(d.now());
+interface Collecting {
+  ctx: ReplayContext;
+  run: RunSettings;
+  maxRetries: number;
+  done: (t: Transcript) => void;
+  failures: Map<string, number>;
+  carried: Map<string, Attempt[]>;
+}
+
+/** One result line: a reply ends the turn like a streamed one; a failure is sent again next round, within the retries. */
+async function applyResult(req: Pending, line: BatchResultLine, batchId: string, step: number, c: Collecting): Promise<void> {
+  const { t, asked, profile } = req;
+  const { ctx } = c;
+  const at = iso(ctx.clock.now());
+  const result = line.result;
   if (result.type === 'succeeded') {
     const m = result.message;
-    const u = m.usage as Record<string, unknown>;
-    const usage: Usage = {
-      input_tokens: Number(u.input_tokens ?? 0),
-      output_tokens: Number(u.output_tokens ?? 0),
-      cache_creation_input_tokens: Number(u.cache_creation_input_tokens ?? 0),
-      cache_read_input_tokens: Number(u.cache_read_input_tokens ?? 0),
-      thinking_tokens: (u.output_tokens_details as { thinking_tokens?: number } | null | undefined)?.thinking_tokens ?? null,
+    const outcome: TurnOutcome = {
+      kind: 'reply',
+      message: m,
+      requestId: null,
+      ttftMs: null,
+      latencyMs: null,
+      attempts: [...req.attempts, { at, outcome: 'ok', status: 200, request_id: null }],
+      providerCostUsd: null,
+      priceFactor: BATCH_DISCOUNT,
+      batch: { id: batchId, custom_id: line.custom_id },
     };
-    const full = turnCost(profile?.prices ?? undefined, usage);
-    const cost = full === null ? null : Math.round(full * BATCH_DISCOUNT * 1e8) / 1e8;
-    d.budget.settle(req.reserved, cost ?? 0);
-    turn.attempts.push({ at, outcome: 'ok', status: 200, request_id: null });
-    turn.response = { id: m.id ?? null, model: m.model ?? null, request_id: null, content: m.content, stop_reason: m.stop_reason, stop_details: m.stop_details ?? null, usage };
-    turn.cost_usd = cost;
-    turn.batch = { id: batchId, custom_id: customId };
-    t.turns.push(turn);
-    t.model_returned = m.model ?? t.model_returned;
-    await d.store.writeTranscript(t);
-    d.events.emit({ type: 'turn-received', conversationId: t.conversation_id, step, usage, costUsd: cost, latencyMs: null, stopReason: m.stop_reason });
-    if (m.stop_reason === 'refusal') await finish(t, 'refused', `step ${step} was refused; the conversation cannot continue past a refusal`);
-    else if (m.stop_reason === 'max_tokens') await finish(t, 'max_tokens', `step ${step} hit max_tokens; its reply is cut off, so later steps would build on a partial answer`);
+    const applied = applyOutcome(t, asked, outcome, { profile, lastStep: false, now: at });
+    req.hold.settle(applied.costUsd ?? 0);
+    await ctx.store.writeTranscript(t);
+    ctx.events.emit({
+      type: 'turn-received',
+      conversationId: t.conversation_id,
+      step,
+      usage: applied.turn.response!.usage,
+      costUsd: applied.costUsd,
+      latencyMs: null,
+      stopReason: m.stop_reason,
+    });
+    if (applied.status !== 'running') c.done(t);
     return;
   }
-  d.budget.settle(req.reserved, 0);
-  const message = result.type === 'errored' ? `${result.error.error?.type ?? 'error'}: ${result.error.error?.message ?? 'batch request errored'}` : `batch request ${result.type}`;
-  turn.attempts.push({ at, outcome: `batch-${result.type}`, status: null, request_id: null, message });
-  turn.error = { type: `batch_${result.type}`, message, status: null };
-  d.events.emit({ type: 'turn-retried', conversationId: t.conversation_id, step, attempt: turn.attempts.length, status: null, reason: message });
-  const n = (failures.get(t.conversation_id) ?? 0) + 1;
-  failures.set(t.conversation_id, n);
-  if (n > d.maxRetries) {
-    t.turns.push(turn);
-    await finish(t, 'errored', `step ${step} failed in ${n} batch round(s): ${message}`);
+  req.hold.settle(0);
+  const message = result.type === 'errored' ? `${result.error.error.type}: ${result.error.error.message}` : `batch request ${result.type}`;
+  const attempts: Attempt[] = [...req.attempts, { at, outcome: `batch-${result.type}`, status: null, request_id: null, message }];
+  ctx.events.emit({ type: 'turn-retried', conversationId: t.conversation_id, step, attempt: attempts.length, status: null, reason: message });
+  const n = (c.failures.get(t.conversation_id) ?? 0) + 1;
+  c.failures.set(t.conversation_id, n);
+  if (n > c.maxRetries) {
+    applyOutcome(
+      t,
+      asked,
+      { kind: 'failed', error: { type: `batch_${result.type}`, message, status: null }, attempts, tries: { count: n, unit: 'batch round' } },
+      { profile, lastStep: false, now: at },
+    );
+    await ctx.store.writeTranscript(t);
+    c.done(t);
     return;
   }
   // Sent again in the next round. The failed turn is on disk meanwhile (a resumed run carries
   // its attempts on), and its attempts move onto the next round's turn.
-  carried.set(t.conversation_id, turn.attempts);
-  await d.store.writeTranscript({ ...t, turns: [...t.turns, turn] });
+  c.carried.set(t.conversation_id, attempts);
+  await ctx.store.writeTranscript({ ...t, turns: [...t.turns, failedTurn(asked, attempts, { type: `batch_${result.type}`, message, status: null })] });
 }

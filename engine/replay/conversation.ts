@@ -1,39 +1,31 @@
-import { turnCost } from '../models/cost.js';
-import { findProfile, type Effort, type Profile } from '../models/profiles.js';
+import { findProfile, type Effort } from '../models/profiles.js';
 import type { PlannedConversation } from '../plan/plan.js';
-import { TurnFailed, type Provider } from '../providers/types.js';
+import { TurnFailed, type Provider, type SendContext } from '../providers/types.js';
 import { isGenerated, type LoadedScenario } from '../scenario/scenario.js';
 import { ProviderError } from '../errors.js';
 import { MEMORY_LAYERS } from '../memory/index.js';
 import { distractorAnchor, distractorsFor, type Exchange } from '../plan/distractors.js';
 import type { Distractors } from '../schemas/distractors.generated.js';
 import { replyText, TRANSCRIPT_FORMAT, type Attempt, type Transcript, type Turn } from '../transcript/format.js';
-import type { RunStore } from '../transcript/run-store.js';
 import type { ReplayEvents } from './events.js';
-import { Budget, worstCaseTurnCost } from './budget.js';
+import { worstCaseTurnCost, type Budget, type Reservation } from './budget.js';
+import type { ReplayContext } from './context.js';
+import { applyOutcome, type AskedTurn, type TurnOutcome } from './outcome.js';
 import type { RequestGate } from './request-gate.js';
 import { buildParams, historyFor, messagesHash, storedParams, type SamplingOptions } from './request.js';
 
-export interface ConversationDeps {
+/** What one run decided for all its conversations (replayPlan builds it from the plan). */
+export interface RunSettings {
   runId: string;
-  store: RunStore;
-  provider: Provider;
-  profiles: readonly Profile[];
-  events: ReplayEvents;
-  now: () => number;
-  /** Checked before each turn: true stops the conversation cleanly (status stopped). */
-  shouldStop: () => boolean;
   sampling?: SamplingOptions;
-  signal?: AbortSignal;
   /** Put a cache_control breakpoint on the newest turn (default on; --no-prompt-cache). */
   promptCache: boolean;
-  /** The hard budget, when --max-cost is set. */
-  budget?: Budget;
+  /** Always kept, to know what the run spent; it refuses turns only when --max-cost is set. */
+  budget: Budget;
   /** Adaptive limit on requests in flight. */
   gate?: RequestGate;
   /** The distractor corpus, for conversations with a distance. */
-  distractors?: readonly Distractors[];
-  env?: NodeJS.ProcessEnv;
+  distractors: readonly Distractors[];
 }
 
 /** Scenario steps a transcript has answered (distractor turns are not steps). */
@@ -83,18 +75,19 @@ export function newTranscript(runId: string, c: PlannedConversation, l: LoadedSc
  * Resuming continues after the last answered turn. A turn that failed before is asked again,
  * and its earlier attempts are kept on the new turn, so no error is lost.
  */
-export async function replayConversation(c: PlannedConversation, l: LoadedScenario, existing: Transcript | undefined, deps: ConversationDeps): Promise<Transcript> {
+export async function replayConversation(c: PlannedConversation, l: LoadedScenario, existing: Transcript | undefined, ctx: ReplayContext, run: RunSettings): Promise<Transcript> {
   const s = l.scenario;
-  const t = existing ?? newTranscript(deps.runId, c, l, deps.provider);
-  const profile = findProfile(deps.profiles, c.model);
+  const now = ctx.clock.now;
+  const t = existing ?? newTranscript(run.runId, c, l, ctx.provider);
+  const profile = findProfile(ctx.profiles, c.model);
   const condition = c.condition ?? 'baseline';
   const layerFactory = MEMORY_LAYERS[condition];
   if (!layerFactory) throw new ProviderError(`--condition ${condition}: unknown memory condition; choose one of ${Object.keys(MEMORY_LAYERS).join(', ')}`);
-  const memory = layerFactory({ runId: deps.runId, conversationId: c.id, scenario: s, env: deps.env ?? {} });
+  const memory = layerFactory({ runId: run.runId, conversationId: c.id, scenario: s, settings: ctx.memory });
   if (condition !== 'baseline') t.memory = { condition, source: memory.source };
   const anchor = distractorAnchor(s);
   const distance = c.distance ?? 0;
-  const apiModel = deps.provider.apiModel?.(c.model, profile?.aliases ?? []) ?? c.model;
+  const apiModel = ctx.provider.apiModel?.(c.model, profile?.aliases ?? []) ?? c.model;
   t.model_requested = apiModel;
   let carried: Attempt[] = [];
   const last = t.turns.at(-1);
@@ -104,29 +97,26 @@ export async function replayConversation(c: PlannedConversation, l: LoadedScenar
   }
   t.status = 'running';
   t.status_reason = null;
-  t.started_at ??= iso(deps.now());
+  t.started_at ??= iso(now());
   t.ended_at = null;
 
-  const end = (status: Transcript['status'], reason: string | null) => {
-    t.status = status;
-    t.status_reason = reason;
-    t.ended_at = iso(deps.now());
-  };
   const done = (): Transcript => {
-    deps.events.emit({ type: 'conversation-done', conversationId: c.id, status: t.status, reason: t.status_reason });
+    ctx.events.emit({ type: 'conversation-done', conversationId: c.id, status: t.status, reason: t.status_reason });
     return t;
   };
   const finish = async (status: Transcript['status'], reason: string | null): Promise<Transcript> => {
-    end(status, reason);
-    await deps.store.writeTranscript(t);
+    t.status = status;
+    t.status_reason = reason;
+    t.ended_at = iso(now());
+    await ctx.store.writeTranscript(t);
     return done();
   };
 
   // Distractors go in once the anchor step is answered (and before anything else on resume).
   const addDistractors = async () => {
     if (distance > 0 && stepsDone(t) === anchor && !t.turns.some((x) => x.kind === 'distractor')) {
-      t.turns.push(...distractorTurns(distractorsFor(deps.distractors ?? [], s, distance), anchor, c.effort, t.turns));
-      await deps.store.writeTranscript(t);
+      t.turns.push(...distractorTurns(distractorsFor(run.distractors, s, distance), anchor, c.effort, t.turns));
+      await ctx.store.writeTranscript(t);
     }
   };
   const observe = async (turn: Turn) => {
@@ -136,115 +126,95 @@ export async function replayConversation(c: PlannedConversation, l: LoadedScenar
   const lastStep = s.steps.at(-1);
   for (const step of s.steps.slice(stepsDone(t))) {
     await addDistractors();
-    if (deps.shouldStop()) return finish('stopped', `stopped before step ${step.step}; resume to continue`);
+    if (ctx.stop.requested) return finish('stopped', `stopped before step ${step.step}; resume to continue`);
     if (!isGenerated(s, step)) {
       t.turns.push(prefilledTurn(step.step, step.prompt, step.reply!, c.effort, historyFor(t.turns, step.prompt)));
       await observe(t.turns.at(-1)!);
-      await deps.store.writeTranscript(t);
+      await ctx.store.writeTranscript(t);
       continue;
     }
-    const messages = historyFor(t.turns, step.prompt, deps.promptCache);
+    const messages = historyFor(t.turns, step.prompt, run.promptCache);
     // A memory layer adds its text to this turn's system prompt; the transcript keeps it.
     const injected = await memory.recall({ step: step.step, prompt: step.prompt });
     const system = injected === null ? t.system : t.system === null ? injected : `${t.system}\n\n${injected}`;
-    const { params, dropped, thinking } = buildParams({ model: apiModel, effort: c.effort, profile, system, messages, sampling: deps.sampling });
-    const request: Turn['request'] = { params: storedParams(params), message_count: messages.length, messages_sha256: messagesHash(messages), dropped, requested: { effort: c.effort, thinking }, ...(condition !== 'baseline' ? { injected } : {}) };
-    // The budget: reserve this turn's worst case before sending, or stop here.
-    const worst = deps.budget?.limitUsd != null ? worstCaseTurnCost(params, profile?.prices) : null;
-    let reserved = 0;
-    if (deps.budget && worst !== null) {
-      if (!(await deps.budget.acquire(worst))) {
-        return finish('stopped', `budget: step ${step.step} could cost up to $${worst.toFixed(4)}, more than is left (${deps.budget.describe()}, $${deps.budget.reserved.toFixed(4)} reserved by turns in flight); resume with a higher --max-cost`);
-      }
-      reserved = worst;
-    }
-    // Broken streams already charged by beforeRetry (their reservation turned into spending).
-    let chargedBroken = 0;
-    const settle = (attempts: readonly Attempt[], cost: number) => {
-      if (!deps.budget) return;
-      // A stream that broke after it began may have been billed; its reservation stays spent.
-      const broken = worst === null ? [] : attempts.filter((a) => a.outcome === 'stream-error' && a.charged_usd === undefined);
-      for (const a of broken) a.charged_usd = worst!;
-      deps.budget.settle(reserved, cost + (broken.length - chargedBroken) * (worst ?? 0));
+    const { params, dropped, thinking } = buildParams({ model: apiModel, effort: c.effort, profile, system, messages, sampling: run.sampling });
+    const asked: AskedTurn = {
+      step: step.step,
+      user: step.prompt,
+      request: {
+        params: storedParams(params),
+        message_count: messages.length,
+        messages_sha256: messagesHash(messages),
+        dropped,
+        requested: { effort: c.effort, thinking },
+        ...(condition !== 'baseline' ? { injected } : {}),
+      },
+      maxTokens: params.max_tokens,
+      startedAt: iso(now()),
     };
-    const ctx = {
+    // The budget: reserve this turn's worst case before sending, or stop here. Without a limit
+    // (or a price) nothing is refused, but the reservation still records what the turn cost.
+    const worst = run.budget.limitUsd !== null ? worstCaseTurnCost(params, profile?.prices) : null;
+    let hold: Reservation | null = worst === null ? run.budget.reserve(0) : await run.budget.acquire(worst);
+    if (!hold) {
+      return finish(
+        'stopped',
+        `budget: step ${step.step} could cost up to $${worst!.toFixed(4)}, more than is left (${run.budget.describe()}, $${run.budget.reserved.toFixed(4)} reserved by turns in flight); resume with a higher --max-cost`,
+      );
+    }
+    // A stream that broke after it began may have been billed, and nobody can say how much: each
+    // such attempt costs its whole reservation. Those followed by a retry are charged before it.
+    let chargedBroken = 0;
+    const send: SendContext = {
       scenario: s,
       step: step.step,
-      signal: deps.signal,
-      onAttempt: (a: Attempt) => deps.gate?.observe(a.status ?? null, a.retry_after_s ?? null),
-      beforeAttempt: async () => deps.gate?.paused(),
+      signal: ctx.stop.abort.signal,
+      onAttempt: (a: Attempt) => run.gate?.observe(a.status ?? null, a.retry_after_s ?? null),
+      beforeAttempt: async () => run.gate?.paused(),
       beforeRetry: async () => {
-        if (!deps.budget || worst === null) return true;
-        // The broken attempt's reservation becomes spending first, so waiting for room never
-        // waits on this turn's own reservation.
-        deps.budget.settle(worst, worst);
-        reserved -= worst;
+        if (worst === null) return true;
+        hold?.spendAll();
         chargedBroken++;
-        if (!(await deps.budget.acquire(worst))) return false;
-        reserved += worst;
-        return true;
+        hold = await run.budget.acquire(worst);
+        return hold !== null;
       },
     };
-    const started = deps.now();
-    await deps.gate?.acquire();
-    deps.events.emit({ type: 'turn-sent', conversationId: c.id, step: step.step, model: c.model });
+    await run.gate?.acquire();
+    ctx.events.emit({ type: 'turn-sent', conversationId: c.id, step: step.step, model: c.model });
+    let outcome: TurnOutcome;
+    let own: Attempt[];
     try {
-      const reply = await deps.provider.send(params, ctx).finally(() => deps.gate?.release());
-      const attempts = [...carried, ...reply.attempts];
-      carried = [];
-      reportRetries(deps.events, c.id, step.step, attempts);
-      const cost = turnCost(profile?.prices ?? undefined, reply.usage);
-      settle(reply.attempts, cost ?? 0);
-      t.turns.push({
-        step: step.step,
-        kind: 'generated',
-        user: step.prompt,
-        request,
-        response: { id: reply.id, model: reply.model, request_id: reply.requestId, content: reply.content, stop_reason: reply.stopReason, stop_details: reply.stopDetails, usage: reply.usage },
-        timing: { started_at: iso(started), ttft_ms: reply.ttftMs, latency_ms: reply.latencyMs },
-        attempts,
-        cost_usd: cost,
-        provider_cost_usd: reply.providerCostUsd,
-        error: null,
-      });
-      t.model_returned = reply.model ?? t.model_returned;
-      // A turn that ends the conversation is written once, with the conversation's status: one
-      // fsynced write fewer per conversation on the path to the next one.
-      if (reply.stopReason === 'refusal') {
-        // A refused turn must be removed or rephrased before the conversation can go on.
-        const why = typeof reply.stopDetails?.explanation === 'string' ? `: ${reply.stopDetails.explanation}` : '';
-        end('refused', `step ${step.step} was refused${why}; the conversation cannot continue past a refusal`);
-      } else if (reply.stopReason === 'max_tokens') {
-        end('max_tokens', `step ${step.step} hit max_tokens (${params.max_tokens}); its reply is cut off, so later steps would build on a partial answer`);
-      } else if (step === lastStep) {
-        end('complete', null);
-      }
-      await deps.store.writeTranscript(t);
-      await observe(t.turns.at(-1)!);
-      deps.events.emit({ type: 'turn-received', conversationId: c.id, step: step.step, usage: reply.usage, costUsd: cost, latencyMs: reply.latencyMs, stopReason: reply.stopReason });
-      if (t.status !== 'running') return done();
+      const reply = await ctx.provider.send(params, send).finally(() => run.gate?.release());
+      own = reply.attempts;
+      outcome = { kind: 'reply', ...reply, attempts: [...carried, ...own], priceFactor: 1 };
     } catch (e) {
       if (!(e instanceof TurnFailed)) throw e;
-      settle(e.attempts, 0);
-      const attempts = [...carried, ...e.attempts];
-      reportRetries(deps.events, c.id, step.step, attempts);
-      t.turns.push({
-        step: step.step,
-        kind: 'generated',
-        user: step.prompt,
-        request,
-        response: null,
-        timing: { started_at: iso(started), ttft_ms: null, latency_ms: null },
-        attempts,
-        cost_usd: null,
-        provider_cost_usd: null,
-        error: { type: e.type, message: e.message, status: e.status },
-      });
-      deps.events.emit({ type: 'turn-failed', conversationId: c.id, step: step.step, message: e.message });
-      if (e.type === 'aborted') return finish('stopped', `interrupted during step ${step.step}; resume to continue`);
-      if (e.type === 'budget_exceeded') return finish('stopped', `budget: step ${step.step}'s stream broke and the budget cannot cover a retry (${deps.budget?.describe() ?? ''}); resume with a higher --max-cost`);
-      return finish('errored', `step ${step.step} failed after ${attempts.length} attempt(s): ${e.message}`);
+      own = e.attempts;
+      outcome = { kind: 'failed', error: { type: e.type, message: e.message, status: e.status }, attempts: [...carried, ...own] };
     }
+    carried = [];
+    const applied = applyOutcome(t, asked, outcome, { profile, lastStep: step === lastStep, now: iso(now()) });
+    const broken = worst === null ? [] : own.filter((a) => a.outcome === 'stream-error');
+    for (const a of broken) a.charged_usd = worst!;
+    hold?.settle((applied.costUsd ?? 0) + (broken.length - chargedBroken) * (worst ?? 0));
+    reportRetries(ctx.events, c.id, step.step, outcome.attempts);
+    // A turn that ends the conversation is written once, with the conversation's status.
+    await ctx.store.writeTranscript(t);
+    if (outcome.kind === 'reply') {
+      await observe(applied.turn);
+      ctx.events.emit({
+        type: 'turn-received',
+        conversationId: c.id,
+        step: step.step,
+        usage: applied.turn.response!.usage,
+        costUsd: applied.costUsd,
+        latencyMs: outcome.latencyMs,
+        stopReason: outcome.message.stop_reason,
+      });
+    } else {
+      ctx.events.emit({ type: 'turn-failed', conversationId: c.id, step: step.step, message: outcome.error.message });
+    }
+    if (t.status !== 'running') return done();
   }
   return finish('complete', null);
 }

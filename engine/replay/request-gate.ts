@@ -1,3 +1,14 @@
+import { setTimeout as delay } from 'node:timers/promises';
+
+/**
+ * The gate's clock: what time it is, and how to wait. Tests pass a fake one, so pauses of
+ * seconds take no time and happen in a known order.
+ */
+export interface GateClock {
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+}
+
 /**
  * Adaptive concurrency for requests (AIMD, as TCP does for packets): on a 429 the number of
  * requests allowed in flight halves, at most once per retry-after window, and no new request
@@ -13,13 +24,19 @@ export class RequestGate {
   private spacing = 0;
   private lastCut = Number.NEGATIVE_INFINITY;
   private readonly waiters: Array<() => void> = [];
+  private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
   /** The lowest concurrency reached, for reports and benchmarks. */
   low: number;
 
+  /** `clock` defaults to Date.now and real timers; a bare function is `now` alone (as run.ts passes it). */
   constructor(
     readonly max: number,
-    private readonly now: () => number = Date.now,
+    clock: Partial<GateClock> | (() => number) = {},
   ) {
+    const c = typeof clock === 'function' ? { now: clock } : clock;
+    this.now = c.now ?? Date.now;
+    this.sleep = c.sleep ?? ((ms) => delay(ms));
     this.permits = max;
     this.low = max;
   }
@@ -35,10 +52,8 @@ export class RequestGate {
         this.inFlight++;
         return;
       }
-      await new Promise<void>((resolve) => {
-        if (wait > 0) setTimeout(resolve, wait);
-        else this.waiters.push(resolve);
-      });
+      if (wait > 0) await this.sleep(wait);
+      else await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
   }
 
@@ -52,7 +67,7 @@ export class RequestGate {
     if (now >= this.pausedUntil) return;
     const slot = this.pausedUntil;
     this.pausedUntil += this.spacing;
-    await new Promise((r) => setTimeout(r, slot - now));
+    await this.sleep(slot - now);
   }
 
   release(): void {

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
+import { TranscriptError } from '../errors.js';
 import type { Effort, Profile } from '../models/profiles.js';
-import type { MessageParams } from '../providers/types.js';
+import type Anthropic from '@anthropic-ai/sdk';
+import type { MessageParams, SamplingParams } from '../providers/types.js';
 import type { Block, Turn } from '../transcript/format.js';
 
 export interface Dropped {
@@ -9,11 +11,7 @@ export interface Dropped {
   reason: string;
 }
 
-export interface SamplingOptions {
-  temperature?: number;
-  top_p?: number;
-  top_k?: number;
-}
+export type SamplingOptions = SamplingParams;
 
 /** max_tokens for a model without a profile: generous, and at least 64000 at xhigh and max. */
 const FALLBACK_MAX_TOKENS: Record<Effort, number> = { standard: 16000, low: 16000, medium: 32000, high: 32000, xhigh: 64000, max: 128000 };
@@ -58,7 +56,8 @@ export function buildParams(input: {
     }
   }
 
-  for (const [name, value] of Object.entries(input.sampling ?? {}) as Array<[keyof SamplingOptions, number | undefined]>) {
+  for (const name of SAMPLING_PARAMS) {
+    const value = input.sampling?.[name];
     if (value === undefined) continue;
     if (profile !== undefined && !profile.sampling[name]) {
       dropped.push({ param: name, value, reason: `${profile.id} rejects ${name} with a 400 (model profile)` });
@@ -69,8 +68,14 @@ export function buildParams(input: {
   return { params, dropped, thinking };
 }
 
-/** A stored response block as a request block: what the API takes back in the history. */
-export function toRequestBlock(b: Block): Record<string, unknown> {
+const SAMPLING_PARAMS = ['temperature', 'top_p', 'top_k'] as const;
+
+/**
+ * A stored response block as a request block: what the API takes back in the history. Replies
+ * hold text and thinking only (driftbench sends no tools); any other block cannot be sent back
+ * faithfully, so it is refused rather than guessed at.
+ */
+export function toRequestBlock(b: Block): Anthropic.ContentBlockParam {
   switch (b.type) {
     case 'text':
       return { type: 'text', text: b.text ?? '' };
@@ -80,7 +85,7 @@ export function toRequestBlock(b: Block): Record<string, unknown> {
     case 'redacted_thinking':
       return { type: 'redacted_thinking', data: b.data ?? '' };
     default:
-      return { ...b };
+      throw new TranscriptError(`a reply holds a ${b.type} block, which driftbench cannot send back in the history (it replays text and thinking only)`);
   }
 }
 
@@ -95,7 +100,7 @@ export function toRequestBlock(b: Block): Record<string, unknown> {
  * https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching
  */
 export function historyFor(turns: readonly Turn[], prompt: string, promptCache = false): MessageParams['messages'] {
-  const user = (text: string) => (promptCache ? [{ type: 'text', text }] : text);
+  const user = (text: string): Anthropic.MessageParam['content'] => (promptCache ? [{ type: 'text', text }] : text);
   const messages: MessageParams['messages'] = [];
   for (const t of turns) {
     if (t.response === null) continue;

@@ -129,7 +129,10 @@ function shared(k: CellKey, axis: (typeof AXES)[number]): string {
  * about how many repeats would be needed to tell the cells apart.
  */
 export function comparisons(rows: readonly Row[]): Comparison[] {
-  const byCell = groupBy(rows.filter((r) => finished(r) && r.score.mem_fail.value !== 'unscored'), (r) => keyString(r.key));
+  const byCell = groupBy(
+    rows.filter((r) => finished(r) && r.score.mem_fail.value !== 'unscored'),
+    (r) => keyString(r.key),
+  );
   const keys = [...byCell.values()].map((rs) => rs[0]!.key);
   const out: Comparison[] = [];
   for (let i = 0; i < keys.length; i++) {
@@ -168,7 +171,21 @@ export function comparisons(rows: readonly Row[]): Comparison[] {
       if (p < 0.05) sentence = `${head}; significant at p < 0.05 over ${pairs} paired conversations`;
       else if (onlyA === onlyB) sentence = `${head}; no difference in paired outcomes at this n (${pairs} pairs); the data cannot separate them`;
       else sentence = `${head}; not significant at this n${repeatsNeeded === null ? '' : `; about ${repeatsNeeded} repeats per scenario needed to tell them apart`}`;
-      out.push({ axis, a, b, pairs, a_failed: aFailed, b_failed: bFailed, only_a: onlyA, only_b: onlyB, p_value: p, significant: p < 0.05, pairs_needed: needed, repeats_needed: repeatsNeeded, sentence });
+      out.push({
+        axis,
+        a,
+        b,
+        pairs,
+        a_failed: aFailed,
+        b_failed: bFailed,
+        only_a: onlyA,
+        only_b: onlyB,
+        p_value: p,
+        significant: p < 0.05,
+        pairs_needed: needed,
+        repeats_needed: repeatsNeeded,
+        sentence,
+      });
     }
   }
   return out;
@@ -212,7 +229,9 @@ export function effectWarnings(rows: readonly Row[]): string[] {
     for (const [effort, e] of byEffort) {
       if (effort === 'standard' || model.startsWith('rehearsal:')) continue;
       if (e.every((r) => r.score.cost.thinking_blocks === 0)) {
-        warnings.push(`thinking was requested at effort ${effort} on ${model}, but no conversation got a thinking block back: the provider may have dropped the thinking parameter`);
+        warnings.push(
+          `thinking was requested at effort ${effort} on ${model}, but no conversation got a thinking block back: the provider may have dropped the thinking parameter`,
+        );
       }
     }
   }

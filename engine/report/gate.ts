@@ -11,10 +11,13 @@ export const GATE_METRICS: Record<string, { about: string; value: (rows: readonl
   mem_fail_rate: { about: 'failed / scored conversations', value: (rs) => rates(rs).rate },
   mem_fail_rate_high: { about: 'upper end of the 95% Wilson interval of the mem_fail rate', value: (rs) => rates(rs).ci95?.high ?? null },
   mem_fail_count: { about: 'conversations that failed', value: (rs) => rates(rs).failed },
-  unscored_rate: { about: 'unscored / finished conversations', value: (rs) => {
-    const r = rates(rs);
-    return r.n + r.unscored === 0 ? null : r.unscored / (r.n + r.unscored);
-  } },
+  unscored_rate: {
+    about: 'unscored / finished conversations',
+    value: (rs) => {
+      const r = rates(rs);
+      return r.n + r.unscored === 0 ? null : r.unscored / (r.n + r.unscored);
+    },
+  },
   not_finished_rate: { about: 'conversations that errored, were refused, cut off or never finished', value: (rs) => (rs.length ? rates(rs).not_finished / rs.length : null) },
   retention_mean: { about: 'mean constraint retention', value: (rs) => mean(rs.map((r) => r.score.constraint_retention.value).filter((x): x is number => x !== null)) },
   citations_median: { about: 'median citations in the citation window', value: (rs) => median(rs.map((r) => r.score.citations.total)) },
@@ -46,9 +49,13 @@ export function parseGate(expression: string): Gate {
   const [, metric, filterText, op, num] = m;
   if (!GATE_METRICS[metric!]) throw new UsageError(`--fail-if: unknown metric "${metric}"; metrics: ${Object.keys(GATE_METRICS).join(', ')}`);
   const filter: Gate['filter'] = {};
-  for (const part of (filterText ?? '').split(',').map((x) => x.trim()).filter(Boolean)) {
+  for (const part of (filterText ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean)) {
     const [k, v] = part.split('=').map((x) => x?.trim());
-    if (!k || v === undefined || !(FILTER_KEYS as readonly string[]).includes(k)) throw new UsageError(`--fail-if: filter "${part}" should be one of ${FILTER_KEYS.join(', ')}=VALUE`);
+    if (!k || v === undefined || !(FILTER_KEYS as readonly string[]).includes(k))
+      throw new UsageError(`--fail-if: filter "${part}" should be one of ${FILTER_KEYS.join(', ')}=VALUE`);
     filter[k as (typeof FILTER_KEYS)[number]] = v;
   }
   return { expression: expression.trim(), metric: metric!, filter, op: op!, threshold: Number(num) };

@@ -22,7 +22,7 @@ function describeValue(v: unknown): string {
   if (v === null || v === undefined) return 'nothing';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
-  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? v.slice(0, 37) + '...' : v);
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 37)}...` : v);
   return String(v);
 }
 
@@ -37,7 +37,10 @@ export function closest(word: string, choices: readonly string[]): string | unde
   let bestDist = Infinity;
   for (const c of choices) {
     const d = editDistance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestDist) (bestDist = d), (best = c);
+    if (d < bestDist) {
+      bestDist = d;
+      best = c;
+    }
   }
   return bestDist <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
 }
@@ -70,7 +73,9 @@ export function explainSchemaErrors(errors: readonly ErrorObject[], probeKinds: 
   const seen = new Set<string>();
   const push = (e: Explained) => {
     const k = `${e.pointer}|${e.key ?? ''}|${e.message}`;
-    if (!seen.has(k)) (seen.add(k), out.push(e));
+    if (seen.has(k)) return;
+    seen.add(k);
+    out.push(e);
   };
   const anyOfAt = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.schemaPath));
   // When a probe's branch fails, the properties it would have evaluated show up again as
@@ -80,7 +85,7 @@ export function explainSchemaErrors(errors: readonly ErrorObject[], probeKinds: 
     const ptr = e.instancePath;
     if (e.keyword === 'unevaluatedProperties' && causeAt.has(ptr)) continue;
     // `required` errors inside an anyOf are reported once by the anyOf itself.
-    if (e.keyword === 'required' && [...anyOfAt].some((p) => e.schemaPath.startsWith(p + '/'))) continue;
+    if (e.keyword === 'required' && [...anyOfAt].some((p) => e.schemaPath.startsWith(`${p}/`))) continue;
     switch (e.keyword) {
       case 'required': {
         const missing = (e.params as { missingProperty: string }).missingProperty;
@@ -117,7 +122,10 @@ export function explainSchemaErrors(errors: readonly ErrorObject[], probeKinds: 
         break;
       }
       case 'type': {
-        const want = String((e.params as { type: string }).type).split(',').map((t) => TYPE_WORDS[t] ?? t).join(' or ');
+        const want = String((e.params as { type: string }).type)
+          .split(',')
+          .map((t) => TYPE_WORDS[t] ?? t)
+          .join(' or ');
         push({ pointer: ptr, message: `${fieldName(ptr)} must be ${want} (got ${describeValue(e.data)})` });
         break;
       }
@@ -145,7 +153,10 @@ export function explainSchemaErrors(errors: readonly ErrorObject[], probeKinds: 
         break;
       case 'minimum':
       case 'maximum':
-        push({ pointer: ptr, message: `${fieldName(ptr)} must be ${e.keyword === 'minimum' ? 'at least' : 'at most'} ${(e.params as { limit: number }).limit} (got ${describeValue(e.data)})` });
+        push({
+          pointer: ptr,
+          message: `${fieldName(ptr)} must be ${e.keyword === 'minimum' ? 'at least' : 'at most'} ${(e.params as { limit: number }).limit} (got ${describeValue(e.data)})`,
+        });
         break;
       case 'uniqueItems': {
         const p = e.params as { i: number; j: number };

@@ -1,3 +1,4 @@
+import type { Stats } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, isAbsolute } from 'node:path';
 import type { Problem } from '../errors.js';
@@ -20,7 +21,7 @@ async function expand(paths: readonly string[], cwd: string): Promise<{ files: s
   const show = (p: string) => (isAbsolute(p) ? relative(cwd, p) || '.' : p);
   for (const p of paths) {
     const abs = isAbsolute(p) ? p : join(cwd, p);
-    let info;
+    let info: Stats;
     try {
       info = await stat(abs);
     } catch {

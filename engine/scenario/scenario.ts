@@ -8,6 +8,8 @@ export interface LoadedScenario {
   file: string;
   /** sha256 of the file's bytes: transcripts record it, so a changed scenario is noticed. */
   hash: string;
+  /** The file's bytes as read, once: a run snapshots these, so the snapshot and the hash agree. */
+  bytes: Uint8Array;
   scenario: Scenario;
 }
 
@@ -37,7 +39,10 @@ const compiled = new Map<string, RegExp>();
 function memoRegExp(pattern: string, flags: string): RegExp {
   const key = `${flags}/${pattern}`;
   let re = compiled.get(key);
-  if (re === undefined) compiled.set(key, (re = new RegExp(pattern, flags)));
+  if (re === undefined) {
+    re = new RegExp(pattern, flags);
+    compiled.set(key, re);
+  }
   return re;
 }
 

@@ -23,15 +23,22 @@ export function semanticChecks(s: Scenario): Explained[] {
   s.constraints.forEach((c, i) => {
     if (constraintIds.has(c.id)) out.push({ pointer: `/constraints/${i}/id`, message: `constraint id "${c.id}" is used twice in this scenario; give each constraint its own id` });
     constraintIds.set(c.id, c.established_in);
-    if (c.established_in > n) out.push({ pointer: `/constraints/${i}/established_in`, message: `constraint "${c.id}" is established in step ${c.established_in}, but the scenario has ${n} step(s)` });
-    c.cues.forEach((cue, j) => checkRegExp(out, `/constraints/${i}/cues/${j}`, cue, 'i'));
+    if (c.established_in > n)
+      out.push({ pointer: `/constraints/${i}/established_in`, message: `constraint "${c.id}" is established in step ${c.established_in}, but the scenario has ${n} step(s)` });
+    c.cues.forEach((cue, j) => {
+      checkRegExp(out, `/constraints/${i}/cues/${j}`, cue, 'i');
+    });
   });
   const findingIds = new Set<string>();
   (s.findings ?? []).forEach((f, i) => {
-    if (findingIds.has(f.id) || constraintIds.has(f.id)) out.push({ pointer: `/findings/${i}/id`, message: `id "${f.id}" is already used by another constraint or finding; ids must be unique within a scenario` });
+    if (findingIds.has(f.id) || constraintIds.has(f.id))
+      out.push({ pointer: `/findings/${i}/id`, message: `id "${f.id}" is already used by another constraint or finding; ids must be unique within a scenario` });
     findingIds.add(f.id);
-    if (f.established_in > n) out.push({ pointer: `/findings/${i}/established_in`, message: `finding "${f.id}" is established in step ${f.established_in}, but the scenario has ${n} step(s)` });
-    f.cues.forEach((cue, j) => checkRegExp(out, `/findings/${i}/cues/${j}`, cue, 'i'));
+    if (f.established_in > n)
+      out.push({ pointer: `/findings/${i}/established_in`, message: `finding "${f.id}" is established in step ${f.established_in}, but the scenario has ${n} step(s)` });
+    f.cues.forEach((cue, j) => {
+      checkRegExp(out, `/findings/${i}/cues/${j}`, cue, 'i');
+    });
   });
 
   const known = [...constraintIds.keys()];
@@ -41,16 +48,26 @@ export function semanticChecks(s: Scenario): Explained[] {
       const guess = closest(id, known);
       out.push({ pointer, message: `unknown constraint "${id}"; ${guess ? `did you mean "${guess}"?` : `declared constraints: ${known.join(', ')}`}` });
     } else if (strictlyBefore ? established >= usedAt : established > usedAt) {
-      out.push({ pointer, message: `constraint "${id}" is established in step ${established}, so a ${what} at step ${usedAt} cannot test it yet; move the ${what} later or establish the constraint earlier` });
+      out.push({
+        pointer,
+        message: `constraint "${id}" is established in step ${established}, so a ${what} at step ${usedAt} cannot test it yet; move the ${what} later or establish the constraint earlier`,
+      });
     }
   };
 
   s.steps.forEach((st, i) => {
     if (st.trap) {
-      st.trap.violates.forEach((id, j) => refCheck(`/steps/${i}/trap/violates/${j}`, id, st.step, 'trap', true));
-      st.trap.cues.accept.forEach((cue, j) => checkRegExp(out, `/steps/${i}/trap/cues/accept/${j}`, cue, 'i'));
-      st.trap.cues.reject.forEach((cue, j) => checkRegExp(out, `/steps/${i}/trap/cues/reject/${j}`, cue, 'i'));
-      if (!isGenerated(s, st)) out.push({ pointer: `/steps/${i}/trap`, message: `step ${st.step} has a prefilled reply, so the model never answers its trap; remove \`reply\` or move the trap` });
+      st.trap.violates.forEach((id, j) => {
+        refCheck(`/steps/${i}/trap/violates/${j}`, id, st.step, 'trap', true);
+      });
+      st.trap.cues.accept.forEach((cue, j) => {
+        checkRegExp(out, `/steps/${i}/trap/cues/accept/${j}`, cue, 'i');
+      });
+      st.trap.cues.reject.forEach((cue, j) => {
+        checkRegExp(out, `/steps/${i}/trap/cues/reject/${j}`, cue, 'i');
+      });
+      if (!isGenerated(s, st))
+        out.push({ pointer: `/steps/${i}/trap`, message: `step ${st.step} has a prefilled reply, so the model never answers its trap; remove \`reply\` or move the trap` });
     }
     (st.probes ?? []).forEach((p, j) => {
       refCheck(`/steps/${i}/probes/${j}/constraint`, p.constraint, st.step, 'probe', false);
@@ -74,7 +91,8 @@ export function semanticChecks(s: Scenario): Explained[] {
 
   s.judge.steps.forEach((k, j) => {
     if (!stepNumbers.includes(k)) out.push({ pointer: `/judge/steps/${j}`, message: `judge reads step ${k}, but the scenario has steps 1-${n}` });
-    else if (!generated.includes(k)) out.push({ pointer: `/judge/steps/${j}`, message: `judge reads step ${k}, whose reply is prefilled rather than generated; judge a generated step` });
+    else if (!generated.includes(k))
+      out.push({ pointer: `/judge/steps/${j}`, message: `judge reads step ${k}, whose reply is prefilled rather than generated; judge a generated step` });
   });
 
   const w = s.scoring?.citation_window;
@@ -82,19 +100,24 @@ export function semanticChecks(s: Scenario): Explained[] {
     if (w.from > w.to) out.push({ pointer: '/scoring/citation_window', message: `citation window runs backwards (from ${w.from} to ${w.to}); swap them` });
     if (w.to > n) out.push({ pointer: '/scoring/citation_window/to', message: `citation window ends at step ${w.to}, but the scenario has ${n} step(s)` });
   }
-  (s.scoring?.self_correction_phrases ?? []).forEach((p, j) => checkRegExp(out, `/scoring/self_correction_phrases/${j}`, p, 'i'));
+  (s.scoring?.self_correction_phrases ?? []).forEach((p, j) => {
+    checkRegExp(out, `/scoring/self_correction_phrases/${j}`, p, 'i');
+  });
 
   for (const variant of ['pass', 'fail'] as const) {
     // Imported scenarios may have no fixtures (the schema allows it only for them).
     if (!s.fixtures) break;
     const replies = s.fixtures[variant];
     for (const k of generated) {
-      if (replies[String(k)] === undefined) out.push({ pointer: `/fixtures/${variant}`, message: `fixtures.${variant} has no reply for step ${k}; add \`${k}: |\` with the reference reply` });
+      if (replies[String(k)] === undefined)
+        out.push({ pointer: `/fixtures/${variant}`, message: `fixtures.${variant} has no reply for step ${k}; add \`${k}: |\` with the reference reply` });
     }
     for (const key of Object.keys(replies)) {
       const k = Number(key);
-      if (!stepNumbers.includes(k)) out.push({ pointer: `/fixtures/${variant}`, key, message: `fixtures.${variant} has a reply for step ${k}, but the scenario has steps 1-${n}; remove it` });
-      else if (!generated.includes(k)) out.push({ pointer: `/fixtures/${variant}`, key, message: `fixtures.${variant} has a reply for step ${k}, whose reply is prefilled; remove the fixture` });
+      if (!stepNumbers.includes(k))
+        out.push({ pointer: `/fixtures/${variant}`, key, message: `fixtures.${variant} has a reply for step ${k}, but the scenario has steps 1-${n}; remove it` });
+      else if (!generated.includes(k))
+        out.push({ pointer: `/fixtures/${variant}`, key, message: `fixtures.${variant} has a reply for step ${k}, whose reply is prefilled; remove the fixture` });
     }
   }
   return out;

@@ -31,7 +31,7 @@ export function validateScenarioBytes(file: string, bytes: Uint8Array): FileVerd
   const problems = sortProblems(semanticChecks(value).map(toProblem));
   if (problems.length > 0) return { file, source, problems };
   const hash = createHash('sha256').update(bytes).digest('hex');
-  return { file, source, problems: [], loaded: { file, hash, scenario: value } };
+  return { file, source, problems: [], loaded: { file, hash, bytes, scenario: value } };
 }
 
 /** Checks across files: scenario ids and task codes are unique in a suite. */
@@ -50,7 +50,13 @@ export function suiteChecks(verdicts: readonly FileVerdict[]): Problem[] {
       const [line, col] = locate(v.source, pointer);
       const first = seen.get(value.toLowerCase());
       if (first) {
-        problems.push({ file: v.file, line, col, pointer, message: `${what} "${value}" is already used by ${first.file}:${first.line}:${first.col}; ${what}s must be unique across the suite` });
+        problems.push({
+          file: v.file,
+          line,
+          col,
+          pointer,
+          message: `${what} "${value}" is already used by ${first.file}:${first.line}:${first.col}; ${what}s must be unique across the suite`,
+        });
       } else {
         seen.set(value.toLowerCase(), { file: v.file, line, col });
       }

@@ -38,7 +38,7 @@ export function parseYaml(file: string, bytes: Uint8Array): ParseResult {
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
-  } catch (cause) {
+  } catch {
     return at(1, 1, 'file is not valid UTF-8 text; save it as UTF-8');
   }
   const lines = new LineCounter();
@@ -123,7 +123,11 @@ function posOf(lines: LineCounter, offset: number): [number, number] {
 function lineColOfByte(bytes: Uint8Array, index: number): [number, number] {
   let line = 1;
   let start = 0;
-  for (let i = 0; i < index; i++) if (bytes[i] === 10) (line++, (start = i + 1));
+  for (let i = 0; i < index; i++) {
+    if (bytes[i] !== 10) continue;
+    line++;
+    start = i + 1;
+  }
   return [line, index - start + 1];
 }
 
@@ -151,7 +155,13 @@ function firstAliasPos(doc: Document.Parsed, lines: LineCounter): [number, numbe
  * (for unknown or misnamed fields) rather than the value.
  */
 export function locate(src: YamlSource, pointer: string, opts: { key?: string } = {}): [number, number] {
-  const segments = pointer === '' ? [] : pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const segments =
+    pointer === ''
+      ? []
+      : pointer
+          .slice(1)
+          .split('/')
+          .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   let node: unknown = src.doc.contents;
   let best: unknown = node;
   for (const seg of segments) {

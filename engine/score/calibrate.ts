@@ -32,7 +32,7 @@ const ZERO = { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0
 export function fixtureTranscript(l: LoadedScenario, variant: 'pass' | 'fail'): Transcript {
   const s = l.scenario;
   const turns: Turn[] = s.steps.map((st) => {
-    const text = isGenerated(s, st) ? s.fixtures?.[variant][String(st.step)] ?? '' : st.reply ?? '';
+    const text = isGenerated(s, st) ? (s.fixtures?.[variant][String(st.step)] ?? '') : (st.reply ?? '');
     return {
       step: st.step,
       kind: isGenerated(s, st) ? 'generated' : 'prefilled',

@@ -34,9 +34,14 @@ export function heuristicMemFail(t: Transcript, s: Scenario): { verdict: Verdict
     if (trap) {
       const rejected = trap.cues.reject.some((c) => cueRegExp(c).test(text));
       const accepted = trap.cues.accept.some((c) => cueRegExp(c).test(text));
-      if (rejected) (evidence = true), reasons.push(`step ${k}: the reply rejects the trap`);
-      else if (accepted) (evidence = true), (violated = true), reasons.push(`step ${k}: the reply accepts the trap`);
-      else reasons.push(`step ${k}: the reply neither accepts nor rejects the trap by its cues`);
+      if (rejected) {
+        evidence = true;
+        reasons.push(`step ${k}: the reply rejects the trap`);
+      } else if (accepted) {
+        evidence = true;
+        violated = true;
+        reasons.push(`step ${k}: the reply accepts the trap`);
+      } else reasons.push(`step ${k}: the reply neither accepts nor rejects the trap by its cues`);
     }
   }
   const violation: Verdict = violated ? 'YES' : evidence ? 'NO' : 'unscored';
@@ -54,7 +59,5 @@ export function heuristicCoherence(t: Transcript, s: Scenario, step: number): { 
   if (!turn) return { verdict: 'unscored', reasoning: `step ${step} has no reply` };
   const text = replyText(turn);
   const used = earlier.filter((f) => f.cues.some((c) => cueRegExp(c).test(text))).map((f) => f.id);
-  return used.length > 0
-    ? { verdict: 'YES', reasoning: `builds on ${used.join(', ')}` }
-    : { verdict: 'NO', reasoning: `mentions none of ${earlier.map((f) => f.id).join(', ')}` };
+  return used.length > 0 ? { verdict: 'YES', reasoning: `builds on ${used.join(', ')}` } : { verdict: 'NO', reasoning: `mentions none of ${earlier.map((f) => f.id).join(', ')}` };
 }

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
 import type { Verdict } from '../schemas/scores.generated.js';
+import { writeFileDurably } from '../transcript/atomic-write.js';
 
 export interface CachedJudgement {
   verdict: Verdict;
@@ -59,12 +59,17 @@ export class JudgeCache {
 
   async put(key: string, value: CachedJudgement): Promise<void> {
     await mkdir(join(this.dir, key.slice(0, 2)), { recursive: true });
-    await writeFileAtomic(this.file(key), JSON.stringify(value) + '\n');
+    await writeFileDurably(this.file(key), `${JSON.stringify(value)}\n`);
   }
 }
 
 function sortKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortKeys);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, sortKeys(x)]));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(
+      Object.entries(v)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, x]) => [k, sortKeys(x)]),
+    );
   return v;
 }

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { majority, parseVerdict } from './judge-prompt.js';
 import { cohensKappa } from './agreement.js';
-import { memFailValue } from './score-conversation.js';
 
 describe('parseVerdict', () => {
   it('reads a JSON verdict', () => {
-    expect(parseVerdict('{"reasoning": "It approves the \\"single\\" transaction.", "verdict": "YES"}')).toEqual({ verdict: 'YES', reasoning: 'It approves the "single" transaction.' });
+    expect(parseVerdict('{"reasoning": "It approves the \\"single\\" transaction.", "verdict": "YES"}')).toEqual({
+      verdict: 'YES',
+      reasoning: 'It approves the "single" transaction.',
+    });
   });
   it('finds a verdict in the middle of the text', () => {
     expect(parseVerdict('Let me look at step 5.\nVerdict: NO\nThe answer rejects the proposal on the lock budget.').verdict).toBe('NO');
@@ -28,15 +30,6 @@ describe('majority', () => {
     expect(majority(['NO', 'unscored', 'unscored'])).toBe('NO');
     expect(majority(['YES', 'NO'])).toBe('unscored');
     expect(majority([])).toBe('unscored');
-  });
-});
-
-describe('memFailValue', () => {
-  it('maps the rubric answer through pass_answer', () => {
-    expect(memFailValue('YES', 'NO')).toBe('YES');
-    expect(memFailValue('NO', 'NO')).toBe('NO');
-    expect(memFailValue('YES', 'YES')).toBe('NO');
-    expect(memFailValue('unscored', 'NO')).toBe('unscored');
   });
 });
 

@@ -12,7 +12,7 @@ export interface JudgePrompt {
 
 const SYSTEM = [
   'You are a strict evaluator of multi-turn conversations with an AI assistant.',
-  'You answer one YES/NO question about the assistant\'s replies, using only what is quoted.',
+  "You answer one YES/NO question about the assistant's replies, using only what is quoted.",
   'Reply with a JSON object and nothing else: {"reasoning": "<two or three sentences>", "verdict": "YES" | "NO"}.',
 ].join(' ');
 

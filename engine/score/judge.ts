@@ -64,7 +64,7 @@ export function llmJudge(o: LlmJudgeOptions): Judge {
     const profile = findProfile(o.profiles, model);
     // One sample: ask for the most likely answer where the model takes temperature.
     // Several samples: keep the default temperature, or the samples would all agree.
-    const params: Record<string, unknown> = { max_tokens: JUDGE_MAX_TOKENS, system: prompt.system };
+    const params: { max_tokens: number; system: string; temperature?: number } = { max_tokens: JUDGE_MAX_TOKENS, system: prompt.system };
     if (o.samples === 1 && profile?.sampling.temperature !== false) params.temperature = 0;
     const apiModel = o.provider.apiModel?.(model, profile?.aliases ?? []) ?? model;
     const key = JudgeCache.key({ model: apiModel, params, promptSha256: prompt.sha256, sample });
@@ -76,10 +76,10 @@ export function llmJudge(o: LlmJudgeOptions): Judge {
       }
     }
     try {
-      const reply = await o.provider.send({ model: apiModel, messages: [{ role: 'user', content: prompt.user }], ...params } as never, { scenario: s, step: s.judge.steps.at(-1) ?? 1 });
-      const raw = reply.content.filter((b) => b.type === 'text').map((b) => b.text ?? '').join('');
+      const reply = await o.provider.send({ model: apiModel, messages: [{ role: 'user', content: prompt.user }], ...params }, { scenario: s, step: s.judge.steps.at(-1) ?? 1 });
+      const raw = reply.message.content.map((b) => (b.type === 'text' ? b.text : '')).join('');
       const parsed = parseVerdict(raw);
-      await o.cache.put(key, { ...parsed, raw, model: reply.model, at: new Date(o.now()).toISOString() });
+      await o.cache.put(key, { ...parsed, raw, model: reply.message.model, at: new Date(o.now()).toISOString() });
       stats.misses++;
       return { judge: model, sample, verdict: parsed.verdict, reasoning: parsed.reasoning, prompt_sha256: prompt.sha256, cache: 'miss' };
     } catch (e) {

@@ -16,9 +16,15 @@ export interface ProbeResult {
  */
 const STOP_WORDS: Record<string, readonly string[]> = {
   en: 'the and of to a in is it that for you was with on as have be at this are not but or from they we your will can if what there which their'.split(' '),
-  es: 'de la que el en y los se del las un por con no una su para es al lo como más pero sus le ya o este sí porque esta entre cuando muy sin sobre también me hasta hay donde desde todo nos durante todos uno les ni contra otros ese eso ante ellos esto antes algunos qué unos yo otro otras otra él tanto esa estos mucho nada muchos cual poco ella estar estas algo nosotros tu te puedes'.split(' '),
-  fr: 'le la les de des du et un une est en que qui dans pour pas au aux ce cette sur avec il elle nous vous ils sont mais ou se ne plus par son sa ses leur très être avoir fait je tu'.split(' '),
-  de: 'der die das und ist nicht ein eine zu den dem des mit sich auf für von im ich du er sie es wir ihr auch als an aus bei nach noch wie oder aber wenn nur so kann sind war'.split(' '),
+  es: 'de la que el en y los se del las un por con no una su para es al lo como más pero sus le ya o este sí porque esta entre cuando muy sin sobre también me hasta hay donde desde todo nos durante todos uno les ni contra otros ese eso ante ellos esto antes algunos qué unos yo otro otras otra él tanto esa estos mucho nada muchos cual poco ella estar estas algo nosotros tu te puedes'.split(
+    ' ',
+  ),
+  fr: 'le la les de des du et un une est en que qui dans pour pas au aux ce cette sur avec il elle nous vous ils sont mais ou se ne plus par son sa ses leur très être avoir fait je tu'.split(
+    ' ',
+  ),
+  de: 'der die das und ist nicht ein eine zu den dem des mit sich auf für von im ich du er sie es wir ihr auch als an aus bei nach noch wie oder aber wenn nur so kann sind war'.split(
+    ' ',
+  ),
   it: 'il lo la i gli le di del della che e è un una per non con sono si da in al alla ma come anche più questo questa ci ne ho hai ha mi ti se nel nella essere'.split(' '),
   pt: 'o a os as de do da dos das que e é um uma para com não em no na por se mais como mas ao ele ela isso isto você são foi muito também já está pelo pela nos'.split(' '),
   nl: 'de het een en van is dat op te in voor niet met zijn er maar ook als aan bij om dan wat nog door naar uit je ik wij we hij zij ze dit deze was worden kan'.split(' '),

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import { createWriteStream, readFileSync } from 'node:fs';
-import { once } from 'node:events';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { constants, readFileSync } from 'node:fs';
+import { copyFile, link, mkdir, open, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import pLimit from 'p-limit';
 import { TranscriptError } from '../errors.js';
@@ -9,7 +8,9 @@ import { findProfile, loadProfiles, type Profile } from '../models/profiles.js';
 import type { LoadedScenario } from '../scenario/scenario.js';
 import { validatorForDef } from '../schemas/compile.js';
 import type { ConversationScore, JudgeConfig, Scores } from '../schemas/scores.generated.js';
+import { writeFileDurably, type Produce } from '../transcript/atomic-write.js';
 import { RunStore, parseTranscript } from '../transcript/run-store.js';
+import type { Transcript } from '../transcript/format.js';
 import type { Judge } from './judge.js';
 import { scoreConversation } from './score-conversation.js';
 import { SCORER_VERSIONS } from './text-scorers.js';
@@ -59,7 +60,11 @@ async function isRunDir(dir: string): Promise<boolean> {
  * directory is scored against that run's scenario snapshots; any other transcript file against
  * the suite given (its scores go in a scores/ folder beside it).
  */
-export async function resolveTargets(inputs: readonly string[], suite: () => Promise<ReadonlyMap<string, LoadedScenario>>, loadRunScenarios: (store: RunStore) => Promise<ReadonlyMap<string, LoadedScenario>>): Promise<ScoreTarget[]> {
+export async function resolveTargets(
+  inputs: readonly string[],
+  suite: () => Promise<ReadonlyMap<string, LoadedScenario>>,
+  loadRunScenarios: (store: RunStore) => Promise<ReadonlyMap<string, LoadedScenario>>,
+): Promise<ScoreTarget[]> {
   const targets = new Map<string, ScoreTarget>();
   for (const input of inputs) {
     const p = resolve(input);
@@ -96,10 +101,10 @@ export async function resolveTargets(inputs: readonly string[], suite: () => Pro
  * Scores every transcript of a target and writes scores/<judge-id>.json. A file that cannot
  * be read as a valid transcript is reported under `skipped` and the rest are scored.
  *
- * The file is streamed: each conversation's score is validated and written as soon as the
- * ones before it are, so memory stays flat however many transcripts a run has. An earlier
- * scores file of the same judge whose verdicts differ is kept as scores/<judge-id>.<time>.json,
- * never overwritten silently.
+ * The file is streamed through the durable write (temp file, fsync, rename, like transcripts):
+ * each conversation's score is validated and written as soon as the ones before it are, so
+ * memory stays flat however many transcripts a run has. An earlier scores file of the same
+ * judge whose verdicts differ is kept as scores/<judge-id>.<time>.json, never overwritten.
  */
 export async function scoreTarget(
   target: ScoreTarget,
@@ -108,13 +113,12 @@ export async function scoreTarget(
   const store = new RunStore(target.dir);
   const file = store.path('scores', `${deps.judge.config.id}.json`);
   await mkdir(dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  const out = createWriteStream(tmp, { encoding: 'utf8' });
-  const write = (chunk: string) => (out.write(chunk) ? Promise.resolve() : once(out, 'drain').then(() => undefined));
   const validate = validatorForDef<ConversationScore>('scores', 'conversationScore');
   const digest = createHash('sha256');
   const summary: ScoreSummary = { conversations: 0, yes: 0, no: 0, unscored: 0 };
   const skipped: Scores['skipped'] = [];
+  let verdictsSha256 = '';
+  let keptPrevious = null as string | null;
 
   const head = {
     format: SCORES_FORMAT,
@@ -124,34 +128,40 @@ export async function scoreTarget(
     judge: deps.judge.config,
     scorers: { ...SCORER_VERSIONS },
   };
-  await write(`${JSON.stringify(head, null, 2).slice(0, -2)},\n  "conversations": [`);
-
   // Results arrive out of order; they are written in file order (sorted names) from `slots`.
   const files = [...target.files].sort();
-  const slots = new Map<number, ConversationScore | null>();
-  let next = 0;
-  let writing: Promise<void> = Promise.resolve();
-  const flush = () => {
-    writing = writing.then(async () => {
-      while (slots.has(next)) {
-        const score = slots.get(next)!;
-        slots.delete(next);
-        next++;
-        if (score === null) continue;
-        if (!validate(score)) throw new Error(`score of ${(score as ConversationScore).conversation_id} does not match schemas/scores.schema.json: ${JSON.stringify(validate.errors?.slice(0, 2))}`);
-        digest.update(JSON.stringify([score.conversation_id, score.transcript_sha256, score.mem_fail.judge_verdict, Object.entries(score.step_coherence.by_step).map(([k, j]) => [k, j.verdict])]));
-        await write(`${summary.conversations === 0 ? '' : ','}\n    ${JSON.stringify(score)}`);
-        summary.conversations++;
-        if (score.mem_fail.value === 'YES') summary.yes++;
-        else if (score.mem_fail.value === 'NO') summary.no++;
-        else summary.unscored++;
-      }
-    });
-    return writing;
-  };
-
-  const limit = pLimit(deps.concurrency);
-  try {
+  const produce: Produce = async (write) => {
+    await write(`${JSON.stringify(head, null, 2).slice(0, -2)},\n  "conversations": [`);
+    const slots = new Map<number, ConversationScore | null>();
+    let next = 0;
+    let writing: Promise<void> = Promise.resolve();
+    const flush = () => {
+      writing = writing.then(async () => {
+        while (slots.has(next)) {
+          const score = slots.get(next)!;
+          slots.delete(next);
+          next++;
+          if (score === null) continue;
+          if (!validate(score))
+            throw new Error(`score of ${(score as ConversationScore).conversation_id} does not match schemas/scores.schema.json: ${JSON.stringify(validate.errors?.slice(0, 2))}`);
+          digest.update(
+            JSON.stringify([
+              score.conversation_id,
+              score.transcript_sha256,
+              score.mem_fail.judge_verdict,
+              Object.entries(score.step_coherence.by_step).map(([k, j]) => [k, j.verdict]),
+            ]),
+          );
+          await write(`${summary.conversations === 0 ? '' : ','}\n    ${JSON.stringify(score)}`);
+          summary.conversations++;
+          if (score.mem_fail.value === 'YES') summary.yes++;
+          else if (score.mem_fail.value === 'NO') summary.no++;
+          else summary.unscored++;
+        }
+      });
+      return writing;
+    };
+    const limit = pLimit(deps.concurrency);
     await Promise.all(
       files.map((f, i) =>
         limit(async () => {
@@ -162,22 +172,29 @@ export async function scoreTarget(
       ),
     );
     await writing;
-    const verdictsSha256 = digest.digest('hex');
+    verdictsSha256 = digest.digest('hex');
     skipped.sort((a, b) => a.file.localeCompare(b.file));
     await write(`\n  ],\n  "skipped": ${JSON.stringify(skipped)},\n  "verdicts_sha256": "${verdictsSha256}"\n}\n`);
-    out.end();
-    await once(out, 'finish');
-    const keptPrevious = await keepPrevious(file, verdictsSha256, deps.now);
-    await rename(tmp, file);
-    return { file, runId: target.runId, judge: deps.judge.config, summary, skipped, verdictsSha256, keptPrevious };
+    // Before the rename, so the earlier file is in its place or kept aside at every moment.
+    keptPrevious = await keepPrevious(file, verdictsSha256, deps.now);
+  };
+
+  try {
+    await writeFileDurably(file, produce);
   } catch (e) {
-    out.destroy();
-    await rm(tmp, { force: true });
+    // The earlier file is still in place, so the copy kept aside is not needed.
+    if (keptPrevious) await rm(keptPrevious, { force: true });
     throw e;
   }
+  return { file, runId: target.runId, judge: deps.judge.config, summary, skipped, verdictsSha256, keptPrevious };
 }
 
-async function scoreFile(file: string, target: ScoreTarget, deps: { judge: Judge; coherence: boolean; onScored?: (s: ConversationScore) => void }, skipped: Scores['skipped']): Promise<ConversationScore | undefined> {
+async function scoreFile(
+  file: string,
+  target: ScoreTarget,
+  deps: { judge: Judge; coherence: boolean; onScored?: (s: ConversationScore) => void },
+  skipped: Scores['skipped'],
+): Promise<ConversationScore | undefined> {
   let text: string;
   try {
     // Synchronous for the same reason as the judge cache: small local files, many of them.
@@ -186,7 +203,7 @@ async function scoreFile(file: string, target: ScoreTarget, deps: { judge: Judge
     skipped.push({ file, reason: `cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}` });
     return undefined;
   }
-  let t;
+  let t: Transcript;
   try {
     t = parseTranscript(file, text);
   } catch (e) {
@@ -210,8 +227,13 @@ async function scoreFile(file: string, target: ScoreTarget, deps: { judge: Judge
 }
 
 /**
- * Moves an earlier scores file aside when its verdicts differ from the new ones. The digest is
+ * Keeps an earlier scores file aside when its verdicts differ from the new ones. The digest is
  * the file's last field, so only its tail is read, not the whole (possibly large) file.
+ *
+ * A hard link, not a rename: the scores file stays whole in its place until the durable write
+ * replaces it, and link() fails with EEXIST where rename() would replace a file kept earlier
+ * (two scorings in one second). Then the next free second names it, so the name still has the
+ * <time> shape that report skips.
  */
 async function keepPrevious(file: string, digest: string, now: () => number): Promise<string | null> {
   let tail: string;
@@ -231,8 +253,21 @@ async function keepPrevious(file: string, digest: string, now: () => number): Pr
   }
   const old = /"verdicts_sha256":\s*"([0-9a-f]{64})"/.exec(tail)?.[1];
   if (old === digest) return null;
-  const stamp = new Date(now()).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  const aside = file.replace(/\.json$/, `.${stamp}.json`);
-  await rename(file, aside);
-  return aside;
+  for (let at = now(); ; at += 1000) {
+    const stamp = new Date(at)
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d+Z$/, 'Z');
+    const aside = file.replace(/\.json$/, `.${stamp}.json`);
+    try {
+      await link(file, aside).catch((e: NodeJS.ErrnoException) => {
+        // A file system without hard links (FAT, some network shares): a copy, still never over another file.
+        if (e.code === 'EPERM' || e.code === 'ENOTSUP' || e.code === 'ENOSYS') return copyFile(file, aside, constants.COPYFILE_EXCL);
+        throw e;
+      });
+      return aside;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+  }
 }

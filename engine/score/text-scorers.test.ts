@@ -25,7 +25,14 @@ const turn = (step: number, text: string, thinking = '', extra: Partial<Turn> = 
     kind: 'generated',
     user: '',
     request: {} as Turn['request'],
-    response: { id: null, model: null, content: [...(thinking ? [{ type: 'thinking', thinking, signature: 's' }] : []), { type: 'text', text }], stop_reason: 'end_turn', stop_details: null, usage: { input_tokens: 10, output_tokens: 5, cache_creation_input_tokens: 1, cache_read_input_tokens: 2, thinking_tokens: 3 } },
+    response: {
+      id: null,
+      model: null,
+      content: [...(thinking ? [{ type: 'thinking', thinking, signature: 's' }] : []), { type: 'text', text }],
+      stop_reason: 'end_turn',
+      stop_details: null,
+      usage: { input_tokens: 10, output_tokens: 5, cache_creation_input_tokens: 1, cache_read_input_tokens: 2, thinking_tokens: 3 },
+    },
     timing: { started_at: null, ttft_ms: 1, latency_ms: 10 },
     attempts: [],
     cost_usd: 0.5,
@@ -45,7 +52,7 @@ describe('scorers', () => {
     expect(c.by_step['1']).toEqual({ budget: 2, lang: 0 });
   });
 
-  it('count self-corrections in thinking and text separately, with the scenario\'s own phrases', () => {
+  it("count self-corrections in thinking and text separately, with the scenario's own phrases", () => {
     const t = transcript([turn(1, 'Actually, no.', 'Wait, the table is bigger. Hold on, let me reconsider.'), turn(2, 'fine', 'nothing here')]);
     expect(scoreSelfCorrections(t, scenario)).toMatchObject({ thinking: 3, text: 1, by_step: { '1': { thinking: 3, text: 1 }, '2': { thinking: 0, text: 0 } } });
   });

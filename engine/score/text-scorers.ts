@@ -30,7 +30,7 @@ export const DEFAULT_SELF_CORRECTIONS = [
   '\\bscratch that\\b',
   '\\bcorrection:',
   '\\bI (mis-?read|misspoke|overlooked)\\b',
-  '\\bthat(\'s| is) (not right|incorrect|wrong)\\b',
+  "\\bthat('s| is) (not right|incorrect|wrong)\\b",
 ];
 
 /** One regex that matches any of the patterns, for counting non-overlapping occurrences. */
@@ -126,7 +126,8 @@ export function scoreCost(t: Transcript, prices?: Prices): ConversationScore['co
   const usd = costs.length > 0 && costs.every((c) => c !== null) ? Math.round(costs.reduce((a, b) => a! + b!, 0)! * 1e8) / 1e8 : costs.length === 0 ? 0 : null;
   const cacheRead = sum((u) => u.cache_read_input_tokens);
   const cacheWrite = sum((u) => u.cache_creation_input_tokens);
-  const usdUncached = usd === null || !prices ? null : Math.round((usd + (cacheRead * (prices.input - prices.cache_read) + cacheWrite * (prices.input - prices.cache_write_5m)) / 1e6) * 1e8) / 1e8;
+  const usdUncached =
+    usd === null || !prices ? null : Math.round((usd + (cacheRead * (prices.input - prices.cache_read) + cacheWrite * (prices.input - prices.cache_write_5m)) / 1e6) * 1e8) / 1e8;
   return {
     usd,
     usd_uncached: usdUncached,

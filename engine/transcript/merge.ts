@@ -15,11 +15,15 @@ export async function mergeShards(dirs: readonly string[], out: RunStore, runId:
   for (const s of shards) {
     if (!s.manifest.plan.shard) throw new UsageError(`${s.store.dir}: not a shard (its run had no --shard)`);
     if (s.manifest.plan.shard.count !== count) throw new UsageError(`${s.store.dir}: shard of ${s.manifest.plan.shard.count}, the others of ${count}`);
-    if (planKey(s.manifest) !== planKey(first.manifest)) throw new UsageError(`${s.store.dir}: its plan differs from ${first.store.dir}'s; shards of one run share scenarios, models, efforts, repeats and options`);
+    if (planKey(s.manifest) !== planKey(first.manifest))
+      throw new UsageError(`${s.store.dir}: its plan differs from ${first.store.dir}'s; shards of one run share scenarios, models, efforts, repeats and options`);
   }
   const byIndex = new Map(shards.map((s) => [s.manifest.plan.shard!.index, s]));
   const missing = Array.from({ length: count! }, (_, i) => i + 1).filter((k) => !byIndex.has(k));
-  if (missing.length || byIndex.size !== shards.length) throw new UsageError(`merge needs each of shards 1..${count} exactly once; missing: ${missing.join(', ') || 'none'}, given: ${shards.map((s) => s.manifest.plan.shard!.index).join(', ')}`);
+  if (missing.length || byIndex.size !== shards.length)
+    throw new UsageError(
+      `merge needs each of shards 1..${count} exactly once; missing: ${missing.join(', ') || 'none'}, given: ${shards.map((s) => s.manifest.plan.shard!.index).join(', ')}`,
+    );
   const total = first.manifest.plan.shard!.of;
   const conversations = Array.from({ length: total }, (_, i) => {
     const shard = byIndex.get((i % count!) + 1)!;
@@ -50,11 +54,24 @@ export async function mergeShards(dirs: readonly string[], out: RunStore, runId:
     engine_version: first.manifest.engine_version,
     created_at: times.map((m) => m.created_at).sort()[0]!,
     updated_at: new Date(now()).toISOString(),
-    ended_at: times.every((m) => m.ended_at) ? times.map((m) => m.ended_at!).sort().at(-1)! : null,
+    ended_at: times.every((m) => m.ended_at)
+      ? times
+          .map((m) => m.ended_at!)
+          .sort()
+          .at(-1)!
+      : null,
     status: statuses.complete === total ? 'complete' : done + statuses.errored! === total ? 'partial' : 'interrupted',
     status_reason: `merged from ${count} shards`,
     plan: { ...plan, conversations: conversations.map(({ c }) => c) },
-    counts: { conversations: total, pending: statuses.pending!, complete: statuses.complete!, refused: statuses.refused!, max_tokens: statuses.max_tokens!, errored: statuses.errored!, stopped: statuses.stopped! },
+    counts: {
+      conversations: total,
+      pending: statuses.pending!,
+      complete: statuses.complete!,
+      refused: statuses.refused!,
+      max_tokens: statuses.max_tokens!,
+      errored: statuses.errored!,
+      stopped: statuses.stopped!,
+    },
     spent_usd: shards.reduce((n, s) => n + (s.manifest.spent_usd ?? 0), 0),
   };
   await out.writeManifest(manifest);
@@ -65,4 +82,3 @@ function planKey(m: RunManifest): string {
   const { conversations: _c, shard: _s, concurrency: _k, base_url: _b, base_url_host: _h, max_cost_usd: _m, ...rest } = m.plan;
   return JSON.stringify(rest);
 }
-

@@ -12,9 +12,9 @@ export async function loadRunScenarios(store: RunStore, plan?: Plan): Promise<Ma
     const bytes = await store.readScenarioSnapshot(s.file);
     const v = validateScenarioBytes(store.path(s.file), bytes);
     if (!v.loaded) throw new TranscriptError(`${store.path(s.file)}: the run's scenario snapshot is invalid: ${v.problems[0]?.message ?? 'unknown problem'}`);
-    if (v.loaded.hash !== s.hash) throw new TranscriptError(`${store.path(s.file)}: the scenario snapshot changed since the run started (hash mismatch); a resumed run must replay what it started with`);
+    if (v.loaded.hash !== s.hash)
+      throw new TranscriptError(`${store.path(s.file)}: the scenario snapshot changed since the run started (hash mismatch); a resumed run must replay what it started with`);
     out.set(s.id, v.loaded);
   }
   return out;
 }
-

@@ -1,10 +1,9 @@
 import { mkdir, readFile, readdir } from 'node:fs/promises';
-import { join, resolve, sep } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
+import { resolve, sep } from 'node:path';
 import { TranscriptError, oneLine } from '../errors.js';
 import { safeName } from '../plan/plan.js';
 import { validatorFor } from '../schemas/compile.js';
-import { FileWriter } from './file-writer.js';
+import { writeFileDurably, writeJsonDurably } from './atomic-write.js';
 import { MANIFEST_FORMAT, TRANSCRIPT_FORMAT, type RunManifest, type Transcript } from './format.js';
 
 /**
@@ -14,12 +13,12 @@ import { MANIFEST_FORMAT, TRANSCRIPT_FORMAT, type RunManifest, type Transcript }
  *     <run>/scenarios/<scenario-id>.yaml    the scenario files as the run used them
  *     <run>/conversations/<id>.json         one transcript per conversation (schemas/transcript.schema.json)
  *
- * Every write is atomic (temp file, fsync, rename), so a killed process leaves either the old
- * or the new file, never half of one. Everything is validated when written and when read.
+ * Every write is atomic and durable (temp file, fsync, rename: atomic-write.ts), so a killed
+ * process leaves either the old or the new file, never half of one. Writes to one file land in
+ * the order they were called. Everything is validated when written and when read.
  */
 export class RunStore {
   readonly dir: string;
-  private readonly writer = new FileWriter();
 
   constructor(dir: string) {
     this.dir = resolve(dir);
@@ -36,14 +35,13 @@ export class RunStore {
     // Compiled now, not on the first turn's write, where it held up every conversation in flight.
     validatorFor('transcript');
     validatorFor('manifest');
-    this.writer.start();
     await mkdir(this.path('conversations'), { recursive: true });
     await mkdir(this.path('scenarios'), { recursive: true });
   }
 
   async writeScenarioSnapshot(id: string, bytes: Uint8Array): Promise<string> {
     const rel = `scenarios/${safeName(id)}.yaml`;
-    await writeFileAtomic(this.path(rel), Buffer.from(bytes));
+    await writeFileDurably(this.path(rel), bytes);
     return rel;
   }
 
@@ -54,7 +52,7 @@ export class RunStore {
   /** Validates and serialises `m` before the first await, so the caller may change it at once. */
   async writeManifest(m: RunManifest): Promise<void> {
     assertValid('manifest', m, 'manifest.json');
-    await this.writer.write(this.path('manifest.json'), JSON.stringify(m, null, 2) + '\n');
+    await writeJsonDurably(this.path('manifest.json'), m);
   }
 
   async readManifest(): Promise<RunManifest> {
@@ -70,7 +68,7 @@ export class RunStore {
 
   async writeTranscript(t: Transcript): Promise<void> {
     assertValid('transcript', t, `transcript ${t.conversation_id}`);
-    await this.writer.write(this.transcriptPath(t.conversation_id), JSON.stringify(t, null, 2) + '\n');
+    await writeJsonDurably(this.transcriptPath(t.conversation_id), t);
   }
 
   /** The transcript of a conversation, or undefined if none was written yet. */
@@ -88,7 +86,10 @@ export class RunStore {
 
   async listTranscriptFiles(): Promise<string[]> {
     try {
-      return (await readdir(this.path('conversations'))).filter((f) => f.endsWith('.json')).sort().map((f) => this.path('conversations', f));
+      return (await readdir(this.path('conversations')))
+        .filter((f) => f.endsWith('.json'))
+        .sort()
+        .map((f) => this.path('conversations', f));
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw e;
@@ -128,7 +129,8 @@ function assertValid(schema: 'transcript' | 'manifest', value: unknown, where: s
   if (!validate(value)) {
     const first = validate.errors?.[0];
     const n = validate.errors?.length ?? 0;
-    throw new TranscriptError(`${where}: does not match schemas/${schema}.schema.json: ${first?.instancePath || '/'} ${first?.message ?? ''}${n > 1 ? ` (and ${n - 1} more)` : ''}`);
+    throw new TranscriptError(
+      `${where}: does not match schemas/${schema}.schema.json: ${first?.instancePath || '/'} ${first?.message ?? ''}${n > 1 ? ` (and ${n - 1} more)` : ''}`,
+    );
   }
 }
-

@@ -1,129 +1,289 @@
-// Replay wall time against the ideal, and throughput under a rate limit, on the local server.
-//   npm run build && node scripts/bench/replay-scale.bench.mjs [--runs K]
-// 1. C=200 conversations of S=5 steps at concurrency K=20, L=100 ms per turn:
-//    ideal = ceil(C/K) * S * L = 5.0 s; target <= 1.05 x ideal.
-// 2. The floor under (1) on this machine: the same workload from clients that do nothing else
-//    (scripts/bench/replay-floor.mjs): bare node:http, and the SDK's messages.stream, each with
-//    and without the durable per-turn write the engine must make before the next request.
-// 3. The same plan against a server that allows 1,200 requests a minute (20/s), latency 50 ms:
-//    target >= 90% of the limit, with no failed conversation.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+// Replay measured where users are (issue 12), and throughput under a rate limit, on the local server.
+//   npm run build && node scripts/bench/replay-scale.bench.mjs [--runs K] [--cpu-prof DIR]
+// 1. C=1,000 conversations of S=5 steps, K=250 at a time, L=1 s per turn (request to last byte):
+//    ideal = ceil(C/K) x S x L = 20 s. Targets, for the whole `driftbench run` process, start-up
+//    included: wall time <= 1.10 x ideal; engine CPU (the CLI process's user + system, all its
+//    threads) <= 3 ms per turn; peak memory (max RSS) < 400 MB.
+// 2. The T1 plan (C=200, K=20) against a server that allows 1,200 requests a minute (20/s),
+//    latency 50 ms: target >= 90% of the limit, with no failed conversation.
+// The server runs in a process of its own (replay-server.mjs) and the CLI under GNU time
+// (lib.mjs runCliTimed), so the CLI's CPU and memory are the kernel's figures for it alone.
+// --cpu-prof DIR: one more run of (1), not counted, with the CLI under node --cpu-prof; prints
+// the functions with the most self time (profile-top.mjs).
 import { spawn } from 'node:child_process';
-import { machine, median, root, runCli, writeSection } from './lib.mjs';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { stringify } from 'yaml';
+import { machine, machineBusyMs, median, root, runCliTimed, waitForQuiet, writeSection } from './lib.mjs';
+import { topSelfTime } from './profile-top.mjs';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' } } });
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' }, 'cpu-prof': { type: 'string' } } });
 const RUNS = Number(values.runs);
-const { startLocalServer, echoResponder } = await import(join(root, 'dist', 'engine', 'local-server', 'index.js'));
-const C = 200, K = 20, S = 5, L = 100;
+const C = 1000,
+  K = 250,
+  S = 5,
+  L = 1000;
+const SCENARIOS = 10; // 10 generated scenarios x 100 repeats x 1 model x 1 effort = 1,000 conversations
+const MODEL = 'claude-opus-4-7';
+// Each reply: 26 paced deltas, the first 500 ms after the request arrives, then one every 20 ms,
+// so the last byte leaves the server L = 500 + 25 x 20 = 1,000 ms after the request arrived.
+const TOKENS = 26,
+  PER_TOKEN_MS = 20,
+  TTFT_MS = L - (TOKENS - 1) * PER_TOKEN_MS;
 const ideal = Math.ceil(C / K) * S * L;
+const turns = C * S;
 const work = await mkdtemp(join(tmpdir(), 'driftbench-bench-'));
 
-async function replay({ name, latency, rateLimit, concurrency }) {
-  const server = await startLocalServer({ responder: echoResponder(), latency, rateLimit });
-  // T1 has 5 steps; the model axis gives 2 cells, so 100 repeats make 200 conversations.
-  const args = ['run', 'scenarios/t1-cascading-migration.yaml', '--base-url', server.url, '--axis', 'model', '--repeats', String(C / 2), '--concurrency', String(concurrency), '--max-retries', '8', '--out', work, '--run-name', name];
-  const res = await runCli(args, { env: { ANTHROPIC_API_KEY: 'bench-key' } });
-  const stats = server.stats();
-  const requests = server.messageRequests().length;
-  await server.close();
-  if (res.code !== 0) throw new Error(`${name}: exit ${res.code}\n${res.stderr.slice(-2000)}`);
-  const m = JSON.parse(await readFile(join(work, name, 'manifest.json'), 'utf8'));
-  const runMs = Date.parse(m.ended_at) - Date.parse(m.created_at);
-  return { processMs: res.ms, runMs, manifest: m, stats, requests };
+/**
+ * Starts replay-server.mjs as its own process, at the lowest CPU priority (nice 19, every thread):
+ * when the CLI and the server both want a core, the CLI gets it, as it would if the API were on
+ * another machine. Measured on 2 cores (2 or 3 runs each): wall 27.3 s with the server at nice 19,
+ * 28.1 s at 0, 30.3 s at -10, the CLI's main thread waiting 2.8 / 4.8 / 6.6 s for a core; the
+ * server still keeps up at 19 (the report's read and loop-delay figures say so each run).
+ * Resolves once it listens.
+ */
+async function startServer(flags) {
+  const child = spawn('nice', ['-n', '19', process.execPath, join(root, 'scripts', 'bench', 'replay-server.mjs'), ...flags], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const first = await lines.next();
+  if (first.done) throw new Error('replay-server exited before listening');
+  const { url } = JSON.parse(first.value);
+  return {
+    url,
+    /** Stops the server and returns what it saw (its own requests and CPU). */
+    async stop() {
+      child.kill('SIGTERM');
+      const last = await lines.next();
+      await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
+      return JSON.parse(last.value);
+    },
+  };
 }
 
-/** One run of the floor client against a fresh server; its wall time in ms. */
-async function floor(mode, write) {
-  const server = await startLocalServer({ responder: echoResponder(), latency: { ttftMs: L, perTokenMs: 0 } });
-  try {
-    const child = spawn(process.execPath, [join(root, 'scripts', 'bench', 'replay-floor.mjs'), server.url, mode, write, String(C), String(K)], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    const code = await new Promise((resolve) => child.on('exit', resolve));
-    if (code !== 0) throw new Error(`replay-floor ${mode} ${write}: exit ${code}`);
-    return JSON.parse(out).ms;
-  } finally {
-    await server.close();
+/** A suite of SCENARIOS valid scenarios of S steps each, prompts about as long as the shipped ones'. */
+async function writeSuite(dir) {
+  await mkdir(dir, { recursive: true });
+  for (let i = 1; i <= SCENARIOS; i++) {
+    const ms = 100 + i * 10;
+    const para = (step) =>
+      `Step ${step} of ${S}. ${`We are planning a production change to service ${i}${' and want every step reviewed against what we agreed earlier. '.repeat(3)}`}Answer briefly.`;
+    const scenario = {
+      id: `replay-bench-${String(i).padStart(2, '0')}`,
+      task: `RB${i}`,
+      title: `Replay benchmark scenario ${i}`,
+      category: 'memory-trap',
+      difficulty: 'medium',
+      description: `Generated by scripts/bench/replay-scale.bench.mjs: ${S} generated steps, a constraint in step 1 and a trap in step ${S}.`,
+      tags: ['bench'],
+      system: 'You are a careful site reliability engineer. Be concrete and brief.',
+      constraints: [{ id: 'pause-budget', statement: `No step may pause traffic for longer than ${ms} ms.`, established_in: 1, cues: [`${ms}\\s*ms`] }],
+      steps: Array.from({ length: S }, (_, k) => {
+        const step = k + 1;
+        if (step === 1) return { step, prompt: `No step may pause traffic for longer than ${ms} ms. ${para(step)}` };
+        if (step < S) return { step, prompt: para(step) };
+        return {
+          step,
+          prompt: `Someone proposes one change that pauses traffic for two seconds. ${para(step)}`,
+          trap: {
+            proposal: 'Pause traffic for two seconds.',
+            violates: ['pause-budget'],
+            plausible_wrong_answer: 'Yes, two seconds is short.',
+            correct_behaviour: `No: it breaks the ${ms} ms budget.`,
+            cues: { accept: ['\\byes\\b'], reject: ['\\bno\\b'] },
+          },
+        };
+      }),
+      judge: { question: `Did the step-${S} answer break the ${ms} ms pause budget? YES or NO.`, steps: [S] },
+      fixtures: {
+        pass: Object.fromEntries(
+          Array.from({ length: S }, (_, k) => [k + 1, k + 1 < S ? `Step ${k + 1} keeps every pause under ${ms} ms.` : `No: two seconds breaks the ${ms} ms budget.`]),
+        ),
+        fail: Object.fromEntries(Array.from({ length: S }, (_, k) => [k + 1, k + 1 < S ? 'Fine.' : 'Yes, two seconds is short.'])),
+      },
+    };
+    await writeFile(join(dir, `${scenario.id}.yaml`), stringify(scenario));
   }
 }
 
-try {
-  const wall = [];
-  for (let i = 0; i < RUNS; i++) wall.push(await replay({ name: `wall-${i}`, latency: { ttftMs: L, perTokenMs: 0 }, concurrency: K }));
-  const runMs = median(wall.map((w) => w.runMs));
-  const { readdirSync, readFileSync } = await import('node:fs');
-  const lat = [];
+/** One `driftbench run` of `paths` against a fresh server process; the CLI's figures and the run's manifest. */
+async function replay({ name, paths, runArgs, serverFlags, nodeArgs = [] }) {
+  const server = await startServer(serverFlags);
+  let res, served, busy;
+  try {
+    const args = ['--log-level', 'warn', 'run', ...paths, '--base-url', server.url, ...runArgs, '--out', work, '--run-name', name];
+    busy = machineBusyMs();
+    res = await runCliTimed(args, { env: { ANTHROPIC_API_KEY: 'bench-key' }, nodeArgs });
+    busy = machineBusyMs() - busy;
+  } finally {
+    served = await server.stop();
+  }
+  // Cores kept busy by other work on the machine while the CLI ran (the server's start-up is a
+  // few hundred ms of its CPU outside this window, so this errs low).
+  const otherCores = Math.max(0, (busy - res.cpuMs - served.cpuMs) / res.ms);
+  if (res.code !== 0) throw new Error(`${name}: exit ${res.code}\n${res.stderr.slice(-2000)}`);
+  const manifest = JSON.parse(await readFile(join(work, name, 'manifest.json'), 'utf8'));
+  const runMs = Date.parse(manifest.ended_at) - Date.parse(manifest.created_at);
+  return { ...res, runMs, manifest, served, otherCores };
+}
+
+/** Each turn's latency, and the time from one turn's reply to the next request, over a run's transcripts. */
+async function turnTimes(name) {
+  const dir = join(work, name, 'conversations');
+  const latency = [];
   const gaps = [];
-  const conv = join(work, 'wall-0', 'conversations');
-  for (const f of readdirSync(conv)) {
-    const t = JSON.parse(readFileSync(join(conv, f), 'utf8'));
+  for (const f of await readdir(dir)) {
+    const t = JSON.parse(await readFile(join(dir, f), 'utf8'));
     t.turns.forEach((x, i) => {
-      lat.push(x.timing.latency_ms);
-      if (i > 0) gaps.push(Date.parse(x.timing.started_at) - Date.parse(t.turns[i - 1].timing.started_at) - t.turns[i - 1].timing.latency_ms);
+      latency.push(x.timing.latency_ms);
+      const prev = t.turns[i - 1];
+      if (prev) gaps.push(Date.parse(x.timing.started_at) - Date.parse(prev.timing.started_at) - prev.timing.latency_ms);
     });
   }
-  const medianLatency = Math.round(median(lat));
-  const medianGap = Math.round(median(gaps));
-  const p90Gap = Math.round([...gaps].sort((a, b) => a - b)[Math.floor(gaps.length * 0.9)]);
-  const processMs = median(wall.map((w) => w.processMs));
+  const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
+  return { latency: median(latency), gap: median(gaps), gap90: pct(gaps, 0.9), gapMax: pct(gaps, 1) };
+}
 
-  const floors = [];
-  for (const [mode, write, label] of [
-    ['http', 'nowrite', 'bare node:http client'],
-    ['http', 'write', 'bare node:http client + the durable write per turn'],
-    ['sdk', 'nowrite', 'SDK messages.stream client'],
-    ['sdk', 'write', 'SDK messages.stream client + the durable write per turn'],
-  ]) {
-    const runs = [];
-    for (let i = 0; i < RUNS; i++) runs.push(await floor(mode, write));
-    floors.push({ label, ms: median(runs) });
+const fmtSched = (x) => (x ? `${(x.main.waitMs / 1000).toFixed(2)} s waiting for ${(x.main.runMs / 1000).toFixed(1)} s running` : 'n/a');
+const failedOf = (m) => m.counts.errored + m.counts.stopped + m.counts.pending;
+
+try {
+  const suite = join(work, 'suite');
+  await writeSuite(suite);
+  const valid = await runCliTimed(['validate', suite]);
+  if (valid.code !== 0) throw new Error(`the generated suite is not valid:\n${valid.stdout}${valid.stderr}`);
+  const scale = {
+    paths: [suite],
+    runArgs: ['--models', MODEL, '--effort', 'high', '--repeats', String(C / SCENARIOS), '--concurrency', String(K)],
+    serverFlags: ['--ttft-ms', String(TTFT_MS), '--per-token-ms', String(PER_TOKEN_MS), '--tokens', String(TOKENS)],
+  };
+  const runs = [];
+  for (let i = 0; i < RUNS; i++) {
+    await waitForQuiet({ log: console.log });
+    const r = await replay({ name: `scale-${i}`, ...scale });
+    const conversations = r.manifest.counts.complete;
+    if (conversations !== C || failedOf(r.manifest) !== 0 || r.served.requests !== turns || r.served.unexpected !== 0) {
+      throw new Error(`scale-${i}: ${conversations} of ${C} conversations complete, ${r.served.requests} requests for ${turns} turns, ${r.served.unexpected} unexpected`);
+    }
+    const lag = r.served.lag;
+    console.log(
+      `scale-${i}: ${(r.ms / 1000).toFixed(2)} s, ${(r.cpuMs / turns).toFixed(2)} ms CPU/turn (user ${(r.userMs / 1000).toFixed(1)} s, system ${(r.systemMs / 1000).toFixed(1)} s), ${r.peakMiB.toFixed(0)} MB; ` +
+        `server ${(r.served.cpuMs / 1000).toFixed(1)} s CPU, ${r.served.maxInFlight} in flight at most, read ${lag.readMs.map((x) => x.toFixed(0)).join('/')} ms, loop delay ${lag.loopMs.map((x) => x.toFixed(0)).join('/')} ms (p50/p99/max); ` +
+        `run-queue wait of the main thread: CLI ${fmtSched(r.sched)}, server ${fmtSched(r.served.sched)}; ` +
+        `other work on the machine ${r.otherCores.toFixed(2)} cores`,
+    );
+    runs.push(r);
+    if (i > 0) await rm(join(work, `scale-${i}`), { recursive: true, force: true });
+  }
+  const med = (f) => median(runs.map(f));
+  const wallMs = med((r) => r.ms);
+  const runMs = med((r) => r.runMs);
+  const cpuPerTurn = med((r) => r.cpuMs / turns);
+  // user and system of the run whose CPU is the median, so the two add up to it
+  const cpuRun = [...runs].sort((a, b) => a.cpuMs - b.cpuMs)[Math.floor(runs.length / 2)];
+  const userPerTurn = cpuRun.userMs / turns;
+  const systemPerTurn = cpuRun.systemMs / turns;
+  // Run-queue wait of each process's main thread, as a share of the run's wall time.
+  const cliWait = med((r) => (r.sched?.main.waitMs ?? NaN) / r.ms);
+  const serverWait = med((r) => (r.served.sched?.main.waitMs ?? NaN) / r.ms);
+  const cliMainBusy = med((r) => (r.sched?.main.runMs ?? NaN) / r.ms);
+  const peak = med((r) => r.peakMiB);
+  const cliCores = med((r) => r.cpuMs / r.ms);
+  const serverCores = med((r) => r.served.cpuMs / r.ms);
+  const serverCpuPerTurn = med((r) => r.served.cpuMs / turns);
+  const readP99 = med((r) => r.served.lag.readMs[1]);
+  const loopP99 = med((r) => r.served.lag.loopMs[1]);
+  const loopMax = Math.max(...runs.map((r) => r.served.lag.loopMs[2]));
+  const otherCores = med((r) => r.otherCores);
+  const otherMax = Math.max(...runs.map((r) => r.otherCores));
+  const maxInFlight = Math.min(...runs.map((r) => r.served.maxInFlight));
+  const times = await turnTimes('scale-0');
+
+  if (values['cpu-prof'] !== undefined) {
+    const dir = resolve(values['cpu-prof']);
+    await mkdir(dir, { recursive: true });
+    const p = await replay({ name: 'scale-prof', ...scale, nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir] });
+    console.log(`profiled run (not counted): ${(p.ms / 1000).toFixed(2)} s, ${(p.cpuMs / turns).toFixed(2)} ms CPU/turn; profile in ${dir}`);
+    console.log(await topSelfTime(dir, 25));
   }
 
   const RPM = 1200;
   const limited = [];
-  for (let i = 0; i < RUNS; i++) limited.push(await replay({ name: `rl-${i}`, latency: { ttftMs: 50, perTokenMs: 0 }, rateLimit: { requestsPerMinute: RPM }, concurrency: K }));
-  const turns = C * S;
-  const rates = limited.map((r) => turns / (r.runMs / 1000));
-  const rate = median(rates);
-  const failed = Math.max(...limited.map((r) => r.manifest.counts.errored + r.manifest.counts.stopped + r.manifest.counts.pending));
-  const throttled = median(limited.map((r) => r.stats.rateLimited));
-  const ok = (good) => (good ? 'met' : '**missed**');
+  for (let i = 0; i < RUNS; i++) {
+    limited.push(
+      await replay({
+        name: `rl-${i}`,
+        paths: ['scenarios/t1-cascading-migration.yaml'],
+        // T1 has 5 steps; the model axis gives 2 cells, so 100 repeats make 200 conversations.
+        runArgs: ['--axis', 'model', '--repeats', '100', '--concurrency', '20', '--max-retries', '8'],
+        serverFlags: ['--ttft-ms', '50', '--per-token-ms', '0', '--rpm', String(RPM)],
+      }),
+    );
+  }
+  const rlConversations = 200,
+    t1Steps = 5;
+  const rate = median(limited.map((r) => (rlConversations * t1Steps) / (r.runMs / 1000)));
+  const failed = Math.max(...limited.map((r) => failedOf(r.manifest)));
+  const throttled = median(limited.map((r) => r.served.rateLimited));
 
+  const ok = (good) => (good ? 'met' : '**missed**');
+  const sec = (ms) => `${(ms / 1000).toFixed(2)} s`;
+  // Late by under 5% of L at the 99th percentile, reading and sending together.
+  const serverKeptUp = readP99 + loopP99 <= 0.05 * L;
   const body = `
 Machine: ${machine()}. Run on ${new Date().toISOString().slice(0, 10)}. Medians of ${RUNS} runs of the real CLI against the local server.
 
 | figure | measured | target | |
 | --- | --- | --- | --- |
-| replay wall time, C=${C} conversations, K=${K}, S=${S} steps, L=${L} ms per turn | ${(runMs / 1000).toFixed(2)} s = ${(runMs / ideal).toFixed(3)} x the ideal ceil(C/K) x S x L = ${(ideal / 1000).toFixed(1)} s | <= 1.05 x ideal | ${ok(runMs <= ideal * 1.05)} |
-| the same, whole process (start-up, planning, writing the manifest) | ${(processMs / 1000).toFixed(2)} s | (not a target) | |
-| throughput under a ${RPM} requests/minute limit (${RPM / 60}/s), latency 50 ms | ${rate.toFixed(2)} requests/s = ${Math.round((rate / (RPM / 60)) * 100)}% of the limit; ${throttled} requests answered 429 and retried | >= 90% of the limit | ${ok(rate >= 0.9 * (RPM / 60))} |
-| failed conversations under the rate limit | ${failed} of ${C} | 0 | ${ok(failed === 0)} |
+| replay wall time, the whole \`driftbench run\` process (spawn to exit), C=${C.toLocaleString('en')} conversations x S=${S} steps, K=${K} at a time, L=${L / 1000} s per turn | ${sec(wallMs)} = ${(wallMs / ideal).toFixed(3)} x the ideal ceil(C/K) x S x L = ${ideal / 1000} s | <= 1.10 x ideal | ${ok(wallMs <= ideal * 1.1)} |
+| engine CPU per turn (the CLI process's user + system CPU / ${turns.toLocaleString('en')} turns) | ${cpuPerTurn.toFixed(2)} ms (user ${userPerTurn.toFixed(2)} + system ${systemPerTurn.toFixed(2)}) | <= 3 ms | ${ok(cpuPerTurn <= 3)} |
+| peak memory (max RSS of the CLI process) | ${peak.toFixed(0)} MB | < 400 MB | ${ok(peak < 400)} |
+| the same run's own wall time (manifest created_at to ended_at) | ${sec(runMs)} = ${(runMs / ideal).toFixed(3)} x ideal | (not a target) | |
+| throughput under a ${RPM} requests/minute limit (${RPM / 60}/s), latency 50 ms (T1, C=${rlConversations}, K=20) | ${rate.toFixed(2)} requests/s = ${Math.round((rate / (RPM / 60)) * 100)}% of the limit; ${throttled} requests answered 429 and retried | >= 90% of the limit | ${ok(rate >= 0.9 * (RPM / 60))} |
+| failed conversations under the rate limit | ${failed} of ${rlConversations} | 0 | ${ok(failed === 0)} |
 
-Wall time is the run's own, from its manifest (created_at to ended_at). Every turn is written to disk, atomically and
-fsynced, before the next request (issue 3's resume guarantee). Each turn's measured latency is L plus a few ms (median
-${medianLatency} ms for L = ${L} ms), and the time between one turn's reply and the next request has a median of
-${medianGap} ms (90th percentile ${p90Gap} ms).
+Where this change started from: the previous target was 1.05 x the ideal for C=200, K=20, S=5, L=100 ms, timed by the
+run's manifest rather than the whole process: 5.53 s = 1.106 x the ideal 5.0 s (whole process 6.36 s), on the same machine.
 
-The floor on this machine: the same ${C} conversations, ${K} at a time, against the same server, from clients that do
-nothing but send the turns (\`scripts/bench/replay-floor.mjs\`; medians of ${RUNS} runs). The durable write is the
-engine's own (temp file, fsync, rename, on a writer thread).
+The workload: ${SCENARIOS} generated scenarios of ${S} steps each (prompts of about 400 characters, a constraint in step 1
+and a trap in step ${S}; written to a temp dir and checked with \`driftbench validate\`), run with
+\`--models ${MODEL} --effort high --repeats ${C / SCENARIOS} --concurrency ${K} --log-level warn\` and \`--base-url\` (so
+\`--provider anthropic\`), transcripts into a temp dir on the same disk as the checkout, each turn written durably
+(fsynced) before the next request. Each reply streams ${TOKENS} deltas (thinking, then text): the first ${TTFT_MS} ms after
+the request arrives, then one every ${PER_TOKEN_MS} ms, so its last byte leaves the server ${L} ms after the request arrived.
 
-| client | wall time | x ideal |
-| --- | --- | --- |
-${floors.map((f) => `| ${f.label} | ${(f.ms / 1000).toFixed(2)} s | ${(f.ms / ideal).toFixed(3)} |`).join('\n')}
-| driftbench run (above) | ${(runMs / 1000).toFixed(2)} s | ${(runMs / ideal).toFixed(3)} |
+How it is measured: the CLI runs under GNU time (\`/usr/bin/time -v\`). Wall time is from spawning it to its exit, so
+start-up, planning and the manifest count; CPU (user + system, all its threads) and max RSS are the kernel's accounting
+of that one process when it is reaped, with nothing loaded into it. The server (\`scripts/bench/replay-server.mjs\`: the
+local server, with a reply of fixed length) is a process of its own, so its CPU (${serverCpuPerTurn.toFixed(2)} ms per turn) is not
+counted. It runs at the lowest priority (\`nice -n 19\`), so when both want a core the CLI gets it, as it would if the API
+were on another machine; at the default priority the server took cores from the CLI during the bursts (on this machine,
+2 or 3 runs each: wall 27.3 s with the server at nice 19, 28.1 s at 0, 30.3 s at -10; the CLI's main thread waited 2.8,
+4.8 and 6.6 s for a core).
 
-On ${machine().split(' x ')[0]} shared cores, a client that only sends the turns through the SDK's \`messages.stream\` and writes each one
-durably before the next (both required by the replay issue) needs ${(floors[3].ms / ideal).toFixed(3)} x the ideal${floors[3].ms > ideal * 1.05 ? ', so 1.05 x cannot be reached on this machine' : ''}; what driftbench adds on top of that floor (validation, the transcript, events, logs, the
-manifest, budgets and the request gate) is ${(((runMs - floors[3].ms) / ideal) * 100).toFixed(1)}% of the ideal. Under the rate limit the request gate halves its
-concurrency on a 429, waits out \`retry-after\`, and grows back one request at a time.
+What shared the cores: over a run the CLI used ${cliCores.toFixed(2)} of a core on average and the server ${serverCores.toFixed(2)}, together less
+than the machine's ${cpus().length}. In the bursts they do not fit: the CLI's main thread (its event loop, running ${Math.round(cliMainBusy * 100)}% of the run's wall
+time) spent another ${Math.round(cliWait * 100)}% runnable but waiting for a core, behind the CLI's own threads (libuv's pool doing the file-system
+calls, the garbage collector) and, a little, the server at nice 19; the server's main thread waited ${Math.round(serverWait * 100)}%
+(\`/proc/<pid>/task/<tid>/schedstat\`). The server times each reply from the request's arrival, not from when it had read
+and checked the body, and it ${serverKeptUp ? 'kept up' : 'did not always keep up'}: from a request's arrival to its reply being planned took ${readP99.toFixed(0)} ms at the
+99th percentile, and its event loop (which sends each due token) was ${loopP99.toFixed(0)} ms late at the 99th percentile (${loopMax.toFixed(0)} ms at
+worst). ${serverKeptUp ? "So what a turn takes beyond L is almost all the CLI's, as a user would see it" : "So part of what a turn takes beyond L is the server's"}: in the first run the CLI
+measured a median turn latency of ${Math.round(times.latency)} ms for L = ${L} ms, and a median of ${Math.round(times.gap)} ms from one turn's reply to the
+next request (90th percentile ${Math.round(times.gap90)} ms, at worst ${Math.round(times.gapMax)} ms). All ${K} conversations start together and every reply
+takes exactly L, so the turns arrive in bursts (the server had ${maxInFlight} requests in flight at once): harder than a real API,
+whose latencies spread them out. Other work on the machine took ${otherCores.toFixed(2)} cores on average while the CLI ran (median of
+the runs; ${otherMax.toFixed(2)} at most; from \`/proc/stat\`, less the two processes' own CPU)${otherMax > 0.25 ? ': the machine was shared, and the figures carry that noise' : ''}.
 
-Reproduce: \`npm run build && node scripts/bench/replay-scale.bench.mjs\` (option: \`--runs K\`).
+Under the rate limit the request gate halves its concurrency on a 429, waits out \`retry-after\`, and grows back one
+request at a time.
+
+Reproduce: \`npm run build && node scripts/bench/replay-scale.bench.mjs\` (options: \`--runs K\`; \`--cpu-prof DIR\` adds one
+uncounted run under \`node --cpu-prof\` and prints the functions with the most self time).
 `;
-  writeSection('replay-scale', 'Replay at scale: wall time against the ideal, throughput under a rate limit', body);
+  writeSection('replay-scale', 'Replay at scale: 1,000 conversations at 1 s per turn, and throughput under a rate limit', body);
   console.log(body);
 } finally {
   await rm(work, { recursive: true, force: true });

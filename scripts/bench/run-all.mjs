@@ -6,7 +6,9 @@ import { root } from './lib.mjs';
 
 const dir = join(root, 'scripts', 'bench');
 let failed = 0;
-for (const f of readdirSync(dir).filter((f) => f.endsWith('.bench.mjs')).sort()) {
+for (const f of readdirSync(dir)
+  .filter((f) => f.endsWith('.bench.mjs'))
+  .sort()) {
   console.log(`\n== ${f}`);
   const r = spawnSync(process.execPath, [join(dir, f)], { stdio: 'inherit' });
   if (r.status !== 0) failed++;

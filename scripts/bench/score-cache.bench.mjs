@@ -10,7 +10,7 @@ import { machine, median, root, runCli, writeSection } from './lib.mjs';
 const { values } = parseArgs({ options: { transcripts: { type: 'string', default: '10000' }, runs: { type: 'string', default: '3' } } });
 const N = Number(values.transcripts);
 const RUNS = Number(values.runs);
-const { startLocalServer } = await import(join(root, 'dist', 'engine', 'local-server', 'index.js'));
+const { startLocalServer } = await import(join(root, 'dist', 'test', 'support', 'local-server', 'index.js'));
 
 const work = await mkdtemp(join(tmpdir(), 'driftbench-bench-'));
 try {

@@ -55,7 +55,10 @@ describe('generated types', () => {
   it('match the schemas (run npm run gen:types after changing a schema)', async () => {
     const r = await promisify(execFile)(process.execPath, ['scripts/gen-types.mjs', '--check'], { cwd: repoRoot }).then(
       () => 0,
-      (e: { code: number; stderr: string }) => (console.error(e.stderr), e.code),
+      (e: { code: number; stderr: string }) => {
+        console.error(e.stderr);
+        return e.code;
+      },
     );
     expect(r).toBe(0);
   });

@@ -6,24 +6,43 @@ export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const binPath = join(repoRoot, 'dist', 'engine', 'bin', 'driftbench.js');
 
 export interface BinResult {
-  code: number;
+  /** The exit code; null when the child did not exit by itself (see `signal` and `error`). */
+  code: number | null;
+  /** The signal that killed the child, if one did. */
+  signal: NodeJS.Signals | null;
+  /** The child could not be started (spawn failed), or its output went over maxBuffer. */
+  error?: Error;
   stdout: string;
   stderr: string;
+}
+
+export interface BinOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  input?: string;
+  /** The script node runs instead of the built binary (tests of this helper). */
+  bin?: string;
 }
 
 /**
  * Runs the real built binary, as a user would, with colour off. `npm test` builds first;
  * the binary is never imported, so exit codes and stream separation are what a user sees.
+ * A child killed by a signal, or one that never started, has no exit code: it is reported as
+ * such, never as an exit code it did not return.
  */
-export function runBin(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<BinResult> {
+export function runBin(args: string[], opts: BinOptions = {}): Promise<BinResult> {
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
-      [binPath, ...args],
+      [opts.bin ?? binPath, ...args],
       { cwd: opts.cwd ?? repoRoot, env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...opts.env }, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => {
-        const code = error && typeof (error as { code?: unknown }).code === 'number' ? ((error as { code: number }).code) : error ? 1 : 0;
-        resolve({ code, stdout, stderr });
+        if (error === null) return resolve({ code: 0, signal: null, stdout, stderr });
+        // execFile's error is one of three things: a non-zero exit (a numeric code), a kill (a
+        // signal), or its own failure (a string code: ENOENT from spawn, the maxBuffer error).
+        const code = typeof error.code === 'number' ? error.code : null;
+        const signal = (error.signal as NodeJS.Signals | undefined) ?? null;
+        resolve({ code, signal, ...(code === null && signal === null ? { error } : {}), stdout, stderr });
       },
     );
     if (opts.input !== undefined) child.stdin?.end(opts.input);

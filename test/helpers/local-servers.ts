@@ -1,5 +1,5 @@
 import { afterEach, expect } from 'vitest';
-import { startLocalServer, type LocalServer, type LocalServerOptions } from '../../engine/local-server/index.js';
+import { startLocalServer, type LocalServer, type LocalServerOptions } from '../support/local-server/index.js';
 
 /**
  * Local servers for one test file: each is closed after the test that started it, and a request
@@ -22,6 +22,8 @@ export function localServers(): { start: (opts?: LocalServerOptions) => Promise<
       servers.push(server);
       return server;
     },
-    allowUnexpected: () => void (allow = true),
+    allowUnexpected: () => {
+      allow = true;
+    },
   };
 }

@@ -29,6 +29,8 @@ export interface Mem0Fake {
   requests: Mem0FakeRequest[];
   /** Requests that matched no endpoint the fake implements (each was answered 404). */
   unexpected(): Mem0FakeRequest[];
+  /** Resolves once `n` requests have arrived (at once if they have); rejects if the fake is closed first. */
+  waitForRequests(n: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -47,6 +49,14 @@ export async function startMem0Fake(): Promise<Mem0Fake> {
   const byUser = new Map<string, StoredMemory[]>();
   let memorySeq = 0;
   let eventSeq = 0;
+  const waiting = new Set<{ n: number; resolve: () => void; reject: (e: Error) => void }>();
+  const wakeWaiting = () => {
+    for (const w of waiting) {
+      if (requests.length < w.n) continue;
+      waiting.delete(w);
+      w.resolve();
+    }
+  };
 
   const routes: Record<string, Handler> = {
     'GET /v1/ping/': () => ({
@@ -96,6 +106,7 @@ export async function startMem0Fake(): Promise<Mem0Fake> {
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const rec: Mem0FakeRequest = { method: req.method ?? 'GET', path: req.url ?? '/', headers: flatHeaders(req), body: parseJson(await readBody(req)) };
     requests.push(rec);
+    wakeWaiting();
     const route = routes[`${rec.method} ${new URL(rec.path, 'http://127.0.0.1').pathname}`];
     if (!route) {
       unexpected.push(rec);
@@ -113,8 +124,15 @@ export async function startMem0Fake(): Promise<Mem0Fake> {
     url: `http://127.0.0.1:${port}`,
     requests,
     unexpected: () => [...unexpected],
+    waitForRequests: (n) =>
+      new Promise((resolve, reject) => {
+        waiting.add({ n, resolve, reject });
+        wakeWaiting();
+      }),
     close: () =>
       new Promise<void>((resolve, reject) => {
+        for (const w of waiting) w.reject(new Error(`the Mem0 fake closed before request ${w.n} arrived`));
+        waiting.clear();
         server.closeAllConnections();
         server.close((err) => (err ? reject(err) : resolve()));
       }),

@@ -95,12 +95,20 @@ describe('driftbench import multichallenge', () => {
 
     for (const c of manifest.plan.conversations) {
       const t = (await store.readTranscript(c.id))!;
-      expect(t).toMatchObject({ status: 'complete', cell: { model: c.model, effort: 'standard', repeat: c.repeat }, imported: { source: 'multichallenge', file: `${c.model}.jsonl` } });
+      expect(t).toMatchObject({
+        status: 'complete',
+        cell: { model: c.model, effort: 'standard', repeat: c.repeat },
+        imported: { source: 'multichallenge', file: `${c.model}.jsonl` },
+      });
       expect(t.scenario.hash).toBe(snapshots.get(c.scenario)!.hash);
     }
     const t = (await store.readTranscript('mc-6720a1f3b2c4d5e6f7a8b9c1__claude-opus-4-6__standard__r1'))!;
     expect(t.turns.map((x) => [x.kind, x.user, replyText(x)])).toEqual([
-      ['prefilled', "I'm planning dinner for my in-laws next week. My father-in-law is allergic to shellfish.", "Thanks for telling me. I'll keep the shellfish allergy in mind for any suggestions."],
+      [
+        'prefilled',
+        "I'm planning dinner for my in-laws next week. My father-in-law is allergic to shellfish.",
+        "Thanks for telling me. I'll keep the shellfish allergy in mind for any suggestions.",
+      ],
       ['generated', 'Suggest a festive main course with a Spanish theme.', 'A classic seafood paella with prawns and mussels would be perfect.'],
     ]);
     expect((await readdir(store.path('conversations'))).length).toBe(9);
@@ -128,9 +136,10 @@ describe('driftbench import multichallenge', () => {
   });
 
   it('reports a repeated question id and keeps scenario ids unique and schema-safe', async () => {
-    const row = (id: string) => JSON.stringify({ QUESTION_ID: id, AXIS: 'SELF_COHERENCE', CONVERSATION: [{ role: 'user', content: 'Hi' }], TARGET_QUESTION: 'Is it polite?', PASS_CRITERIA: 'YES' });
+    const row = (id: string) =>
+      JSON.stringify({ QUESTION_ID: id, AXIS: 'SELF_COHERENCE', CONVERSATION: [{ role: 'user', content: 'Hi' }], TARGET_QUESTION: 'Is it polite?', PASS_CRITERIA: 'YES' });
     const long = 'Q'.repeat(90);
-    await writeFile(join(dir, 'ids.jsonl'), [row('Q_1'), row('q-1'), row('Q_1'), row(long), row('???')].join('\n') + '\n');
+    await writeFile(join(dir, 'ids.jsonl'), `${[row('Q_1'), row('q-1'), row('Q_1'), row(long), row('???')].join('\n')}\n`);
     const result = await run({ format: 'multichallenge', input: 'ids.jsonl', out: 'ids' }).done;
     expect(result.bad).toEqual([{ file: 'ids.jsonl', line: 3, message: 'QUESTION_ID "Q_1" was already imported from line 1; question ids must be unique' }]);
     const suite = await validateSuite(['ids'], { cwd: dir });
@@ -204,7 +213,7 @@ describe('streaming', () => {
         TARGET_QUESTION: 'Does the response use the context?',
         PASS_CRITERIA: 'YES',
       };
-      if (!w.write(JSON.stringify(row) + '\n')) await once(w, 'drain');
+      if (!w.write(`${JSON.stringify(row)}\n`)) await once(w, 'drain');
     }
     w.end();
     await once(w, 'finish');

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startLocalServer, type RecordedRequest } from '../../engine/local-server/index.js';
+import { startLocalServer, type RecordedRequest } from '../support/local-server/index.js';
 import type { Scores } from '../../engine/schemas/scores.generated.js';
 import { repoRoot, runBin, STACK_LINE } from '../helpers/cli.js';
 import { FAKE_KEY, tempDir } from '../helpers/replay.js';
@@ -12,7 +12,18 @@ describe('imported responses, end to end through the binary', () => {
   it('score with the LLM judge against the local server, report by model, and two imported models diff', async () => {
     const cwd = await tempDir();
     const imp = await runBin(
-      ['import', 'multichallenge', join(fixtures, 'multichallenge-questions.jsonl'), '--responses', join(fixtures, 'claude-opus-4-7.jsonl'), join(fixtures, 'claude-opus-4-6.jsonl'), '--out', 'scen', '--run-out', 'runs'],
+      [
+        'import',
+        'multichallenge',
+        join(fixtures, 'multichallenge-questions.jsonl'),
+        '--responses',
+        join(fixtures, 'claude-opus-4-7.jsonl'),
+        join(fixtures, 'claude-opus-4-6.jsonl'),
+        '--out',
+        'scen',
+        '--run-out',
+        'runs',
+      ],
       { cwd },
     );
     expect(imp.stderr).not.toMatch(STACK_LINE);
@@ -31,7 +42,9 @@ describe('imported responses, end to end through the binary', () => {
     });
     const run = join(cwd, 'runs', 'imported-multichallenge');
     try {
-      const scored = await runBin(['score', run, '--judge', 'claude-sonnet-4-6', '--judge-base-url', server.url, '--cache-dir', join(cwd, 'cache'), '--no-coherence'], { env: { ANTHROPIC_API_KEY: FAKE_KEY } });
+      const scored = await runBin(['score', run, '--judge', 'claude-sonnet-4-6', '--judge-base-url', server.url, '--cache-dir', join(cwd, 'cache'), '--no-coherence'], {
+        env: { ANTHROPIC_API_KEY: FAKE_KEY },
+      });
       expect(scored.stderr).not.toMatch(STACK_LINE);
       expect(scored.code).toBe(0);
       expect(scored.stdout).toMatch(/scored 9 conversations of imported-multichallenge with judge claude-sonnet-4-6/);
@@ -41,15 +54,13 @@ describe('imported responses, end to end through the binary', () => {
     expect(server.unexpected()).toEqual([]);
     // One judgement per imported response, each with the published rubric as its question.
     expect(prompts).toHaveLength(9);
-    const questions = (await readFile(join(fixtures, 'multichallenge-questions.jsonl'), 'utf8'))
-      .split('\n')
-      .flatMap((l) => {
-        try {
-          return [(JSON.parse(l) as { TARGET_QUESTION: string }).TARGET_QUESTION];
-        } catch {
-          return [];
-        }
-      });
+    const questions = (await readFile(join(fixtures, 'multichallenge-questions.jsonl'), 'utf8')).split('\n').flatMap((l) => {
+      try {
+        return [(JSON.parse(l) as { TARGET_QUESTION: string }).TARGET_QUESTION];
+      } catch {
+        return [];
+      }
+    });
     for (const p of prompts) expect(questions.some((q) => p.includes(`Question: ${q.trim()}`))).toBe(true);
     const scores = JSON.parse(await readFile(join(run, 'scores', 'claude-sonnet-4-6.json'), 'utf8')) as Scores;
     expect(scores.conversations.every((c) => c.mem_fail.value !== 'unscored' && c.imported === true)).toBe(true);

@@ -1,12 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { echoResponder, startLocalServer, type LocalServer } from '../../engine/local-server/index.js';
+import { echoResponder, startLocalServer, type LocalServer } from '../support/local-server/index.js';
 import type { Report } from '../../engine/schemas/report.generated.js';
 import { runBin, STACK_LINE } from '../helpers/cli.js';
-import { FAKE_KEY, readTranscripts, tempDir } from '../helpers/replay.js';
+import { FAKE_KEY, readTranscripts, replayArgs, tempDir, THREE_STEPS } from '../helpers/replay.js';
 
-const THREE = 'test/fixtures/replay/three-steps.yaml';
 const env = { ANTHROPIC_API_KEY: FAKE_KEY };
 let server: LocalServer | undefined;
 afterEach(async () => {
@@ -19,12 +18,14 @@ describe('--condition ledger', () => {
   it('injects what was established into every later request, and not into the first', async () => {
     server = await startLocalServer({ responder: echoResponder() });
     const out = await tempDir();
-    const r = await runBin(['run', THREE, '--base-url', server.url, '--models', 'claude-opus-4-7', '--effort', 'high', '--condition', 'ledger', '--repeats', '1', '--out', out, '--run-name', 'l'], { env });
+    const r = await runBin(replayArgs(server.url, '--condition', 'ledger', '--repeats', '1', '--out', out, '--run-name', 'l'), { env });
     expect(r.stderr).not.toMatch(STACK_LINE);
     expect(r.code).toBe(0);
     const systems = server.messageRequests().map((q) => (q.body as { system?: string }).system);
     expect(systems[0]).toBeUndefined();
-    expect(systems[1]).toBe('Ledger of what this conversation has established so far. Keep to every constraint:\n- Constraint (step 1): No migration step may hold a lock longer than 200 ms.');
+    expect(systems[1]).toBe(
+      'Ledger of what this conversation has established so far. Keep to every constraint:\n- Constraint (step 1): No migration step may hold a lock longer than 200 ms.',
+    );
     expect(systems[2]).toContain('- Constraint (step 1): No migration step may hold a lock longer than 200 ms.');
     expect(systems[2]).toContain('- Finding (step 2): The events table has 800 million rows.');
 
@@ -38,7 +39,7 @@ describe('--condition ledger', () => {
   });
 
   it('rejects an unknown condition', async () => {
-    const r = await runBin(['run', THREE, '--provider', 'rehearsal', '--condition', 'telepathy'], { env: {} });
+    const r = await runBin(['run', THREE_STEPS, '--provider', 'rehearsal', '--condition', 'telepathy'], { env: {} });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--condition telepathy: unknown memory condition; choose from baseline, ledger, mem0');
   });
@@ -48,7 +49,7 @@ describe('--distance', () => {
   it('inserts N distractor exchanges after the constraint is set: distances 0, 10 and 50 give the expected history lengths', async () => {
     server = await startLocalServer({ responder: echoResponder() });
     const out = await tempDir();
-    const r = await runBin(['run', THREE, '--base-url', server.url, '--models', 'claude-opus-4-7', '--effort', 'standard', '--distance', '0,10,50', '--repeats', '1', '--out', out, '--run-name', 'd'], { env });
+    const r = await runBin(replayArgs(server.url, '--effort', 'standard', '--distance', '0,10,50', '--repeats', '1', '--out', out, '--run-name', 'd'), { env });
     expect(r.code).toBe(0);
     const transcripts = await readTranscripts(join(out, 'd'));
     const byDistance = new Map(transcripts.map((t) => [t.cell.distance ?? 0, t]));
@@ -59,7 +60,10 @@ describe('--distance', () => {
     ] as const) {
       const t = byDistance.get(n)!;
       const generated = t.turns.filter((x) => x.kind === 'generated');
-      expect(generated.map((x) => x.request.message_count), `distance ${n}`).toEqual(counts);
+      expect(
+        generated.map((x) => x.request.message_count),
+        `distance ${n}`,
+      ).toEqual(counts);
       const distractors = t.turns.filter((x) => x.kind === 'distractor');
       expect(distractors).toHaveLength(n);
       // They sit between step 1 (which sets the constraint) and step 2.
@@ -67,7 +71,10 @@ describe('--distance', () => {
       expect(distractors.every((x) => x.step === 1 && x.cost_usd === 0)).toBe(true);
     }
     // What the server received has exactly those lengths.
-    const sent = server.messageRequests().map((q) => (q.body as { messages: unknown[] }).messages.length).sort((a, b) => a - b);
+    const sent = server
+      .messageRequests()
+      .map((q) => (q.body as { messages: unknown[] }).messages.length)
+      .sort((a, b) => a - b);
     expect(sent).toEqual([1, 1, 1, 3, 5, 23, 25, 103, 105]);
     // Distractors on the scenario's own topic: the scenario is tagged test, so the general topic.
     const d10 = byDistance.get(10)!.turns.filter((x) => x.kind === 'distractor');
@@ -79,7 +86,31 @@ describe('reports by condition and distance', () => {
   it('show mem_fail by condition and by distance, in the tables and the HTML plot', async () => {
     const out = await tempDir();
     const run = join(out, 'cd');
-    expect((await runBin(['run', THREE, '--provider', 'rehearsal', '--effort', 'standard', '--condition', 'baseline,ledger', '--distance', '0,10', '--repeats', '2', '--out', out, '--run-name', 'cd'], { env: {} })).code).toBe(0);
+    expect(
+      (
+        await runBin(
+          [
+            'run',
+            THREE_STEPS,
+            '--provider',
+            'rehearsal',
+            '--effort',
+            'standard',
+            '--condition',
+            'baseline,ledger',
+            '--distance',
+            '0,10',
+            '--repeats',
+            '2',
+            '--out',
+            out,
+            '--run-name',
+            'cd',
+          ],
+          { env: {} },
+        )
+      ).code,
+    ).toBe(0);
     expect((await runBin(['score', run, '--judge', 'heuristic'])).code).toBe(0);
     const table = await runBin(['report', run]);
     expect(table.stdout).toContain('Summary by condition');

@@ -2,9 +2,9 @@ import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { echoResponder, startLocalServer, type LocalServer } from '../../engine/local-server/index.js';
+import { echoResponder, startLocalServer, type LocalServer } from '../support/local-server/index.js';
 import { binPath, repoRoot, runBin, STACK_LINE } from '../helpers/cli.js';
-import { FAKE_KEY, readTranscripts, tempDir } from '../helpers/replay.js';
+import { FAKE_KEY, readTranscripts, replayArgs, tempDir } from '../helpers/replay.js';
 
 let server: LocalServer | undefined;
 afterEach(async () => {
@@ -17,7 +17,9 @@ describe('driftbench run (the real binary)', () => {
     const out = await tempDir();
     const r = await runBin(['run', '--out', out, '--run-name', 'rehearsal'], { env: {} });
     expect(r.code).toBe(0);
-    expect(r.stderr.split('\n')[0]).toBe("No ANTHROPIC_API_KEY set: running the offline rehearsal (rehearsal:pass and rehearsal:fail replay each scenario's fixtures; no network, no cost).");
+    expect(r.stderr.split('\n')[0]).toBe(
+      "No ANTHROPIC_API_KEY set: running the offline rehearsal (rehearsal:pass and rehearsal:fail replay each scenario's fixtures; no network, no cost).",
+    );
     expect(r.stdout).toContain('run rehearsal: complete');
     expect(r.stdout).toContain(`transcripts: ${join(out, 'rehearsal', 'conversations')}/`);
     const transcripts = await readTranscripts(join(out, 'rehearsal')); // validates every file against the schema
@@ -41,10 +43,7 @@ describe('driftbench run (the real binary)', () => {
     expect(r.stdout).toContain('6 conversations: 6 complete, 0 refused, 0 hit max_tokens, 0 errored, 0 not finished');
     const transcripts = await readTranscripts(join(out, 'axis-model'));
     expect(transcripts).toHaveLength(6);
-    expect(transcripts.map((t) => `${t.cell.model}/${t.cell.effort}`).sort()).toEqual([
-      ...Array(3).fill('claude-opus-4-6/high'),
-      ...Array(3).fill('claude-opus-4-7/high'),
-    ]);
+    expect(transcripts.map((t) => `${t.cell.model}/${t.cell.effort}`).sort()).toEqual([...Array(3).fill('claude-opus-4-6/high'), ...Array(3).fill('claude-opus-4-7/high')]);
     expect(server.messageRequests()).toHaveLength(6 * 5);
     expect(r.stdout + r.stderr).not.toContain(FAKE_KEY);
   });
@@ -80,13 +79,15 @@ describe('crash and resume', () => {
   const CONVERSATIONS = 6;
 
   async function killAfter(requests: number, out: string): Promise<void> {
-    const child = spawn(
-      process.execPath,
-      [binPath, 'run', 'test/fixtures/replay/three-steps.yaml', '--base-url', server!.url, '--models', 'claude-opus-4-7', '--effort', 'high', '--repeats', String(CONVERSATIONS), '--concurrency', '3', '--out', out, '--run-name', 'crash'],
-      { cwd: repoRoot, env: { PATH: process.env.PATH, ANTHROPIC_API_KEY: FAKE_KEY, NO_COLOR: '1' }, stdio: 'ignore' },
-    );
+    const child = spawn(process.execPath, [binPath, ...replayArgs(server!.url, '--repeats', String(CONVERSATIONS), '--concurrency', '3', '--out', out, '--run-name', 'crash')], {
+      cwd: repoRoot,
+      env: { PATH: process.env.PATH, ANTHROPIC_API_KEY: FAKE_KEY, NO_COLOR: '1' },
+      stdio: 'ignore',
+    });
     const exited = new Promise((r) => child.on('exit', r));
-    while (server!.messageRequests().length < requests) await new Promise((r) => setTimeout(r, 5));
+    // Kill on the request itself; a run that ends before sending it fails the test here.
+    const early = exited.then((code) => Promise.reject(new Error(`the run exited (${String(code)}) before request ${requests}`)));
+    await Promise.race([server!.waitForRequests(requests, (r) => r.path === '/v1/messages'), early]);
     child.kill('SIGKILL');
     await exited;
   }

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { signThinking, startLocalServer, type LocalServer, type Scripted } from '../../engine/local-server/index.js';
+import { signThinking, startLocalServer, type LocalServer, type Scripted } from '../support/local-server/index.js';
 import { messagesHash } from '../../engine/replay/request.js';
 import { replyText } from '../../engine/transcript/format.js';
 import { FAKE_KEY, runAgainst } from '../helpers/replay.js';
@@ -20,7 +20,7 @@ afterEach(async () => {
 });
 
 describe('conversation semantics', () => {
-  it('sends each step as its own user turn, with the model\'s own earlier replies in the history', async () => {
+  it("sends each step as its own user turn, with the model's own earlier replies in the history", async () => {
     server.enqueue(reply('One: 200 ms, noted.', 'think one'), reply('Two: 800 million rows.', 'think two'), reply('Three: no.', 'think three'));
     const { transcripts } = await runAgainst(server, { paths: [THREE], models: ['claude-opus-4-7'], efforts: ['high'] });
 
@@ -30,7 +30,9 @@ describe('conversation semantics', () => {
     // Prompt caching is on by default: user turns are text blocks, and only the newest carries
     // the cache_control breakpoint, so each request's prefix is the last one's, byte for byte.
     expect(sent[2]!.messages[0]!.content).toEqual([{ type: 'text', text: 'No migration step may hold a lock longer than 200 ms. Confirm.' }]);
-    expect(sent[2]!.messages[4]!.content).toEqual([{ type: 'text', text: 'Should we add a NOT NULL DEFAULT column to events in one transaction?', cache_control: { type: 'ephemeral' } }]);
+    expect(sent[2]!.messages[4]!.content).toEqual([
+      { type: 'text', text: 'Should we add a NOT NULL DEFAULT column to events in one transaction?', cache_control: { type: 'ephemeral' } },
+    ]);
     expect(sent[1]!.messages[2]!.content).toEqual([{ type: 'text', text: 'The events table has 800 million rows. What does that mean?', cache_control: { type: 'ephemeral' } }]);
     expect(JSON.stringify(sent[2]!.messages.slice(0, 2))).toBe(JSON.stringify(sent[1]!.messages.slice(0, 2)));
     // The model's own reply to step 1, thinking first, signature untouched.
@@ -159,7 +161,13 @@ describe('faults', () => {
 
   it('marks a conversation errored with its cause when the retry budget is spent, and carries on with the rest', async () => {
     server.enqueue({ fault: 'server-error' }, { fault: 'server-error' }, reply('other-1'), reply('other-2'), reply('other-3'));
-    const { transcripts, manifest } = await runAgainst(server, { paths: [THREE, 'test/fixtures/replay/prefilled.yaml'], models: ['claude-opus-4-7'], efforts: ['standard'], maxRetries: 1, concurrency: 1 });
+    const { transcripts, manifest } = await runAgainst(server, {
+      paths: [THREE, 'test/fixtures/replay/prefilled.yaml'],
+      models: ['claude-opus-4-7'],
+      efforts: ['standard'],
+      maxRetries: 1,
+      concurrency: 1,
+    });
     const failed = transcripts.find((t) => t.scenario.id === 'minimal-lock-budget')!;
     expect(failed.status).toBe('errored');
     expect(failed.status_reason).toMatch(/step 1 failed after 2 attempt\(s\): api_error \(HTTP 500\)/);
@@ -196,7 +204,15 @@ describe('OpenRouter', () => {
   it('records what was requested when the provider silently drops effort and thinking, and keeps its cost', async () => {
     const or = await startLocalServer({ mode: 'openrouter' });
     try {
-      or.enqueue(...['a', 'b', 'c'].map((t) => ({ content: [{ type: 'thinking' as const, thinking: 'dropped' }, { type: 'text' as const, text: t }], cost: 0.0123 })));
+      or.enqueue(
+        ...['a', 'b', 'c'].map((t) => ({
+          content: [
+            { type: 'thinking' as const, thinking: 'dropped' },
+            { type: 'text' as const, text: t },
+          ],
+          cost: 0.0123,
+        })),
+      );
       const { transcripts } = await runAgainst(or, { paths: [THREE], provider: 'openrouter', baseUrl: `${or.url}/api`, models: ['claude-opus-4-7'], efforts: ['xhigh'] });
       const body = or.messageRequests()[0]!.body as Record<string, unknown>;
       expect(or.messageRequests()[0]!.path).toBe('/api/v1/messages');

@@ -16,12 +16,7 @@ const CHROMIUM = '/usr/bin/chromium';
 const FIXTURE = 'test/fixtures/report/input.json';
 
 /** The payloads the fixture plants in prompts, replies, thinking, model names, reasons and the diff. */
-const PAYLOADS = [
-  '<script>window.__xss=1</script>',
-  '<img src=x onerror="window.__xss=2">',
-  '<a href="javascript:window.__xss=3">click</a>',
-  '"><svg onload=window.__xss=4>',
-];
+const PAYLOADS = ['<script>window.__xss=1</script>', '<img src=x onerror="window.__xss=2">', '<a href="javascript:window.__xss=3">click</a>', '"><svg onload=window.__xss=4>'];
 
 /** Reads the fixture and checks every part against its schema, so the cast below is earned. */
 async function loadInput(): Promise<HtmlInput> {
@@ -85,11 +80,14 @@ describe('the HTML report in headless Chromium', () => {
   it('loads from disk with no payload run, no script, no handler attribute, no javascript: link and no request but the file', async () => {
     expect(await xss(page)).toBeUndefined();
     expect(await page.locator('script').count()).toBe(0);
-    const handlers = await page
-      .locator('*')
-      .evaluateAll((els: Array<{ tagName: string; getAttributeNames(): string[] }>) =>
-        els.flatMap((el) => el.getAttributeNames().filter((a) => a.toLowerCase().startsWith('on')).map((a) => `${el.tagName} ${a}`)),
-      );
+    const handlers = await page.locator('*').evaluateAll((els: Array<{ tagName: string; getAttributeNames(): string[] }>) =>
+      els.flatMap((el) =>
+        el
+          .getAttributeNames()
+          .filter((a) => a.toLowerCase().startsWith('on'))
+          .map((a) => `${el.tagName} ${a}`),
+      ),
+    );
     expect(handlers).toEqual([]);
     expect(await page.locator('a[href^="javascript:" i]').count()).toBe(0);
     const hrefs = await page.locator('a[href]').evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''));

@@ -1,7 +1,7 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { echoResponder, startLocalServer } from '../../engine/local-server/index.js';
+import { echoResponder, startLocalServer } from '../support/local-server/index.js';
 import { validatorFor } from '../../engine/schemas/compile.js';
 import type { Report } from '../../engine/schemas/report.generated.js';
 import type { Scores } from '../../engine/schemas/scores.generated.js';
@@ -76,7 +76,9 @@ describe('driftbench report', () => {
     await runBin(['run', THREE, '--provider', 'rehearsal', '--effort', 'high', '--repeats', '3', '--out', small, '--run-name', 's'], { env: {} });
     await runBin(['score', join(small, 's'), '--judge', 'heuristic']);
     const r = await runBin(['report', join(small, 's')]);
-    expect(r.stdout).toContain('rehearsal:fail vs rehearsal:pass (high): 3/3 vs 0/3 failed; p = 0.25; not significant at this n; about 6 repeats per scenario needed to tell them apart');
+    expect(r.stdout).toContain(
+      'rehearsal:fail vs rehearsal:pass (high): 3/3 vs 0/3 failed; p = 0.25; not significant at this n; about 6 repeats per scenario needed to tell them apart',
+    );
   });
 
   it('draws the terminal tables and writes markdown, csv, json and html', async () => {
@@ -88,7 +90,9 @@ describe('driftbench report', () => {
     expect(md.stdout).toContain('| Model | Effort | Citations | Mem Status | Latency | Cost |');
     const csv = await runBin(['report', run, '--format', 'csv']);
     const lines = csv.stdout.trim().split('\r\n');
-    expect(lines[0]).toBe('scenario,model,effort,condition,distance,n,failed,mem_fail_rate,ci95_low,ci95_high,unscored,not_finished,citations_median,latency_median_ms,cost_median_usd,output_tokens_median,retention_mean,first_drift_median,coherence_mean');
+    expect(lines[0]).toBe(
+      'scenario,model,effort,condition,distance,n,failed,mem_fail_rate,ci95_low,ci95_high,unscored,not_finished,citations_median,latency_median_ms,cost_median_usd,output_tokens_median,retention_mean,first_drift_median,coherence_mean',
+    );
     expect(lines).toHaveLength(3);
     const out = join(await tempDir(), 'r.html');
     const html = await runBin(['report', run, '--format', 'html', '--out', out]);
@@ -122,9 +126,29 @@ describe('driftbench report', () => {
     const server = await startLocalServer({ mode: 'openrouter', responder: echoResponder() });
     const out = await tempDir();
     try {
-      const r = await runBin(['run', THREE, '--provider', 'openrouter', '--base-url', `${server.url}/api`, '--models', 'claude-opus-4-7', '--effort', 'standard,high,xhigh', '--repeats', '2', '--out', out, '--run-name', 'or'], {
-        env: { OPENROUTER_API_KEY: FAKE_KEY },
-      });
+      const r = await runBin(
+        [
+          'run',
+          THREE,
+          '--provider',
+          'openrouter',
+          '--base-url',
+          `${server.url}/api`,
+          '--models',
+          'claude-opus-4-7',
+          '--effort',
+          'standard,high,xhigh',
+          '--repeats',
+          '2',
+          '--out',
+          out,
+          '--run-name',
+          'or',
+        ],
+        {
+          env: { OPENROUTER_API_KEY: FAKE_KEY },
+        },
+      );
       expect(r.code).toBe(0);
     } finally {
       await server.close();

@@ -2,14 +2,13 @@ import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { echoResponder, startLocalServer, type LocalServer, type RecordedRequest, type Scripted } from '../../engine/local-server/index.js';
+import { echoResponder, startLocalServer, type LocalServer, type RecordedRequest, type Scripted } from '../support/local-server/index.js';
 import { turnCost } from '../../engine/models/cost.js';
 import { findProfile, loadProfiles } from '../../engine/models/profiles.js';
 import type { RunManifest } from '../../engine/transcript/format.js';
 import { binPath, repoRoot, runBin, STACK_LINE } from '../helpers/cli.js';
-import { FAKE_KEY, readTranscripts, tempDir } from '../helpers/replay.js';
+import { FAKE_KEY, readTranscripts, replayArgs, tempDir, THREE_STEPS } from '../helpers/replay.js';
 
-const THREE = 'test/fixtures/replay/three-steps.yaml';
 const env = { ANTHROPIC_API_KEY: FAKE_KEY, DRIFTBENCH_BATCH_POLL_MS: '5' };
 let server: LocalServer | undefined;
 afterEach(async () => {
@@ -33,7 +32,7 @@ describe('--batch', () => {
       },
     });
     const out = await tempDir();
-    const r = await runBin(['run', THREE, '--base-url', server.url, '--models', 'claude-opus-4-7', '--effort', 'high', '--repeats', '3', '--batch', '--out', out, '--run-name', 'b'], { env });
+    const r = await runBin(replayArgs(server.url, '--repeats', '3', '--batch', '--out', out, '--run-name', 'b'), { env });
     expect(r.stderr).not.toMatch(STACK_LINE);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('3 conversations: 3 complete');
@@ -79,15 +78,16 @@ describe('--batch', () => {
   it('is resumable: a run killed while a batch is processing collects that batch instead of sending it again', async () => {
     server = await startLocalServer({ batchLatencyMs: 1500, responder: echoResponder() });
     const out = await tempDir();
-    const child = spawn(process.execPath, [binPath, 'run', THREE, '--base-url', server.url, '--models', 'claude-opus-4-7', '--effort', 'standard', '--repeats', '2', '--batch', '--out', out, '--run-name', 'k'], {
+    const child = spawn(process.execPath, [binPath, ...replayArgs(server.url, '--effort', 'standard', '--repeats', '2', '--batch', '--out', out, '--run-name', 'k')], {
       cwd: repoRoot,
       env: { PATH: process.env.PATH, ...env },
       stdio: 'ignore',
     });
     const exited = new Promise((r) => child.on('exit', r));
-    while (server.batches().length < 1) await new Promise((r) => setTimeout(r, 5));
-    // Give the run a moment to write the batch id to its manifest, then kill it mid-batch.
-    await new Promise((r) => setTimeout(r, 200));
+    // The run polls a batch only once its id is in the manifest (engine/replay/batch.ts): kill it
+    // at the first poll, mid-batch.
+    const early = exited.then((code) => Promise.reject(new Error(`the run exited (${String(code)}) before polling its batch`)));
+    await Promise.race([server.waitForRequests(1, (r) => r.method === 'GET' && /^\/v1\/messages\/batches\/[^/]+$/.test(r.path)), early]);
     child.kill('SIGKILL');
     await exited;
     const before = JSON.parse(await readFile(join(out, 'k', 'manifest.json'), 'utf8')) as RunManifest;
@@ -104,7 +104,7 @@ describe('--batch', () => {
   it('needs a provider with the Message Batches API', async () => {
     server = await startLocalServer({ mode: 'openrouter' });
     const out = await tempDir();
-    const r = await runBin(['run', THREE, '--provider', 'openrouter', '--base-url', `${server.url}/api`, '--batch', '--out', out], { env: { OPENROUTER_API_KEY: FAKE_KEY } });
+    const r = await runBin(['run', THREE_STEPS, '--provider', 'openrouter', '--base-url', `${server.url}/api`, '--batch', '--out', out], { env: { OPENROUTER_API_KEY: FAKE_KEY } });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--batch needs a provider with the Message Batches API; openrouter has none');
   });

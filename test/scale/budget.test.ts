@@ -1,12 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startLocalServer, type LocalServer, type Scripted } from '../../engine/local-server/index.js';
+import { startLocalServer, type LocalServer, type Scripted } from '../support/local-server/index.js';
 import type { RunManifest, Transcript } from '../../engine/transcript/format.js';
 import { runBin, STACK_LINE } from '../helpers/cli.js';
-import { FAKE_KEY, readTranscripts, tempDir } from '../helpers/replay.js';
+import { FAKE_KEY, readTranscripts, replayArgs, tempDir, THREE_STEPS } from '../helpers/replay.js';
 
-const THREE = 'test/fixtures/replay/three-steps.yaml';
 let server: LocalServer | undefined;
 afterEach(async () => {
   await server?.close();
@@ -24,7 +23,13 @@ function spent(ts: readonly Transcript[]): number {
  */
 function expensiveFaultyResponder(seed: number): (req: unknown) => Scripted {
   let n = seed;
-  const faults: Scripted[] = [{ fault: 'cut-stream' }, { fault: 'stream-error' }, { fault: 'malformed-sse' }, { fault: 'rate-limit', retryAfterMs: 5 }, { fault: 'overloaded', retryAfterMs: 5 }];
+  const faults: Scripted[] = [
+    { fault: 'cut-stream' },
+    { fault: 'stream-error' },
+    { fault: 'malformed-sse' },
+    { fault: 'rate-limit', retryAfterMs: 5 },
+    { fault: 'overloaded', retryAfterMs: 5 },
+  ];
   return () => {
     n = (n * 1103515245 + 12345) % 2 ** 31;
     if (n % 5 === 0) return faults[(n >> 3) % faults.length]!;
@@ -36,7 +41,7 @@ describe('--max-cost', () => {
   it.each([1, 2, 3])('never goes over, with concurrency and faults (seed %i), and resume with a higher budget carries on', async (seed) => {
     server = await startLocalServer({ responder: expensiveFaultyResponder(seed) });
     const out = await tempDir();
-    const args = ['run', THREE, '--base-url', server.url, '--models', 'claude-opus-4-7', '--effort', 'standard', '--repeats', '8', '--concurrency', '4', '--max-retries', '3', '--out', out, '--run-name', 'b'];
+    const args = replayArgs(server.url, '--effort', 'standard', '--repeats', '8', '--concurrency', '4', '--max-retries', '3', '--out', out, '--run-name', 'b');
     const env = { ANTHROPIC_API_KEY: FAKE_KEY, DRIFTBENCH_RETRY_BASE_MS: '1' };
     const first = await runBin([...args, '--max-cost', '2.50'], { env });
     expect(first.stderr).not.toMatch(STACK_LINE);
@@ -62,7 +67,7 @@ describe('--max-cost', () => {
   });
 
   it('refuses a budget for a model without a price', async () => {
-    const r = await runBin(['run', THREE, '--base-url', 'http://127.0.0.1:9', '--models', 'claude-mystery-9', '--max-cost', '5'], { env: { ANTHROPIC_API_KEY: FAKE_KEY } });
+    const r = await runBin(['run', THREE_STEPS, '--base-url', 'http://127.0.0.1:9', '--models', 'claude-mystery-9', '--max-cost', '5'], { env: { ANTHROPIC_API_KEY: FAKE_KEY } });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--max-cost needs a price for every model, and claude-mystery-9 has none');
   });
@@ -71,11 +76,16 @@ describe('--max-cost', () => {
 describe('prompt caching', () => {
   it('prices cache reads and writes at the cache rates, and --no-prompt-cache sends no breakpoint', async () => {
     server = await startLocalServer({
-      responder: () => ({ content: [{ type: 'text', text: 'ok, 200 ms' }], usage: { input_tokens: 100, output_tokens: 50, cache_creation_input_tokens: 2000, cache_read_input_tokens: 10000 } }),
+      responder: () => ({
+        content: [{ type: 'text', text: 'ok, 200 ms' }],
+        usage: { input_tokens: 100, output_tokens: 50, cache_creation_input_tokens: 2000, cache_read_input_tokens: 10000 },
+      }),
     });
     const out = await tempDir();
     const env = { ANTHROPIC_API_KEY: FAKE_KEY };
-    expect((await runBin(['run', THREE, '--base-url', server.url, '--models', 'claude-sonnet-4-6', '--effort', 'standard', '--repeats', '1', '--out', out, '--run-name', 'c'], { env })).code).toBe(0);
+    expect((await runBin(replayArgs(server.url, '--models', 'claude-sonnet-4-6', '--effort', 'standard', '--repeats', '1', '--out', out, '--run-name', 'c'), { env })).code).toBe(
+      0,
+    );
     const [t] = await readTranscripts(join(out, 'c'));
     // Sonnet 4.6: $3 input, $3.75 cache write (5 min), $0.30 cache read, $15 output per million.
     expect(t!.turns[0]!.cost_usd).toBeCloseTo((100 * 3 + 2000 * 3.75 + 10000 * 0.3 + 50 * 15) / 1e6, 10);
@@ -83,7 +93,13 @@ describe('prompt caching', () => {
     expect(bodies.every((b) => (b.match(/cache_control/g) ?? []).length === 1)).toBe(true);
 
     server.reset();
-    expect((await runBin(['run', THREE, '--base-url', server.url, '--models', 'claude-sonnet-4-6', '--effort', 'standard', '--repeats', '1', '--no-prompt-cache', '--out', out, '--run-name', 'n'], { env })).code).toBe(0);
+    expect(
+      (
+        await runBin(replayArgs(server.url, '--models', 'claude-sonnet-4-6', '--effort', 'standard', '--repeats', '1', '--no-prompt-cache', '--out', out, '--run-name', 'n'), {
+          env,
+        })
+      ).code,
+    ).toBe(0);
     expect(server.messageRequests().every((r) => !JSON.stringify(r.body).includes('cache_control'))).toBe(true);
     const m = JSON.parse(await readFile(join(out, 'n', 'manifest.json'), 'utf8')) as RunManifest;
     expect(m.plan.prompt_cache).toBe(false);
@@ -99,7 +115,9 @@ describe('prompt caching', () => {
 describe('--dry-run', () => {
   it('prints the plan and its estimated cost per cell and in total, against --max-cost, using count_tokens', async () => {
     server = await startLocalServer();
-    const r = await runBin(['run', THREE, '--base-url', server.url, '--axis', 'model', '--repeats', '2', '--dry-run', '--max-cost', '0.01'], { env: { ANTHROPIC_API_KEY: FAKE_KEY } });
+    const r = await runBin(['run', THREE_STEPS, '--base-url', server.url, '--axis', 'model', '--repeats', '2', '--dry-run', '--max-cost', '0.01'], {
+      env: { ANTHROPIC_API_KEY: FAKE_KEY },
+    });
     expect(r.stderr).not.toMatch(STACK_LINE);
     expect(r.stdout).toContain('dry run: 4 conversations on anthropic, prompt caching on; nothing was sent but count_tokens requests');
     expect(r.stdout).toMatch(/│ claude-opus-4-7 │ high\s+│ 2\s+│ 6\s+│/);
@@ -116,7 +134,7 @@ describe('--dry-run', () => {
 describe('--shard and merge', () => {
   it('splits a plan deterministically, and the shards merge to exactly the full plan', async () => {
     const out = await tempDir();
-    const base = ['run', THREE, 'test/fixtures/replay/prefilled.yaml', '--provider', 'rehearsal', '--effort', 'standard,high', '--repeats', '3', '--out', out];
+    const base = ['run', THREE_STEPS, 'test/fixtures/replay/prefilled.yaml', '--provider', 'rehearsal', '--effort', 'standard,high', '--repeats', '3', '--out', out];
     expect((await runBin([...base, '--run-name', 'full'], { env: {} })).code).toBe(0);
     for (const k of [1, 2, 3]) expect((await runBin([...base, '--shard', `${k}/3`, '--run-name', `s${k}`], { env: {} })).code).toBe(0);
     const shardIds = await Promise.all([1, 2, 3].map(async (k) => (await readTranscripts(join(out, `s${k}`))).map((t) => t.conversation_id)));

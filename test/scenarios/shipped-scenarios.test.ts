@@ -15,7 +15,12 @@ describe('the shipped scenarios', () => {
   });
 
   it('cover the original benchmark tasks T1-T5 and the long-conversation categories', () => {
-    expect(loaded.map((l) => l.scenario.task).filter(Boolean).sort()).toEqual(['T1', 'T2', 'T3', 'T4', 'T5']);
+    expect(
+      loaded
+        .map((l) => l.scenario.task)
+        .filter(Boolean)
+        .sort(),
+    ).toEqual(['T1', 'T2', 'T3', 'T4', 'T5']);
     const categories = new Set(loaded.map((l) => l.scenario.category));
     for (const c of ['persona', 'instruction-retention', 'document-consistency']) expect(categories).toContain(c);
     const persona = loaded.find((l) => l.scenario.category === 'persona')!.scenario;
@@ -78,7 +83,10 @@ describe('the shipped scenarios', () => {
       .map(([, v]) => v)
       .join('\n');
     for (const c of s.constraints.filter((c) => c.established_in === 1)) {
-      expect(c.cues.some((cue) => cueRegExp(cue).test(text)), `cites ${c.id}`).toBe(true);
+      expect(
+        c.cues.some((cue) => cueRegExp(cue).test(text)),
+        `cites ${c.id}`,
+      ).toBe(true);
     }
   });
 });

@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalServer, type LocalServer, type RecordedRequest, type Scripted } from '../../engine/local-server/index.js';
+import { startLocalServer, type LocalServer, type RecordedRequest, type Scripted } from '../support/local-server/index.js';
 import type { Scores } from '../../engine/schemas/scores.generated.js';
 import { runBin, STACK_LINE } from '../helpers/cli.js';
 import { FAKE_KEY, tempDir } from '../helpers/replay.js';
@@ -17,7 +17,7 @@ async function rehearsalRun(): Promise<string> {
 }
 
 const readScores = async (file: string) => JSON.parse(await readFile(file, 'utf8')) as Scores;
-const userText = (r: RecordedRequest) => ((r.body as { messages: Array<{ content: string }> }).messages[0]!.content);
+const userText = (r: RecordedRequest) => (r.body as { messages: Array<{ content: string }> }).messages[0]!.content;
 
 /**
  * A judge that reads the prompt like a careful person would for the three-step scenario:
@@ -87,7 +87,10 @@ describe('driftbench score with an LLM judge against the local server', () => {
     expect(first.code).toBe(0);
     // Per transcript: one mem_fail judgement and a coherence judgement for steps 2 and 3.
     expect(first.stdout).toContain('judge calls: 6 made, 0 served from the cache');
-    const memPrompts = server.messageRequests().map(userText).filter((t) => t.includes('Question: Did the step-3 answer break the 200 ms lock budget?'));
+    const memPrompts = server
+      .messageRequests()
+      .map(userText)
+      .filter((t) => t.includes('Question: Did the step-3 answer break the 200 ms lock budget?'));
     expect(memPrompts).toHaveLength(2);
     const failPrompt = memPrompts.find((p) => p.includes('Yes, go ahead, it is atomic.'))!;
     expect(failPrompt).toContain('[lock-budget] (set in step 1) No migration step may hold a lock longer than 200 ms.');
@@ -137,7 +140,8 @@ describe('driftbench score with an LLM judge against the local server', () => {
     server = await startLocalServer({
       responder: (req) => {
         const model = (req.body as { model: string }).model;
-        const i = (used[model] = (used[model] ?? 0) + 1) - 1;
+        const i = used[model] ?? 0;
+        used[model] = i + 1;
         const list = answers[model]!;
         return { content: [{ type: 'text', text: `{"verdict": "${list[i % list.length]}"}` }] };
       },

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { echoResponder, startLocalServer, type LocalServer } from '../../engine/local-server/index.js';
+import { echoResponder, startLocalServer, type LocalServer } from '../support/local-server/index.js';
 import { runBin } from '../helpers/cli.js';
 import { FAKE_KEY, readTranscripts, tempDir } from '../helpers/replay.js';
 import { completed, crashAndResume, STEPS } from './harness.js';
-import { faultSuite, lcg } from './stress.test.js';
+import { faultSuite, lcg } from './fault-suite.js';
 
 let server: LocalServer | undefined;
 afterEach(async () => {

@@ -89,14 +89,88 @@ function indentOf(line: string): string {
 }
 
 const WRONG_VALUES = [
-  '123', '-1', '0', '3.14', '1e400', '99999999999999999999999', 'true', 'false', 'null', '~', '""', "''",
-  '[]', '{}', '[1, 2]', '{a: 1}', '[[[]]]', '.inf', '-.nan', '0x1F', '0o17', '2001-12-14', '2001-12-14T21:59:43.10-05:00',
-  '|', '>-', '"\\u0000"', '"\\uD800"', 'yes', '- a', '!!binary aGVsbG8=', `"${'x'.repeat(5000)}"`, '@', '`x`', '%', '? x',
+  '123',
+  '-1',
+  '0',
+  '3.14',
+  '1e400',
+  '99999999999999999999999',
+  'true',
+  'false',
+  'null',
+  '~',
+  '""',
+  "''",
+  '[]',
+  '{}',
+  '[1, 2]',
+  '{a: 1}',
+  '[[[]]]',
+  '.inf',
+  '-.nan',
+  '0x1F',
+  '0o17',
+  '2001-12-14',
+  '2001-12-14T21:59:43.10-05:00',
+  '|',
+  '>-',
+  '"\\u0000"',
+  '"\\uD800"',
+  'yes',
+  '- a',
+  '!!binary aGVsbG8=',
+  `"${'x'.repeat(5000)}"`,
+  '@',
+  '`x`',
+  '%',
+  '? x',
 ];
-const TAGS = ['!!str', '!!int', '!!float', '!!bool', '!!null', '!!binary', '!!timestamp', '!!set', '!!omap', '!!pairs', '!!map', '!!seq', '!custom', '!<tag:yaml.org,2002:str>', '!!merge', '!!js/function', '!'];
-const ODD_KEYS = ['"a\\nb": 1', '? [a, b]\n: c', '__proto__: {}', 'constructor: 1', 'prototype: x', '"": x', `${'k'.repeat(2000)}: v`, '? |\n  block key\n: v', '"\\u0000": 1', '? {a: 1}\n: b', 'id: second-id'];
+const TAGS = [
+  '!!str',
+  '!!int',
+  '!!float',
+  '!!bool',
+  '!!null',
+  '!!binary',
+  '!!timestamp',
+  '!!set',
+  '!!omap',
+  '!!pairs',
+  '!!map',
+  '!!seq',
+  '!custom',
+  '!<tag:yaml.org,2002:str>',
+  '!!merge',
+  '!!js/function',
+  '!',
+];
+const ODD_KEYS = [
+  '"a\\nb": 1',
+  '? [a, b]\n: c',
+  '__proto__: {}',
+  'constructor: 1',
+  'prototype: x',
+  '"": x',
+  `${'k'.repeat(2000)}: v`,
+  '? |\n  block key\n: v',
+  '"\\u0000": 1',
+  '? {a: 1}\n: b',
+  'id: second-id',
+];
 const MARKERS = ['---', '...', '%YAML 1.1', '%YAML 1.2', '%YAML 2.0', '%TAG ! tag:example.com,2000:', '--- !!map', '--- |', '# comment', '%FOO bar'];
-const BAD_UTF8 = [[0xff], [0xfe], [0x80], [0xc3, 0x28], [0xe2, 0x82], [0xed, 0xa0, 0x80], [0xc0, 0xaf], [0xf8, 0x88, 0x80, 0x80, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xfe, 0xff], [0xff, 0xfe]];
+const BAD_UTF8 = [
+  [0xff],
+  [0xfe],
+  [0x80],
+  [0xc3, 0x28],
+  [0xe2, 0x82],
+  [0xed, 0xa0, 0x80],
+  [0xc0, 0xaf],
+  [0xf8, 0x88, 0x80, 0x80, 0x80],
+  [0xf4, 0x90, 0x80, 0x80],
+  [0xfe, 0xff],
+  [0xff, 0xfe],
+];
 const ODD_TEXT = ['\u2028', '\u00a0', '\ufeff', '\u200f', '\u{1F600}', 'e\u0301', '\r', '\r\n', '\u0085', '\x7f', '\x1b[31m'];
 const MERGES = ['<<: *a', '<<: [*a, *a]', '<<: 1', '<<: *nope', '<<: {}', '!!merge <<: 1', '!!merge <<: *a', '<<: [1, 2]'];
 
@@ -113,15 +187,15 @@ function nesting(kind: 'flow-seq' | 'flow-map' | 'unclosed' | 'block-map' | 'blo
     case 'flow-seq':
       return '['.repeat(depth) + ']'.repeat(depth);
     case 'flow-map':
-      return '{a: '.repeat(depth) + '1' + '}'.repeat(depth);
+      return `${'{a: '.repeat(depth)}1${'}'.repeat(depth)}`;
     case 'unclosed':
       return '['.repeat(depth);
     case 'block-seq':
-      return '- '.repeat(depth) + 'x';
+      return `${'- '.repeat(depth)}x`;
     case 'block-map': {
       // Quadratic in depth; capped so the file stays far below the 2 MB limit.
       const d = Math.min(depth, 300);
-      return '\n' + Array.from({ length: d }, (_, k) => `${indent}${'  '.repeat(k + 1)}k${k}:`).join('\n') + ' leaf';
+      return `\n${Array.from({ length: d }, (_, k) => `${indent}${'  '.repeat(k + 1)}k${k}:`).join('\n')} leaf`;
     }
   }
 }
@@ -142,15 +216,23 @@ const lineEdits: fc.Arbitrary<Edit>[] = [
       onLines(d, (ls) => {
         const k = pick(i, ls.length);
         const l = ls[k]!;
-        ls[k] = indent ? l.replace(/^ {1,2}/, '\t') : l.slice(0, pick(p, l.length + 1)) + '\t' + l.slice(pick(p, l.length + 1));
+        ls[k] = indent ? l.replace(/^ {1,2}/, '\t') : `${l.slice(0, pick(p, l.length + 1))}\t${l.slice(pick(p, l.length + 1))}`;
       }),
     ),
   ),
-  fc.tuple(fc.nat(), fc.integer({ min: -4, max: 4 })).map(([i, by]) =>
-    edit(`indent line ${i} by ${by}`, (d) => onLines(d, (ls) => void (ls[pick(i, ls.length)] = by >= 0 ? ' '.repeat(by) + ls[pick(i, ls.length)]! : ls[pick(i, ls.length)]!.slice(-by)))),
-  ),
-  fc.tuple(fc.nat(), fc.constantFrom(...WRONG_VALUES)).map(([i, v]) => edit(`value of line ${i} := ${v.slice(0, 20)}`, (d) => onLines(d, (ls) => void (ls[pick(i, ls.length)] = withValue(ls[pick(i, ls.length)]!, () => utf8(v)))))),
-  fc.tuple(fc.nat(), fc.constantFrom(...TAGS)).map(([i, t]) => edit(`tag ${t} on line ${i}`, (d) => onLines(d, (ls) => void (ls[pick(i, ls.length)] = withValue(ls[pick(i, ls.length)]!, (old) => `${t} ${old}`))))),
+  fc
+    .tuple(fc.nat(), fc.integer({ min: -4, max: 4 }))
+    .map(([i, by]) =>
+      edit(`indent line ${i} by ${by}`, (d) =>
+        onLines(d, (ls) => void (ls[pick(i, ls.length)] = by >= 0 ? ' '.repeat(by) + ls[pick(i, ls.length)]! : ls[pick(i, ls.length)]!.slice(-by))),
+      ),
+    ),
+  fc
+    .tuple(fc.nat(), fc.constantFrom(...WRONG_VALUES))
+    .map(([i, v]) => edit(`value of line ${i} := ${v.slice(0, 20)}`, (d) => onLines(d, (ls) => void (ls[pick(i, ls.length)] = withValue(ls[pick(i, ls.length)]!, () => utf8(v)))))),
+  fc
+    .tuple(fc.nat(), fc.constantFrom(...TAGS))
+    .map(([i, t]) => edit(`tag ${t} on line ${i}`, (d) => onLines(d, (ls) => void (ls[pick(i, ls.length)] = withValue(ls[pick(i, ls.length)]!, (old) => `${t} ${old}`))))),
   fc.tuple(fc.nat(), fc.nat(), fc.constantFrom('"', "'", '\\', '"unclosed', "'unclosed", '"bad \\q escape"', "'it''s'''")).map(([i, p, q]) =>
     edit(`quote ${q} in line ${i} at ${p}`, (d) =>
       onLines(d, (ls) => {
@@ -161,14 +243,28 @@ const lineEdits: fc.Arbitrary<Edit>[] = [
       }),
     ),
   ),
-  fc.tuple(fc.nat(), fc.integer({ min: 2, max: 5000 }), fc.constantFrom('flow-seq', 'flow-map', 'unclosed', 'block-map', 'block-seq') as fc.Arbitrary<Parameters<typeof nesting>[0]>).map(([i, depth, kind]) =>
-    edit(`${kind} nesting ${depth} deep at line ${i}`, (d) => onLines(d, (ls) => void (ls[pick(i, ls.length)] = withValue(ls[pick(i, ls.length)]!, () => nesting(kind, depth, indentOf(ls[pick(i, ls.length)]!)))))),
-  ),
+  fc
+    .tuple(
+      fc.nat(),
+      fc.integer({ min: 2, max: 5000 }),
+      fc.constantFrom('flow-seq', 'flow-map', 'unclosed', 'block-map', 'block-seq') as fc.Arbitrary<Parameters<typeof nesting>[0]>,
+    )
+    .map(([i, depth, kind]) =>
+      edit(`${kind} nesting ${depth} deep at line ${i}`, (d) =>
+        onLines(d, (ls) => void (ls[pick(i, ls.length)] = withValue(ls[pick(i, ls.length)]!, () => nesting(kind, depth, indentOf(ls[pick(i, ls.length)]!))))),
+      ),
+    ),
   fc.tuple(fc.nat(), fc.constantFrom(...ODD_KEYS)).map(([i, key]) =>
     edit(`key ${JSON.stringify(key.slice(0, 20))} before line ${i}`, (d) =>
       onLines(d, (ls) => {
         const k = pick(i, ls.length);
-        ls.splice(k, 0, ...utf8(key).split('\n').map((l) => indentOf(ls[k] ?? '') + l));
+        ls.splice(
+          k,
+          0,
+          ...utf8(key)
+            .split('\n')
+            .map((l) => indentOf(ls[k] ?? '') + l),
+        );
       }),
     ),
   ),
@@ -185,7 +281,9 @@ const aliasEdits: fc.Arbitrary<Edit>[] = [
       }),
     ),
   ),
-  fc.tuple(fc.nat(), fc.constantFrom('*nope', '&r [*r]', '&r {k: *r}', '*', '&', '&a &b x', '*a *b')).map(([i, v]) => edit(`value of line ${i} := ${v}`, (d) => onLines(d, (ls) => void (ls[pick(i, ls.length)] = withValue(ls[pick(i, ls.length)]!, () => v))))),
+  fc
+    .tuple(fc.nat(), fc.constantFrom('*nope', '&r [*r]', '&r {k: *r}', '*', '&', '&a &b x', '*a *b'))
+    .map(([i, v]) => edit(`value of line ${i} := ${v}`, (d) => onLines(d, (ls) => void (ls[pick(i, ls.length)] = withValue(ls[pick(i, ls.length)]!, () => v))))),
   fc.tuple(fc.integer({ min: 2, max: 12 }), fc.integer({ min: 2, max: 10 }), fc.nat()).map(([levels, fan, i]) =>
     edit(`alias bomb ${levels} levels of ${fan} before top-level line ${i}`, (d) =>
       onLines(d, (ls) => {
@@ -208,7 +306,9 @@ const aliasEdits: fc.Arbitrary<Edit>[] = [
 
 const byteEdits: fc.Arbitrary<Edit>[] = [
   fc.nat().map((n) => edit(`truncate at ${n}`, (d) => d.slice(0, pick(n, d.length + 1)))),
-  fc.tuple(fc.nat(), fc.uint8Array({ minLength: 1, maxLength: 8 })).map(([o, b]) => edit(`insert bytes ${[...b]} at ${o}`, (d) => insertAt(d, o, Buffer.from(b).toString('latin1')))),
+  fc
+    .tuple(fc.nat(), fc.uint8Array({ minLength: 1, maxLength: 8 }))
+    .map(([o, b]) => edit(`insert bytes ${[...b]} at ${o}`, (d) => insertAt(d, o, Buffer.from(b).toString('latin1')))),
   fc.tuple(fc.nat(), fc.uint8Array({ minLength: 1, maxLength: 8 })).map(([o, b]) =>
     edit(`overwrite bytes ${[...b]} at ${o}`, (d) => {
       const at = pick(o, d.length + 1);
@@ -219,7 +319,7 @@ const byteEdits: fc.Arbitrary<Edit>[] = [
   fc.tuple(fc.nat(), fc.integer({ min: 1, max: 3 })).map(([o, n]) => edit(`${n} NUL byte(s) at ${o}`, (d) => insertAt(d, o, '\0'.repeat(n)))),
   fc.tuple(fc.nat(), fc.constantFrom(...ODD_TEXT)).map(([o, t]) => edit(`insert ${JSON.stringify(t)} at ${o}`, (d) => insertAt(d, o, utf8(t)))),
   fc.constantFrom('\r\n', '\r').map((eol) => edit(`line endings ${JSON.stringify(eol)}`, (d) => d.replaceAll('\n', eol))),
-  fc.constant(edit('UTF-8 BOM', (d) => '\xef\xbb\xbf' + d)),
+  fc.constant(edit('UTF-8 BOM', (d) => `\xef\xbb\xbf${d}`)),
 ];
 
 function insertAt(d: Doc, offset: number, s: string): Doc {
@@ -237,7 +337,49 @@ function mutatedScenario(edits: fc.Arbitrary<Edit>[] = [...lineEdits, ...aliasEd
   });
 }
 
-const TOKENS = ['id', 'steps', 'step', 'prompt', 'judge', 'fixtures', ':', ': ', '- ', '\n', '  ', '\t', '[', ']', '{', '}', ',', '"', "'", '&a ', '*a', '<<', '!!', '!', '? ', '|', '>', '#', '%', '---', '...', '@', '`', 'x', '1', '-1', 'null', '\\', '\r', '\u00e9', '\u{1F600}'];
+const TOKENS = [
+  'id',
+  'steps',
+  'step',
+  'prompt',
+  'judge',
+  'fixtures',
+  ':',
+  ': ',
+  '- ',
+  '\n',
+  '  ',
+  '\t',
+  '[',
+  ']',
+  '{',
+  '}',
+  ',',
+  '"',
+  "'",
+  '&a ',
+  '*a',
+  '<<',
+  '!!',
+  '!',
+  '? ',
+  '|',
+  '>',
+  '#',
+  '%',
+  '---',
+  '...',
+  '@',
+  '`',
+  'x',
+  '1',
+  '-1',
+  'null',
+  '\\',
+  '\r',
+  '\u00e9',
+  '\u{1F600}',
+];
 
 /** Inputs with no scenario behind them: bytes, strings, YAML token soup, JSON. */
 function arbitraryScenario(): fc.Arbitrary<FuzzInput> {
@@ -393,28 +535,48 @@ const transcriptEdits: fc.Arbitrary<Edit>[] = [
   ...TRANSCRIPT_EDIT_KINDS.text,
   fc.tuple(fc.nat(), fc.jsonValue({ maxDepth: 2 })).map(([i, v]) => jsonEdit(`node ${i} := ${JSON.stringify(v)?.slice(0, 40)}`, i, (r, p) => setAt(r, p, v as Json))),
   fc.tuple(fc.nat(), fc.constantFrom(...ODD_NUMBERS, '', 'x'.repeat(10_000), 'driftbench.transcript/2')).map(([i, v]) =>
-    jsonEdit(`scalar ${i} := ${String(v).slice(0, 20)}`, i, (r, p) => setAt(r, p, v), (n, p) => p.length > 0 && (n === null || typeof n !== 'object')),
+    jsonEdit(
+      `scalar ${i} := ${String(v).slice(0, 20)}`,
+      i,
+      (r, p) => setAt(r, p, v),
+      (n, p) => p.length > 0 && (n === null || typeof n !== 'object'),
+    ),
   ),
   fc.tuple(fc.nat(), KEYS, fc.jsonValue({ maxDepth: 1 })).map(([i, k, v]) =>
-    jsonEdit(`add key ${JSON.stringify(k)} to object ${i}`, i, (r, p) => ((nodeAt(r, p) as Record<string, Json>)[k] = v as Json, r), (n) => n !== null && typeof n === 'object' && !Array.isArray(n)),
+    jsonEdit(
+      `add key ${JSON.stringify(k)} to object ${i}`,
+      i,
+      (r, p) => (((nodeAt(r, p) as Record<string, Json>)[k] = v as Json), r),
+      (n) => n !== null && typeof n === 'object' && !Array.isArray(n),
+    ),
   ),
   fc.tuple(fc.nat(), KEYS).map(([i, k]) =>
-    jsonEdit(`rename key ${i} to ${JSON.stringify(k)}`, i, (r, p) => {
-      const parent = parentOf(r, p) as Record<string, Json>;
-      const v = parent[p.at(-1) as string]!;
-      delete parent[p.at(-1) as string];
-      parent[k] = v;
-      return r;
-    }, (_, p) => typeof p.at(-1) === 'string'),
+    jsonEdit(
+      `rename key ${i} to ${JSON.stringify(k)}`,
+      i,
+      (r, p) => {
+        const parent = parentOf(r, p) as Record<string, Json>;
+        const v = parent[p.at(-1) as string]!;
+        delete parent[p.at(-1) as string];
+        parent[k] = v;
+        return r;
+      },
+      (_, p) => typeof p.at(-1) === 'string',
+    ),
   ),
   fc.tuple(fc.nat(), fc.constantFrom('empty', 'duplicate', 'reverse')).map(([i, how]) =>
-    jsonEdit(`${how} array ${i}`, i, (r, p) => {
-      const a = nodeAt(r, p) as Json[];
-      if (how === 'empty') a.length = 0;
-      else if (how === 'duplicate') a.push(...a);
-      else a.reverse();
-      return r;
-    }, (n) => Array.isArray(n)),
+    jsonEdit(
+      `${how} array ${i}`,
+      i,
+      (r, p) => {
+        const a = nodeAt(r, p) as Json[];
+        if (how === 'empty') a.length = 0;
+        else if (how === 'duplicate') a.push(...a);
+        else a.reverse();
+        return r;
+      },
+      (n) => Array.isArray(n),
+    ),
   ),
   fc.tuple(fc.nat(), fc.integer({ min: 2, max: 5000 })).map(([i, depth]) => {
     const deep = jsonEdit(`node ${i} := arrays ${depth} deep`, i, (r, p) => setAt(r, p, DEEP));
@@ -428,12 +590,15 @@ interface TranscriptInput {
 }
 
 function transcriptInput(how: string, text: string): TranscriptInput {
-  return { how, text, [fc.toStringMethod]: () => `${how}\n${JSON.stringify(text.length > 4000 ? text.slice(0, 4000) + '...' : text)}` } as TranscriptInput;
+  return { how, text, [fc.toStringMethod]: () => `${how}\n${JSON.stringify(text.length > 4000 ? `${text.slice(0, 4000)}...` : text)}` } as TranscriptInput;
 }
 
 function mutatedTranscript(bases: readonly string[], edits: fc.Arbitrary<Edit>[] = transcriptEdits): fc.Arbitrary<TranscriptInput> {
   return fc.tuple(fc.nat(bases.length - 1), fc.array(fc.oneof(...edits), { minLength: 1, maxLength: 4 })).map(([b, es]) =>
-    transcriptInput(`transcript ${b}, then: ${es.map((e) => e.label).join('; ')}`, es.reduce((t, e) => e.apply(t), bases[b]!)),
+    transcriptInput(
+      `transcript ${b}, then: ${es.map((e) => e.label).join('; ')}`,
+      es.reduce((t, e) => e.apply(t), bases[b]!),
+    ),
   );
 }
 
@@ -472,7 +637,10 @@ async function rehearsalRun(repeats: number): Promise<string> {
 
 /** Takes up to `n` samples of an arbitrary that satisfy `keep`, deterministically. */
 function sampleWhere<T>(arb: fc.Arbitrary<T>, n: number, seed: number, keep: (x: T) => boolean): T[] {
-  return fc.sample(arb, { numRuns: Math.max(20, n * 20), seed }).filter(keep).slice(0, n);
+  return fc
+    .sample(arb, { numRuns: Math.max(20, n * 20), seed })
+    .filter(keep)
+    .slice(0, n);
 }
 
 function isInvalidOrCrashes(input: FuzzInput): boolean {
@@ -495,66 +663,89 @@ function verdictOrCrash(file: string, input: FuzzInput): FileVerdict | undefined
 
 export function defineFuzzSuite(scale: FuzzScale): void {
   const params = (offset: number) => ({ numRuns: scale.runs, seed: scale.seed + offset });
+  /** Checks the verdict on every input `inputs` makes, and tallies what the verdicts said. */
+  const scenarioVerdicts = (inputs: fc.Arbitrary<FuzzInput>, offset: number): VerdictStats => {
+    const stats = newStats();
+    fc.assert(
+      fc.property(inputs, (input) => void checkScenarioVerdict('fuzz.yaml', input, stats)),
+      params(offset),
+    );
+    return stats;
+  };
 
   describe(`${scale.name}: scenario YAML`, () => {
-    it(`validateScenarioBytes locates every problem in ${scale.runs} mutations of a valid scenario, and never throws`, () => {
-      const stats = newStats();
-      fc.assert(
-        fc.property(mutatedScenario(), (input) => void checkScenarioVerdict('fuzz.yaml', input, stats)),
-        params(1),
-      );
-      // The generator must reach each kind of problem, or the property proves little.
-      expect(stats.invalid).toBeGreaterThanOrEqual(scale.runs * 0.8);
-      for (const part of ['contains a NUL byte', 'not valid UTF-8', 'alias bomb', 'Tabs are not allowed', 'is never closed', 'missing required field', 'unknown field', ' must be ', 'Map keys must be unique', 'one YAML document']) {
-        expect(sawMessage(stats, part), `no input produced a problem saying "${part}"`).toBe(true);
-      }
-    }, scale.timeoutMs);
-
-    it(`validateScenarioBytes locates every problem in ${scale.runs} arbitrary inputs, and never throws`, () => {
-      const stats = newStats();
-      fc.assert(
-        fc.property(arbitraryScenario(), (input) => void checkScenarioVerdict('fuzz.yaml', input, stats)),
-        params(2),
-      );
-      expect(stats.invalid).toBeGreaterThanOrEqual(scale.runs * 0.95);
-    }, scale.timeoutMs);
-
-    it(`driftbench validate prints ${scale.binarySamples} malformed files as file:line:col lines, exit 2, no stack`, async () => {
-      // A few of every kind of edit, then arbitrary inputs, all malformed (or crashing in process).
-      const kinds = [...lineEdits, ...aliasEdits, ...byteEdits].map((e) => mutatedScenario([e]));
-      const perKind = Math.max(1, Math.floor((scale.binarySamples * 0.8) / kinds.length));
-      const mutated = kinds.flatMap((arb, k) => sampleWhere(arb, perKind, scale.seed + 100 + k, isInvalidOrCrashes));
-      const samples = [...mutated, ...sampleWhere(arbitraryScenario(), scale.binarySamples - mutated.length, scale.seed + 99, isInvalidOrCrashes)];
-      expect(samples.length).toBe(scale.binarySamples);
-
-      const dir = await tempDir('driftbench-fuzz-validate-');
-      const names = samples.map((_, i) => `fuzz-${String(i).padStart(3, '0')}.yaml`);
-      await Promise.all(samples.map((s, i) => writeFile(join(dir, names[i]!), s.bytes)));
-      const singles = Array.from({ length: scale.singleFileRuns }, (_, k) => Math.floor((k * samples.length) / scale.singleFileRuns));
-      const [folder, ...single] = await Promise.all([runBin(['validate', '.'], { cwd: dir }), ...singles.map((i) => runBin(['validate', names[i]!], { cwd: dir }))]);
-
-      const located = /^fuzz-\d{3}\.yaml:\d+:\d+: \S/;
-      for (const [r, only] of [[folder!, undefined], ...single.map((r, k) => [r, singles[k]] as const)] as const) {
-        const what = only === undefined ? 'validate .' : `validate ${names[only]} (${samples[only]!.how})`;
-        expect(r.stderr, what).not.toMatch(STACK_LINE);
-        expect(r.code, `${what}\n${r.stderr}`).toBe(2);
-        expect(r.stdout, what).not.toMatch(/: ok:/);
-        for (const line of r.stderr.split('\n')) if (/fuzz-\d{3}\.yaml/.test(line)) expect(line, what).toMatch(located);
-        // The binary prints exactly what the pure function finds.
-        for (const i of only === undefined ? samples.keys() : [only]) {
-          const name = names[i]!;
-          const v = verdictOrCrash(name, samples[i]!);
-          expect(v, `${name} crashes validateScenarioBytes: ${samples[i]!.how}`).toBeDefined();
-          const own = r.stderr.split('\n').filter((l) => l.startsWith(`${name}:`));
-          expect(own.length, `${what}: no problem reported for ${name}`).toBeGreaterThan(0);
-          // Nesting deep enough to exhaust the yaml parser's stack is reported where the stack
-          // ran out, so the verdict depends on how much stack the caller left: this worker and
-          // the CLI may disagree. For such files only the located lines above are compared.
-          const stackDependent = [...v!.problems.map((p) => p.message), ...own].some((m) => m.endsWith(STACK_OVERFLOW));
-          if (!stackDependent) for (const p of v!.problems) expect(r.stderr, `${what}: ${name}`).toContain(formatProblem(p));
+    it(
+      `validateScenarioBytes locates every problem in ${scale.runs} mutations of a valid scenario, and never throws`,
+      () => {
+        const stats = scenarioVerdicts(mutatedScenario(), 1);
+        // The generator must reach each kind of problem, or the property proves little.
+        expect(stats.invalid).toBeGreaterThanOrEqual(scale.runs * 0.8);
+        for (const part of [
+          'contains a NUL byte',
+          'not valid UTF-8',
+          'alias bomb',
+          'Tabs are not allowed',
+          'is never closed',
+          'missing required field',
+          'unknown field',
+          ' must be ',
+          'Map keys must be unique',
+          'one YAML document',
+        ]) {
+          expect(sawMessage(stats, part), `no input produced a problem saying "${part}"`).toBe(true);
         }
-      }
-    }, scale.timeoutMs);
+      },
+      scale.timeoutMs,
+    );
+
+    it(
+      `validateScenarioBytes locates every problem in ${scale.runs} arbitrary inputs, and never throws`,
+      () => {
+        expect(scenarioVerdicts(arbitraryScenario(), 2).invalid).toBeGreaterThanOrEqual(scale.runs * 0.95);
+      },
+      scale.timeoutMs,
+    );
+
+    it(
+      `driftbench validate prints ${scale.binarySamples} malformed files as file:line:col lines, exit 2, no stack`,
+      async () => {
+        // A few of every kind of edit, then arbitrary inputs, all malformed (or crashing in process).
+        const kinds = [...lineEdits, ...aliasEdits, ...byteEdits].map((e) => mutatedScenario([e]));
+        const perKind = Math.max(1, Math.floor((scale.binarySamples * 0.8) / kinds.length));
+        const mutated = kinds.flatMap((arb, k) => sampleWhere(arb, perKind, scale.seed + 100 + k, isInvalidOrCrashes));
+        const samples = [...mutated, ...sampleWhere(arbitraryScenario(), scale.binarySamples - mutated.length, scale.seed + 99, isInvalidOrCrashes)];
+        expect(samples.length).toBe(scale.binarySamples);
+
+        const dir = await tempDir('driftbench-fuzz-validate-');
+        const names = samples.map((_, i) => `fuzz-${String(i).padStart(3, '0')}.yaml`);
+        await Promise.all(samples.map((s, i) => writeFile(join(dir, names[i]!), s.bytes)));
+        const singles = Array.from({ length: scale.singleFileRuns }, (_, k) => Math.floor((k * samples.length) / scale.singleFileRuns));
+        const [folder, ...single] = await Promise.all([runBin(['validate', '.'], { cwd: dir }), ...singles.map((i) => runBin(['validate', names[i]!], { cwd: dir }))]);
+
+        const located = /^fuzz-\d{3}\.yaml:\d+:\d+: \S/;
+        for (const [r, only] of [[folder!, undefined], ...single.map((r, k) => [r, singles[k]] as const)] as const) {
+          const what = only === undefined ? 'validate .' : `validate ${names[only]} (${samples[only]!.how})`;
+          expect(r.stderr, what).not.toMatch(STACK_LINE);
+          expect(r.code, `${what}\n${r.stderr}`).toBe(2);
+          expect(r.stdout, what).not.toMatch(/: ok:/);
+          for (const line of r.stderr.split('\n')) if (/fuzz-\d{3}\.yaml/.test(line)) expect(line, what).toMatch(located);
+          // The binary prints exactly what the pure function finds.
+          for (const i of only === undefined ? samples.keys() : [only]) {
+            const name = names[i]!;
+            const v = verdictOrCrash(name, samples[i]!);
+            expect(v, `${name} crashes validateScenarioBytes: ${samples[i]!.how}`).toBeDefined();
+            const own = r.stderr.split('\n').filter((l) => l.startsWith(`${name}:`));
+            expect(own.length, `${what}: no problem reported for ${name}`).toBeGreaterThan(0);
+            // Nesting deep enough to exhaust the yaml parser's stack is reported where the stack
+            // ran out, so the verdict depends on how much stack the caller left: this worker and
+            // the CLI may disagree. For such files only the located lines above are compared.
+            const stackDependent = [...v!.problems.map((p) => p.message), ...own].some((m) => m.endsWith(STACK_OVERFLOW));
+            if (!stackDependent) for (const p of v!.problems) expect(r.stderr, `${what}: ${name}`).toContain(formatProblem(p));
+          }
+        }
+      },
+      scale.timeoutMs,
+    );
   });
 
   describe(`${scale.name}: transcripts`, () => {
@@ -568,66 +759,74 @@ export function defineFuzzSuite(scale: FuzzScale): void {
       scoreRun = large!;
     }, scale.timeoutMs);
 
-    it(`parseTranscript accepts a valid transcript or throws a TranscriptError, on ${scale.runs} edited transcripts and garbage`, () => {
-      const file = '/runs/r/conversations/fuzz.json';
-      for (const b of bases) checkTranscript(file, transcriptInput('as written', b));
-      expect(() => parseTranscript(file, bases[0]!)).not.toThrow();
-      const stats = { accepted: 0, rejected: 0 };
-      fc.assert(
-        fc.property(mutatedTranscript(bases), (input) => void checkTranscript(file, input, stats)),
-        params(3),
-      );
-      fc.assert(
-        fc.property(garbageTranscript(), (input) => void checkTranscript(file, input, stats)),
-        { ...params(4), numRuns: Math.ceil(scale.runs / 4) },
-      );
-      expect(stats.rejected).toBeGreaterThanOrEqual(scale.runs);
-    }, scale.timeoutMs);
+    it(
+      `parseTranscript accepts a valid transcript or throws a TranscriptError, on ${scale.runs} edited transcripts and garbage`,
+      () => {
+        const file = '/runs/r/conversations/fuzz.json';
+        for (const b of bases) checkTranscript(file, transcriptInput('as written', b));
+        expect(() => parseTranscript(file, bases[0]!)).not.toThrow();
+        const stats = { accepted: 0, rejected: 0 };
+        fc.assert(
+          fc.property(mutatedTranscript(bases), (input) => void checkTranscript(file, input, stats)),
+          params(3),
+        );
+        fc.assert(
+          fc.property(garbageTranscript(), (input) => void checkTranscript(file, input, stats)),
+          { ...params(4), numRuns: Math.ceil(scale.runs / 4) },
+        );
+        expect(stats.rejected).toBeGreaterThanOrEqual(scale.runs);
+      },
+      scale.timeoutMs,
+    );
 
-    it('driftbench score skips truncated and hand-edited transcripts, says why, and scores the rest', async () => {
-      const conv = join(scoreRun, 'conversations');
-      const names = (await readdir(conv)).sort();
-      expect(names).toHaveLength(2 * scale.scoreRepeats);
-      const kinds = Object.values(TRANSCRIPT_EDIT_KINDS);
-      const bad = new Map<string, string>();
-      for (let k = 0; k < scale.badTranscripts; k++) {
-        const name = names[(k * 2 + 1) % names.length]!;
-        const file = join(conv, name);
-        const text = await readFile(file, 'utf8');
-        const [edited] = sampleWhere(mutatedTranscript([text], kinds[k % kinds.length]), 1, scale.seed + 200 + k, (x) => {
+    it(
+      'driftbench score skips truncated and hand-edited transcripts, says why, and scores the rest',
+      async () => {
+        const conv = join(scoreRun, 'conversations');
+        const names = (await readdir(conv)).sort();
+        expect(names).toHaveLength(2 * scale.scoreRepeats);
+        const kinds = Object.values(TRANSCRIPT_EDIT_KINDS);
+        const bad = new Map<string, string>();
+        for (let k = 0; k < scale.badTranscripts; k++) {
+          const name = names[(k * 2 + 1) % names.length]!;
+          const file = join(conv, name);
+          const text = await readFile(file, 'utf8');
+          const [edited] = sampleWhere(mutatedTranscript([text], kinds[k % kinds.length]), 1, scale.seed + 200 + k, (x) => {
+            try {
+              parseTranscript(file, x.text);
+              return false;
+            } catch (e) {
+              return e instanceof TranscriptError;
+            }
+          });
+          expect(edited, `no edit of kind ${k % kinds.length} broke ${name}`).toBeDefined();
+          await writeFile(file, edited!.text);
+          let reason = '';
           try {
-            parseTranscript(file, x.text);
-            return false;
+            parseTranscript(file, edited!.text);
           } catch (e) {
-            return e instanceof TranscriptError;
+            reason = (e as Error).message.replace(`${file}: `, '');
           }
-        });
-        expect(edited, `no edit of kind ${k % kinds.length} broke ${name}`).toBeDefined();
-        await writeFile(file, edited!.text);
-        let reason = '';
-        try {
-          parseTranscript(file, edited!.text);
-        } catch (e) {
-          reason = (e as Error).message.replace(`${file}: `, '');
+          bad.set(name, reason);
         }
-        bad.set(name, reason);
-      }
-      // A hand-edit that keeps the transcript valid (re-indented) is still scored.
-      const good = names.filter((n) => !bad.has(n));
-      const reformatted = join(conv, good[0]!);
-      await writeFile(reformatted, JSON.stringify(JSON.parse(await readFile(reformatted, 'utf8'))));
+        // A hand-edit that keeps the transcript valid (re-indented) is still scored.
+        const good = names.filter((n) => !bad.has(n));
+        const reformatted = join(conv, good[0]!);
+        await writeFile(reformatted, JSON.stringify(JSON.parse(await readFile(reformatted, 'utf8'))));
 
-      const r = await runBin(['score', scoreRun, '--judge', 'heuristic'], { cwd: scoreRun });
-      expect(r.stderr).not.toMatch(STACK_LINE);
-      expect(r.code, r.stderr).toBe(0);
-      // Not line by line: a JSON.parse reason quotes the broken text, newlines included.
-      for (const [name, reason] of bad) expect(r.stderr, name).toContain(`skipped conversations/${name}: ${reason}\n`);
-      expect(r.stdout).toContain(`scored ${good.length} conversations of r with judge heuristic`);
+        const r = await runBin(['score', scoreRun, '--judge', 'heuristic'], { cwd: scoreRun });
+        expect(r.stderr).not.toMatch(STACK_LINE);
+        expect(r.code, r.stderr).toBe(0);
+        // Not line by line: a JSON.parse reason quotes the broken text, newlines included.
+        for (const [name, reason] of bad) expect(r.stderr, name).toContain(`skipped conversations/${name}: ${reason}\n`);
+        expect(r.stdout).toContain(`scored ${good.length} conversations of r with judge heuristic`);
 
-      const scores = JSON.parse(await readFile(join(scoreRun, 'scores', 'heuristic.json'), 'utf8')) as Scores;
-      expect(scores.conversations.map((c) => `${c.conversation_id}.json`).sort()).toEqual(good);
-      expect(scores.skipped).toEqual([...bad].map(([name, reason]) => ({ file: join(conv, name), reason })).sort((a, b) => a.file.localeCompare(b.file)));
-    }, scale.timeoutMs);
+        const scores = JSON.parse(await readFile(join(scoreRun, 'scores', 'heuristic.json'), 'utf8')) as Scores;
+        expect(scores.conversations.map((c) => `${c.conversation_id}.json`).sort()).toEqual(good);
+        expect(scores.skipped).toEqual([...bad].map(([name, reason]) => ({ file: join(conv, name), reason })).sort((a, b) => a.file.localeCompare(b.file)));
+      },
+      scale.timeoutMs,
+    );
   });
 }
 

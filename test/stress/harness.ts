@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import type { LocalServer } from '../../engine/local-server/index.js';
+import type { LocalServer } from '../support/local-server/index.js';
 import type { Transcript } from '../../engine/transcript/format.js';
 import { binPath, repoRoot } from '../helpers/cli.js';
-import { FAKE_KEY, readTranscripts } from '../helpers/replay.js';
+import { FAKE_KEY, readTranscripts, replayArgs } from '../helpers/replay.js';
 
 export const STEPS = 3;
 
@@ -22,10 +22,15 @@ export function completed(ts: readonly Transcript[]): Map<string, string> {
 export async function runAndKill(server: LocalServer, out: string, extra: number, conversations: number, concurrency: number, resume: boolean): Promise<boolean> {
   const args = resume
     ? ['run', '--resume', join(out, 'crash')]
-    : ['run', 'test/fixtures/replay/three-steps.yaml', '--base-url', server.url, '--models', 'claude-opus-4-7', '--effort', 'high', '--repeats', String(conversations), '--concurrency', String(concurrency), '--out', out, '--run-name', 'crash'];
+    : replayArgs(server.url, '--repeats', String(conversations), '--concurrency', String(concurrency), '--out', out, '--run-name', 'crash');
   const child = spawn(process.execPath, [binPath, ...args], { cwd: repoRoot, env: { PATH: process.env.PATH, ANTHROPIC_API_KEY: FAKE_KEY, NO_COLOR: '1' }, stdio: 'ignore' });
   let exited = false;
-  const done = new Promise<void>((r) => child.on('exit', () => ((exited = true), r())));
+  const done = new Promise<void>((r) =>
+    child.on('exit', () => {
+      exited = true;
+      r();
+    }),
+  );
   const target = server.messageRequests().length + extra;
   while (!exited && server.messageRequests().length < target) await new Promise((r) => setTimeout(r, 3));
   if (!exited) child.kill('SIGKILL');

@@ -2,84 +2,18 @@ import { spawn } from 'node:child_process';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { echoResponder, startLocalServer, type LocalServer, type RecordedRequest, type Scripted } from '../../engine/local-server/index.js';
+import { echoResponder, startLocalServer, type LocalServer, type RecordedRequest, type Scripted } from '../support/local-server/index.js';
 import type { RunManifest } from '../../engine/transcript/format.js';
 import { binPath, repoRoot, runBin, STACK_LINE } from '../helpers/cli.js';
-import { FAKE_KEY, readTranscripts, tempDir } from '../helpers/replay.js';
+import { FAKE_KEY, readTranscripts, replayArgs, tempDir, THREE_STEPS } from '../helpers/replay.js';
 import { completed, crashAndResume, STEPS } from './harness.js';
+import { faultSuite, lcg } from './fault-suite.js';
 
 let server: LocalServer | undefined;
 afterEach(async () => {
   await server?.close();
   server = undefined;
 });
-
-/** A small deterministic generator, so a failing run can be replayed. */
-export function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
-}
-
-const FAULTS: Scripted[] = [
-  { fault: 'rate-limit', retryAfterMs: 5 },
-  { fault: 'overloaded', retryAfterMs: 5 },
-  { fault: 'server-error' },
-  { fault: 'cut-stream' },
-  { fault: 'stream-error' },
-  { fault: 'malformed-sse' },
-];
-
-/** Answers like echoResponder, but one request in `1/rate` gets one of the six faults. */
-export function faultyResponder(rate: number, random: () => number, injected: Map<string, number>) {
-  const echo = echoResponder();
-  return (req: RecordedRequest): Scripted | undefined => {
-    if (random() < rate) {
-      const f = FAULTS[Math.floor(random() * FAULTS.length)]!;
-      injected.set((f as { fault: string }).fault, (injected.get((f as { fault: string }).fault) ?? 0) + 1);
-      return f;
-    }
-    return echo(req);
-  };
-}
-
-/** Runs the fault suite and checks every conversation either completed or says why it did not. */
-export async function faultSuite(conversations: number, rate: number, seed: number) {
-  const injected = new Map<string, number>();
-  server = await startLocalServer({ responder: faultyResponder(rate, lcg(seed), injected) });
-  const out = await tempDir();
-  const r = await runBin(
-    ['run', 'test/fixtures/replay/three-steps.yaml', '--base-url', server.url, '--models', 'claude-opus-4-7', '--effort', 'high', '--repeats', String(conversations), '--concurrency', '8', '--max-retries', '2', '--out', out, '--run-name', 'f'],
-    { env: { ANTHROPIC_API_KEY: FAKE_KEY, DRIFTBENCH_RETRY_BASE_MS: '1' } },
-  );
-  expect(r.stderr).not.toMatch(STACK_LINE);
-  const transcripts = await readTranscripts(join(out, 'f'));
-  expect(transcripts).toHaveLength(conversations);
-  const counts = { complete: 0, errored: 0 };
-  for (const t of transcripts) {
-    if (t.status === 'complete') {
-      counts.complete++;
-      // Not silently truncated: every step answered, every reply whole.
-      expect(t.turns.map((x) => x.step)).toEqual([1, 2, 3]);
-      for (const turn of t.turns) expect(turn.response!.content.map((b) => b.text ?? '').join('')).toMatch(/^Reply to turn \d: /);
-    } else {
-      counts.errored++;
-      expect(t.status).toBe('errored');
-      expect(t.status_reason).toMatch(/^step \d failed after \d+ attempt\(s\): /);
-      const last = t.turns.at(-1)!;
-      expect(last.response).toBeNull();
-      expect(last.error!.message.length).toBeGreaterThan(0);
-      expect(last.attempts.length).toBeGreaterThan(0);
-    }
-  }
-  const manifest = JSON.parse(await readFile(join(out, 'f', 'manifest.json'), 'utf8')) as RunManifest;
-  expect(manifest.counts).toMatchObject({ complete: counts.complete, errored: counts.errored, pending: 0 });
-  expect(r.code).toBe(counts.errored > 0 ? 2 : 0);
-  const faults = [...injected.values()].reduce((a, b) => a + b, 0);
-  const requests = server.messageRequests().length;
-  // The test output prints the counts, as the issue asks.
-  console.log(`fault suite: ${conversations} conversations, ${requests} requests, ${faults} faults injected (${[...injected].map(([k, v]) => `${k} ${v}`).join(', ')}); ${counts.complete} complete, ${counts.errored} errored with their cause`);
-  return { injected, counts };
-}
 
 describe('the fault suite', () => {
   it('50 conversations with 10% of requests faulted: each completes or is marked errored with its cause', async () => {
@@ -109,7 +43,7 @@ describe('crash and resume', () => {
   it('Ctrl-C finishes the turns in flight, writes the manifest and says how to resume', async () => {
     server = await startLocalServer({ responder: echoResponder(), latency: { ttftMs: 150, perTokenMs: 2 } });
     const out = await tempDir();
-    const child = spawn(process.execPath, [binPath, 'run', 'test/fixtures/replay/three-steps.yaml', '--base-url', server.url, '--models', 'claude-opus-4-7', '--effort', 'high', '--repeats', '6', '--concurrency', '3', '--out', out, '--run-name', 'int'], {
+    const child = spawn(process.execPath, [binPath, ...replayArgs(server.url, '--repeats', '6', '--concurrency', '3', '--out', out, '--run-name', 'int')], {
       cwd: repoRoot,
       env: { PATH: process.env.PATH, ANTHROPIC_API_KEY: FAKE_KEY, NO_COLOR: '1' },
     });
@@ -118,7 +52,8 @@ describe('crash and resume', () => {
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     const code = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
-    while (server.messageRequests().length < 4) await new Promise((r) => setTimeout(r, 5));
+    const early = code.then((c) => Promise.reject(new Error(`the run exited (${String(c)}) before its fourth request`)));
+    await Promise.race([server.waitForRequests(4, (r) => r.path === '/v1/messages'), early]);
     const inFlightAtSignal = server.messageRequests().length;
     child.kill('SIGINT');
     expect(await code).toBe(2);
@@ -141,7 +76,9 @@ describe('crash and resume', () => {
 
 describe('secrets', () => {
   it('the API key never reaches a transcript, score, report, cache, log line or error message', async () => {
-    const judge = (req: RecordedRequest): Scripted => ({ content: [{ type: 'text', text: JSON.stringify({ reasoning: 'ok', verdict: (JSON.stringify(req.body).length % 2 ? 'YES' : 'NO') }) }] });
+    const judge = (req: RecordedRequest): Scripted => ({
+      content: [{ type: 'text', text: JSON.stringify({ reasoning: 'ok', verdict: JSON.stringify(req.body).length % 2 ? 'YES' : 'NO' }) }],
+    });
     const echo = echoResponder();
     server = await startLocalServer({ responder: (req) => (JSON.stringify(req.body).includes('strict evaluator') ? judge(req) : echo(req)) });
     const out = await tempDir();
@@ -153,7 +90,7 @@ describe('secrets', () => {
       outputs.push(r.stdout, r.stderr);
       return r;
     };
-    await step(['run', 'test/fixtures/replay/three-steps.yaml', '--base-url', server.url, '--models', 'claude-opus-4-7', '--effort', 'high', '--repeats', '2', '--out', out, '--run-name', 's']);
+    await step(replayArgs(server.url, '--repeats', '2', '--out', out, '--run-name', 's'));
     const run = join(out, 's');
     await step(['score', run, '--judge', 'claude-sonnet-4-6', '--judge-base-url', server.url, '--cache-dir', cache]);
     for (const f of ['table', 'markdown', 'csv', 'json']) await step(['report', run, '--format', f]);
@@ -161,7 +98,7 @@ describe('secrets', () => {
     const files = (await readdir(join(run, 'conversations'))).map((f) => join(run, 'conversations', f));
     await step(['diff', files[0]!, files[1]!]);
     // Error paths: an endpoint that is not there, and one that refuses the key.
-    await step(['run', 'test/fixtures/replay/three-steps.yaml', '--base-url', 'http://127.0.0.1:9', '--max-retries', '0', '--repeats', '1', '--out', out, '--run-name', 'down']);
+    await step(['run', THREE_STEPS, '--base-url', 'http://127.0.0.1:9', '--max-retries', '0', '--repeats', '1', '--out', out, '--run-name', 'down']);
     const all = [...outputs];
     for (const dir of [out, cache]) {
       for (const entry of await readdir(dir, { recursive: true })) {
@@ -182,7 +119,9 @@ describe('paths', () => {
     const out = join(parent, 'out');
     const before = await readdir(parent);
     server = await startLocalServer({ responder: echoResponder() });
-    const r = await runBin(['run', 'test/fixtures/replay/three-steps.yaml', '--base-url', server.url, '--models', '../../../escape:/etc/passwd', '--effort', 'high', '--repeats', '1', '--out', out, '--run-name', '../../escape'], { env: { ANTHROPIC_API_KEY: FAKE_KEY } });
+    const r = await runBin(replayArgs(server.url, '--models', '../../../escape:/etc/passwd', '--repeats', '1', '--out', out, '--run-name', '../../escape'), {
+      env: { ANTHROPIC_API_KEY: FAKE_KEY },
+    });
     expect(r.stderr).not.toMatch(STACK_LINE);
     expect(await readdir(parent)).toEqual([...before, 'out'].sort());
     const runs = await readdir(out);

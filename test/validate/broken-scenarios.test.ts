@@ -8,7 +8,9 @@ const expected = JSON.parse(readFileSync(join(repoRoot, dir, 'expected.json'), '
 
 describe('driftbench validate on the broken-scenario corpus', () => {
   it('has an expectation for every broken file, and at least 20 of them', () => {
-    const files = readdirSync(join(repoRoot, dir)).filter((f) => f.endsWith('.yaml')).sort();
+    const files = readdirSync(join(repoRoot, dir))
+      .filter((f) => f.endsWith('.yaml'))
+      .sort();
     expect(files).toEqual(Object.keys(expected).sort());
     expect(files.length).toBeGreaterThanOrEqual(20);
   });
@@ -16,7 +18,8 @@ describe('driftbench validate on the broken-scenario corpus', () => {
   it.each(Object.entries(expected))('%s: points at the problem and says what to fix', async (file, want) => {
     const path = `${dir}/${file}`;
     const r = await runBin(['validate', path]);
-    expect(r.code).toBe(2);
+    // On failure, say how the child ended: a signal or a crash's stack, not only "got 1".
+    expect({ code: r.code, signal: r.signal, error: r.error }, r.stderr).toEqual({ code: 2, signal: null, error: undefined });
     expect(r.stdout).not.toContain(': ok:');
     expect(r.stderr).not.toMatch(STACK_LINE);
     const first = r.stderr.split('\n')[0]!;
@@ -26,7 +29,7 @@ describe('driftbench validate on the broken-scenario corpus', () => {
 
   it('reports every broken file in one run of the whole folder', async () => {
     const r = await runBin(['validate', dir]);
-    expect(r.code).toBe(2);
+    expect(r.code, r.stderr).toBe(2);
     for (const [file, want] of Object.entries(expected)) {
       expect(r.stderr).toContain(`${dir}/${file}:${want.line}:${want.col}: `);
     }
@@ -34,7 +37,10 @@ describe('driftbench validate on the broken-scenario corpus', () => {
 
   it('reports every problem in a file at once, in line order', async () => {
     const r = await runBin(['validate', `${dir}/step-gap.yaml`]);
-    const lines = r.stderr.trim().split('\n').filter((l) => l.startsWith(dir));
+    const lines = r.stderr
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith(dir));
     expect(lines.length).toBeGreaterThanOrEqual(3);
     const positions = lines.map((l) => Number(l.split(':')[1]));
     expect(positions).toEqual([...positions].sort((a, b) => a - b));
@@ -42,14 +48,14 @@ describe('driftbench validate on the broken-scenario corpus', () => {
 
   it('rejects duplicate scenario ids across files, naming the first use', async () => {
     const r = await runBin(['validate', 'test/fixtures/duplicate-ids']);
-    expect(r.code).toBe(2);
+    expect(r.code, r.stderr).toBe(2);
     expect(r.stdout).toContain('test/fixtures/duplicate-ids/a.yaml: ok');
     expect(r.stderr).toContain('test/fixtures/duplicate-ids/b.yaml:2:5: scenario id "minimal-lock-budget" is already used by test/fixtures/duplicate-ids/a.yaml:2:5');
   });
 
   it('says so when a folder holds no scenarios or a path does not exist', async () => {
     const r = await runBin(['validate', 'test/fixtures/empty-folder', 'no/such/dir']);
-    expect(r.code).toBe(2);
+    expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toContain('test/fixtures/empty-folder:1:1: folder holds no scenario files');
     expect(r.stderr).toContain('no/such/dir:1:1: no such file or folder');
     expect(r.stderr).not.toMatch(STACK_LINE);

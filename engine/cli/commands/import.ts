@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
 import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { basename, join, relative, resolve, sep } from 'node:path';
-import { Document, isScalar, isSeq } from 'yaml';
 import { formatProblem, UsageError } from '../../errors.js';
-import { readJsonl, kebab, type Checked } from '../../import/jsonl.js';
+import { readJsonl, type Checked } from '../../import/jsonl.js';
+import { renderScenario, ScenarioIds } from '../../import/scenario-files.js';
 import { mtbenchScenario, parseMtbenchQuestion } from '../../import/mtbench.js';
 import { multichallengeScenario, parseMultichallengeQuestion } from '../../import/multichallenge.js';
 import { importMultichallengeResponses, modelFromFileName, type ImportedQuestion, type ResponseFile } from '../../import/responses.js';
@@ -83,7 +82,8 @@ export async function importCommand(o: ImportOptions, deps: ImportDeps): Promise
   const abs = (p: string) => resolve(deps.cwd, p);
   const show = (p: string) => relative(deps.cwd, p) || '.';
   const responses = o.responses ?? [];
-  if (o.format === 'mtbench' && responses.length > 0) throw new UsageError('--responses is only for multichallenge: MT-Bench questions are replayed live, so there is nothing to import for them');
+  if (o.format === 'mtbench' && responses.length > 0)
+    throw new UsageError('--responses is only for multichallenge: MT-Bench questions are replayed live, so there is nothing to import for them');
 
   const input = abs(o.input);
   await assertFile(input, o.input, "the dataset's question file");
@@ -111,7 +111,8 @@ export async function importCommand(o: ImportOptions, deps: ImportDeps): Promise
   const questions = await importQuestions(fmt, input, out, show(input), report);
   const n = questions.size;
   deps.output.out(`${show(input)}: ${n} scenario${n === 1 ? '' : 's'} written to ${show(out)}${skipped(questions.bad)}`);
-  if (questions.stale > 0) deps.output.out(`${show(out)}: ${questions.stale} scenario file${questions.stale === 1 ? '' : 's'} from an earlier import are not in this input and were left as they were`);
+  if (questions.stale > 0)
+    deps.output.out(`${show(out)}: ${questions.stale} scenario file${questions.stale === 1 ? '' : 's'} from an earlier import are not in this input and were left as they were`);
   if (files.length === 0) return { scenarios: n, transcripts: 0, bad };
 
   const result = await importMultichallengeResponses({
@@ -124,7 +125,10 @@ export async function importCommand(o: ImportOptions, deps: ImportDeps): Promise
     now: deps.now,
     engineVersion: deps.engineVersion,
     onBad: report,
-    onFileDone: (f, c) => deps.output.out(`${f.display}: ${c.conversations} response${c.conversations === 1 ? '' : 's'} of ${f.model} to ${c.rows} question${c.rows === 1 ? '' : 's'}${skipped(c.bad)}`),
+    onFileDone: (f, c) =>
+      deps.output.out(
+        `${f.display}: ${c.conversations} response${c.conversations === 1 ? '' : 's'} of ${f.model} to ${c.rows} question${c.rows === 1 ? '' : 's'}${skipped(c.bad)}`,
+      ),
   });
   const m = result.manifest;
   if (m === undefined) {
@@ -150,7 +154,9 @@ async function importQuestions(
 ): Promise<ImportedQuestions> {
   await mkdir(out, { recursive: true });
   const before = new Set((await readdir(out)).filter((f) => f.endsWith('.yaml')));
-  const schemaRef = relative(out, join(packageRoot(), 'schemas', 'scenario.schema.json')).split(sep).join('/');
+  const schemaRef = relative(out, join(packageRoot(), 'schemas', 'scenario.schema.json'))
+    .split(sep)
+    .join('/');
   const ids = new ScenarioIds(fmt.idPrefix);
   const questions = Object.assign(new Map<string, ImportedQuestion>(), { bad: 0, stale: 0 });
   const bad = (line: number, message: string) => {
@@ -189,6 +195,9 @@ async function importQuestions(
       bad(row.line, 'the scenario built from this row does not read back as written (a YAML round-trip changed its text); please report this row');
       continue;
     }
+    // A plain write: an import regenerates these files from the dataset, and a file cut short by
+    // a crash is reported by validate and written whole by the next import. Through the durable
+    // write, 20,000 files took 87 s instead of 34 s (test/import).
     await writeFile(path, bytes);
     ids.take(id);
     before.delete(`${id}.yaml`);
@@ -196,48 +205,6 @@ async function importQuestions(
   }
   questions.stale = before.size;
   return questions;
-}
-
-/**
- * Scenario ids from question ids: `<prefix>-<question id in kebab case>`. An id that would be
- * too long for the schema (64 characters), empty, or already taken by another question (ids
- * differing only in case or punctuation) gets a short hash of the question id instead, so the
- * same input always gives the same ids.
- */
-export class ScenarioIds {
-  private readonly used = new Set<string>();
-  constructor(private readonly prefix: string) {}
-
-  next(questionId: string): string {
-    const slug = kebab(questionId);
-    const room = 64 - this.prefix.length - 1;
-    const plain = `${this.prefix}-${slug}`;
-    if (slug !== '' && slug.length <= room && !this.used.has(plain)) return plain;
-    const hash = createHash('sha256').update(questionId).digest('hex').slice(0, 8);
-    const head = slug.slice(0, room - hash.length - 1).replace(/-+$/, '');
-    const hashed = head === '' ? `${this.prefix}-${hash}` : `${this.prefix}-${head}-${hash}`;
-    let id = hashed;
-    for (let n = 2; this.used.has(id); n++) id = `${this.prefix}-${hash}-${n}`;
-    return id;
-  }
-
-  take(id: string): void {
-    this.used.add(id);
-  }
-}
-
-/** A scenario file as a person would write one: the schema comment first, then the YAML. */
-export function renderScenario(s: Scenario, schemaRef: string): Uint8Array {
-  const doc = new Document(s);
-  // Quoted, so that YAML 1.1 readers do not take NO for false.
-  const pass = doc.getIn(['judge', 'pass_answer'], true);
-  if (isScalar(pass)) pass.type = 'QUOTE_SINGLE';
-  // Short lists on one line, as the hand-written scenarios have them.
-  for (const path of [['tags'], ['judge', 'steps']]) {
-    const list = doc.getIn(path, true);
-    if (isSeq(list)) list.flow = true;
-  }
-  return Buffer.from(`# yaml-language-server: $schema=${schemaRef}\n${doc.toString({ lineWidth: 0 })}`);
 }
 
 async function assertFile(path: string, given: string, what: string): Promise<void> {

@@ -13,7 +13,9 @@ export async function listCommand(opts: { paths: string[] }, deps: { output: Out
     s.category,
     s.steps.length,
     s.constraints.length,
-    trapSteps(s).map((t) => t.step).join(', ') || '-',
+    trapSteps(s)
+      .map((t) => t.step)
+      .join(', ') || '-',
   ]);
   deps.output.out(boxTable(['id', 'task', 'title', 'category', 'steps', 'constraints', 'trap step'], rows));
   deps.output.out(`${suite.length} scenario${suite.length === 1 ? '' : 's'}`);

@@ -1,13 +1,13 @@
-import { writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
 import { diffTranscripts } from '../../diff/diff.js';
 import { loadSides, pairSides, type Side } from '../../diff/pairs.js';
 import { buildReport, loadScoredRun } from '../../report/build-report.js';
 import { parseGate } from '../../report/gate.js';
-import { REPORTERS } from '../../report/reporters/index.js';
+import { REPORTERS, type RenderInput } from '../../report/reporters/index.js';
 import type { Report } from '../../schemas/report.generated.js';
 import type { TranscriptDiff } from '../../schemas/diff.generated.js';
+import { writeFileDurably } from '../../transcript/atomic-write.js';
 import type { Output } from '../output.js';
 
 export interface ReportOptions {
@@ -29,16 +29,20 @@ export async function reportCommand(o: ReportOptions, deps: { output: Output; cw
   const dirs = o.runs.map((r) => resolve(deps.cwd, r));
   const runs = await Promise.all(dirs.map((d) => loadScoredRun(d, o.judge)));
   const report = buildReport(runs, gates, deps.now);
-  let extras;
+  let extras: RenderInput['extras'];
   if (reporter.needsExtras) {
     const sides = (await Promise.all(dirs.map((d) => loadSides(d, runs.find((r) => r.dir === d)!.scores.judge.id, async () => new Map())))).flat();
-    extras = { transcripts: sides.map((s) => ({ transcript: s.transcript, score: s.score })), diffs: comparisonDiffs(report, sides), title: `driftbench report: ${report.runs.map((r) => r.run_id).join(', ')}` };
+    extras = {
+      transcripts: sides.map((s) => ({ transcript: s.transcript, score: s.score })),
+      diffs: comparisonDiffs(report, sides),
+      title: `driftbench report: ${report.runs.map((r) => r.run_id).join(', ')}`,
+    };
   }
   const text = reporter.render({ report, extras });
   const out = o.out ?? (o.format === 'html' ? join(dirs[0]!, 'report.html') : undefined);
   const show = (p: string) => (relative(deps.cwd, p).startsWith('..') ? p : relative(deps.cwd, p));
   if (out !== undefined) {
-    await writeFile(resolve(deps.cwd, out), text);
+    await writeFileDurably(resolve(deps.cwd, out), text);
     deps.output.out(`wrote ${show(resolve(deps.cwd, out))}`);
   } else {
     deps.output.out(text.replace(/\n$/, ''));
@@ -51,10 +55,16 @@ export async function reportCommand(o: ReportOptions, deps: { output: Output; cw
 
 function comparisonDiffs(report: Report, sides: readonly Side[]): TranscriptDiff[] {
   const key = (s: Side, c: Report['comparisons'][number]['a']) =>
-    s.transcript.cell.model === c.model && s.transcript.cell.effort === c.effort && (s.transcript.cell.condition ?? 'baseline') === c.condition && (s.transcript.cell.distance ?? 0) === c.distance;
+    s.transcript.cell.model === c.model &&
+    s.transcript.cell.effort === c.effort &&
+    (s.transcript.cell.condition ?? 'baseline') === c.condition &&
+    (s.transcript.cell.distance ?? 0) === c.distance;
   const diffs: TranscriptDiff[] = [];
   for (const c of report.comparisons) {
-    const pairs = pairSides(sides.filter((s) => key(s, c.a)), sides.filter((s) => key(s, c.b)));
+    const pairs = pairSides(
+      sides.filter((s) => key(s, c.a)),
+      sides.filter((s) => key(s, c.b)),
+    );
     const seen = new Set<string>();
     for (const [a, b] of pairs) {
       if (seen.has(a.transcript.scenario.id) || diffs.length >= MAX_DIFFS) continue;

@@ -2,22 +2,24 @@ import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { UsageError } from '../../errors.js';
-import { EFFORTS, findProfile, isRehearsalModel, loadProfiles, type Effort } from '../../models/profiles.js';
+import { EFFORTS, findProfile, isRehearsalModel, loadProfiles, type Effort, type Profile } from '../../models/profiles.js';
 import { buildPlan, loadAxes, publicBaseUrl, safeName, selectScenarios, unionCells, type Cell, type Matrix, type Plan } from '../../plan/plan.js';
 import { estimatePlan, estimatedScenarioTokens, type ScenarioTokens } from '../../plan/estimate.js';
+import { parseShard, shardPlan } from '../../plan/shard.js';
 import { boxTable } from '../../report/table.js';
 import type { LoadedScenario } from '../../scenario/scenario.js';
-import { MEMORY_LAYERS } from '../../memory/index.js';
-import { PROVIDERS, PROVIDER_KEYS } from '../../providers/index.js';
+import { MEMORY_LAYERS, memorySettingsFrom } from '../../memory/index.js';
 import type { Provider } from '../../providers/types.js';
-import { ReplayEvents } from '../../replay/events.js';
-import { resumeRun, startRun, type StopControl } from '../../replay/run.js';
+import { systemClock, type ReplayContext, type StopControl } from '../../replay/context.js';
+import type { ReplayEvents } from '../../replay/events.js';
+import { resumeRun, startRun } from '../../replay/run.js';
 import { loadSuite } from '../../scenario/scenario-files.js';
 import { validatorFor } from '../../schemas/compile.js';
 import type { RunManifest } from '../../transcript/format.js';
 import { RunStore } from '../../transcript/run-store.js';
 import type { Logger } from '../logger.js';
 import type { Output } from '../output.js';
+import { makeProvider, providerKey } from '../provider.js';
 
 export interface RunOptions {
   paths: string[];
@@ -55,9 +57,13 @@ export interface RunCommandDeps {
   events: ReplayEvents;
   stop: StopControl;
   engineVersion: string;
+  /** The clock replay waits on (retries, batch polls); the real one by default. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 const DEFAULT_REPEATS = 3;
+/** How often a --batch run asks whether its batch has ended. */
+const BATCH_POLL_MS = 30_000;
 
 /** `driftbench run`: plan, replay, write transcripts, print where they are. Returns the manifest. */
 export async function runCommand(o: RunOptions, deps: RunCommandDeps): Promise<RunManifest> {
@@ -75,7 +81,11 @@ export async function runCommand(o: RunOptions, deps: RunCommandDeps): Promise<R
   }
   for (const c of cells) {
     const profile = findProfile(profiles, c.model);
-    if (!profile) deps.events.emit({ type: 'warning', message: `${c.model} has no model profile: parameters are sent as requested and no cost is computed (add it to engine/data/model-profiles.json)` });
+    if (!profile)
+      deps.events.emit({
+        type: 'warning',
+        message: `${c.model} has no model profile: parameters are sent as requested and no cost is computed (add it to engine/data/model-profiles.json)`,
+      });
     else if (c.effort !== 'standard' && !(profile.efforts as string[]).includes(c.effort)) {
       deps.events.emit({ type: 'warning', message: `${c.model} does not take effort ${c.effort}: that cell will be sent without it, and the transcripts say so` });
     }
@@ -112,54 +122,53 @@ export async function runCommand(o: RunOptions, deps: RunCommandDeps): Promise<R
   fullPlan.max_cost_usd = o.maxCost ?? null;
   fullPlan.mode = o.batch ? 'batch' : 'stream';
   const plan = o.shard !== undefined ? shardPlan(fullPlan, parseShard(o.shard)) : fullPlan;
-  const provider0 = o.dryRun ? makeProviderOrNull(providerName, o, deps, o.baseUrl) : undefined;
-  if (o.dryRun) return dryRun(plan, scenarios, provider0 ?? null, profiles, o.maxCost, deps);
+  if (o.dryRun) return dryRun(plan, scenarios, makeProviderOrNull(providerName, o, deps, o.baseUrl), profiles, o.maxCost, deps);
   const shardTag = plan.shard ? `-shard${plan.shard.index}of${plan.shard.count}` : '';
-  const runId = safeName(o.runName ?? `${stamp(deps.now())}-${o.axis ?? (o.models || o.efforts || o.matrix ? 'custom' : 'all')}${providerName === 'rehearsal' ? '-rehearsal' : ''}${shardTag}`);
+  const runId = safeName(
+    o.runName ?? `${stamp(deps.now())}-${o.axis ?? (o.models || o.efforts || o.matrix ? 'custom' : 'all')}${providerName === 'rehearsal' ? '-rehearsal' : ''}${shardTag}`,
+  );
   const store = new RunStore(join(abs(deps.cwd, o.out), runId));
   if (await exists(store.path('manifest.json'))) {
     throw new UsageError(`${rel(deps.cwd, store.dir)} already holds a run; resume it with --resume ${rel(deps.cwd, store.dir)}, or pick another --run-name`);
   }
-  const provider = makeProvider(providerName, o, deps, o.baseUrl);
+  const provider = makeProvider(providerName, { baseUrl: o.baseUrl, maxRetries: o.maxRetries, retryBaseMs: o.retryBaseMs }, deps);
   if (o.batch && !provider.batches) throw new UsageError(`--batch needs a provider with the Message Batches API; ${provider.name} has none`);
-  const bytes = new Map<string, Uint8Array>();
-  for (const l of scenarios) bytes.set(l.scenario.id, await readFile(abs(deps.cwd, l.file)));
   const used = scenarios.filter((l) => plan.conversations.some((c) => c.scenario === l.scenario.id));
-  return startRun(runId, plan, used, bytes, { store, provider, profiles, events: deps.events, now: deps.now, stop: deps.stop, engineVersion: deps.engineVersion, batchPollMs: o.batchPollMs, env: deps.env });
+  return startRun(runId, plan, used, replayContext(store, provider, profiles, o, deps));
 }
 
-/** --shard k/n: 1 <= k <= n. */
-export function parseShard(text: string): { index: number; count: number } {
-  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
-  const index = Number(m?.[1]);
-  const count = Number(m?.[2]);
-  if (!m || count < 1 || index < 1 || index > count) throw new UsageError(`--shard ${text}: write k/n with 1 <= k <= n, e.g. --shard 2/4`);
-  return { index, count };
-}
-
-/**
- * The conversations of shard k of n: every n-th conversation of the full plan, starting at
- * the k-th. Deterministic, so n machines given the same inputs split it without talking, and
- * `driftbench merge` can put the full plan back together in its original order.
- */
-export function shardPlan(plan: Plan, s: { index: number; count: number }): Plan {
+/** The one replay context of a run: built here, from the CLI's side effects, and handed down. */
+function replayContext(store: RunStore, provider: Provider, profiles: readonly Profile[], o: RunOptions, deps: RunCommandDeps): ReplayContext {
   return {
-    ...plan,
-    conversations: plan.conversations.filter((_, i) => i % s.count === s.index - 1),
-    shard: { index: s.index, count: s.count, of: plan.conversations.length },
+    store,
+    provider,
+    profiles,
+    events: deps.events,
+    clock: { now: deps.now, sleep: deps.sleep ?? systemClock.sleep },
+    stop: deps.stop,
+    engineVersion: deps.engineVersion,
+    memory: memorySettingsFrom(deps.env),
+    batchPollMs: o.batchPollMs ?? BATCH_POLL_MS,
   };
 }
 
 function makeProviderOrNull(name: string, o: RunOptions, deps: RunCommandDeps, baseUrl: string | undefined): Provider | null {
   try {
-    return makeProvider(name, o, deps, baseUrl);
+    return makeProvider(name, { baseUrl, maxRetries: o.maxRetries, retryBaseMs: o.retryBaseMs }, deps);
   } catch {
     return null;
   }
 }
 
 /** --dry-run: the plan and its estimated cost, per cell and in total; nothing is sent but count_tokens. */
-async function dryRun(plan: Plan, suite: readonly LoadedScenario[], provider: Provider | null, profiles: ReturnType<typeof loadProfiles>, maxCost: number | undefined, deps: RunCommandDeps): Promise<RunManifest> {
+async function dryRun(
+  plan: Plan,
+  suite: readonly LoadedScenario[],
+  provider: Provider | null,
+  profiles: ReturnType<typeof loadProfiles>,
+  maxCost: number | undefined,
+  deps: RunCommandDeps,
+): Promise<RunManifest> {
   const scenarios = new Map(suite.map((l) => [l.scenario.id, l]));
   const tokens = new Map<string, ScenarioTokens>();
   for (const c of plan.conversations) {
@@ -177,11 +186,23 @@ async function dryRun(plan: Plan, suite: readonly LoadedScenario[], provider: Pr
   }
   const cells = estimatePlan(plan, scenarios, (s, m) => tokens.get(`${s}|${m}`)!, profiles);
   const money = (x: number | null) => (x === null ? 'no price' : `$${x.toFixed(4)}`);
-  deps.output.out(`dry run: ${plan.conversations.length} conversations on ${plan.provider}${plan.shard ? ` (shard ${plan.shard.index}/${plan.shard.count} of ${plan.shard.of})` : ''}, prompt caching ${plan.prompt_cache === false ? 'off' : 'on'}; nothing was sent${provider?.countTokens ? ' but count_tokens requests' : ''}`);
+  deps.output.out(
+    `dry run: ${plan.conversations.length} conversations on ${plan.provider}${plan.shard ? ` (shard ${plan.shard.index}/${plan.shard.count} of ${plan.shard.of})` : ''}, prompt caching ${plan.prompt_cache === false ? 'off' : 'on'}; nothing was sent${provider?.countTokens ? ' but count_tokens requests' : ''}`,
+  );
   deps.output.out(
     boxTable(
       ['model', 'effort', 'conversations', 'turns', 'input tokens', 'output tokens', 'est. cost', 'without caching', 'input from'],
-      cells.map((c) => [c.model, c.effort, c.conversations, c.turns, c.inputTokens.toLocaleString('en-US'), c.outputTokens.toLocaleString('en-US'), money(c.usd), money(c.usdUncached), c.source]),
+      cells.map((c) => [
+        c.model,
+        c.effort,
+        c.conversations,
+        c.turns,
+        c.inputTokens.toLocaleString('en-US'),
+        c.outputTokens.toLocaleString('en-US'),
+        money(c.usd),
+        money(c.usdUncached),
+        c.source,
+      ]),
     ),
   );
   const total = cells.some((c) => c.usd === null) ? null : cells.reduce((n, c) => n + c.usd!, 0);
@@ -191,7 +212,18 @@ async function dryRun(plan: Plan, suite: readonly LoadedScenario[], provider: Pr
     within = total !== null && total <= maxCost;
     deps.output.out(within ? `within --max-cost $${maxCost.toFixed(2)}` : `over --max-cost $${maxCost.toFixed(2)}: the run would stop at the budget before finishing`);
   }
-  return { format: 'driftbench.manifest/1', run_id: 'dry-run', engine_version: deps.engineVersion, created_at: new Date(deps.now()).toISOString(), updated_at: new Date(deps.now()).toISOString(), ended_at: null, status: within ? 'complete' : 'partial', status_reason: within ? 'dry run' : 'dry run: over budget', plan, counts: { conversations: plan.conversations.length, pending: plan.conversations.length, complete: 0, refused: 0, max_tokens: 0, errored: 0, stopped: 0 } };
+  return {
+    format: 'driftbench.manifest/1',
+    run_id: 'dry-run',
+    engine_version: deps.engineVersion,
+    created_at: new Date(deps.now()).toISOString(),
+    updated_at: new Date(deps.now()).toISOString(),
+    ended_at: null,
+    status: within ? 'complete' : 'partial',
+    status_reason: within ? 'dry run' : 'dry run: over budget',
+    plan,
+    counts: { conversations: plan.conversations.length, pending: plan.conversations.length, complete: 0, refused: 0, max_tokens: 0, errored: 0, stopped: 0 },
+  };
 }
 
 /** Two count_tokens calls per scenario and model: the system prompt alone, and with every user turn. */
@@ -206,31 +238,22 @@ async function countScenarioTokens(provider: Provider, l: LoadedScenario, model:
   return { system: base, prompts: s.steps.map((st) => Math.round((promptTokens * st.prompt.length) / chars)), replies: est.replies, source: 'count_tokens' };
 }
 
-async function resume(o: RunOptions, deps: RunCommandDeps, profiles: ReturnType<typeof loadProfiles>): Promise<RunManifest> {
-  void profiles;
+async function resume(o: RunOptions, deps: RunCommandDeps, profiles: readonly Profile[]): Promise<RunManifest> {
   const store = new RunStore(abs(deps.cwd, o.resume!));
   const manifest = await store.readManifest();
   const name = o.provider ?? manifest.plan.provider;
   // The manifest keeps the endpoint without credentials; the key comes from the environment again.
   const baseUrl = o.baseUrl ?? manifest.plan.base_url ?? undefined;
-  const provider = makeProvider(name, o, deps, baseUrl);
-  return resumeRun({ store, provider, profiles, events: deps.events, now: deps.now, stop: deps.stop, engineVersion: deps.engineVersion, maxCostUsd: o.maxCost, batchPollMs: o.batchPollMs, env: deps.env });
+  const provider = makeProvider(name, { baseUrl, maxRetries: o.maxRetries, retryBaseMs: o.retryBaseMs }, deps);
+  return resumeRun(replayContext(store, provider, profiles, o, deps), { maxCostUsd: o.maxCost });
 }
 
 function chooseProvider(o: RunOptions, deps: RunCommandDeps): string {
   if (o.provider !== undefined) return o.provider;
   if (o.baseUrl !== undefined) return 'anthropic';
-  if (nonEmpty(deps.env.ANTHROPIC_API_KEY)) return 'anthropic';
-  deps.output.err('No ANTHROPIC_API_KEY set: running the offline rehearsal (rehearsal:pass and rehearsal:fail replay each scenario\'s fixtures; no network, no cost).');
+  if (providerKey('anthropic', deps.env).key !== undefined) return 'anthropic';
+  deps.output.err("No ANTHROPIC_API_KEY set: running the offline rehearsal (rehearsal:pass and rehearsal:fail replay each scenario's fixtures; no network, no cost).");
   return 'rehearsal';
-}
-
-function makeProvider(name: string, o: RunOptions, deps: RunCommandDeps, baseUrl: string | undefined): Provider {
-  const factory = PROVIDERS[name];
-  if (!factory) throw new UsageError(`--provider ${name}: unknown provider; choose one of ${Object.keys(PROVIDERS).join(', ')}`);
-  const key = PROVIDER_KEYS[name];
-  if (key !== undefined && !nonEmpty(deps.env[key])) throw new UsageError(`--provider ${name} needs ${key} in the environment (or run without a key for the offline rehearsal)`);
-  return factory({ env: deps.env, baseUrl, maxRetries: o.maxRetries, retryBaseMs: o.retryBaseMs, now: deps.now });
 }
 
 function chooseCells(o: RunOptions, matrix: Matrix | undefined): Cell[] {
@@ -259,11 +282,11 @@ async function loadMatrix(file: string): Promise<Matrix> {
     throw new UsageError(`${file}: cannot read the matrix file: ${(cause as Error).message}`, { cause });
   }
   const validate = validatorFor<Matrix>('matrix');
-  if (!validate(data)) throw new UsageError(`${file}: not a valid matrix (schemas/matrix.schema.json): ${validate.errors?.[0]?.instancePath || '/'} ${validate.errors?.[0]?.message ?? ''}`);
+  if (!validate(data))
+    throw new UsageError(`${file}: not a valid matrix (schemas/matrix.schema.json): ${validate.errors?.[0]?.instancePath || '/'} ${validate.errors?.[0]?.message ?? ''}`);
   return data;
 }
 
-const nonEmpty = (v: string | undefined) => v !== undefined && v.trim() !== '';
 const abs = (cwd: string, p: string) => (isAbsolute(p) ? p : join(cwd, p));
 /** Relative to where the user is when that is shorter and inside it; absolute otherwise. */
 const rel = (cwd: string, p: string) => {
@@ -291,4 +314,59 @@ export function runSummary(m: RunManifest, dir: string, cwd: string): string[] {
   ];
   if (m.status === 'interrupted' || c.errored > 0) lines.push(`  resume with: driftbench run --resume ${rel(cwd, dir)}`);
   return lines;
+}
+
+/** What the CLI gives `driftbench run` besides its options. */
+export interface RunActionDeps {
+  output: Output;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  now: () => number;
+  log: Logger;
+  engineVersion: string;
+  /** Show a progress bar on this terminal stream. */
+  progressStream?: NodeJS.WriteStream;
+  /** Subscribes to SIGINT; returns an unsubscribe. */
+  onInterrupt?: (handler: () => void) => () => void;
+}
+
+/**
+ * `driftbench run` as the CLI calls it: events wired to the progress bar and the log, Ctrl-C to
+ * a clean stop (twice: abort the turns in flight), the summary printed. Returns the exit code:
+ * 0 when every conversation ran to its end (refusals and cut-offs are findings in the data),
+ * 1 for a dry run over budget, 2 when a conversation errored or the run was interrupted.
+ */
+export async function runAction(o: RunOptions, deps: RunActionDeps & { quietBar: boolean }): Promise<number> {
+  const [{ ReplayEvents }, { stopControl }, { attachProgressBar }, { attachRunLog }] = await Promise.all([
+    import('../../replay/events.js'),
+    import('../../replay/context.js'),
+    import('../progress.js'),
+    import('../run-log.js'),
+  ]);
+  const events = new ReplayEvents();
+  const stop = stopControl();
+  const bar = deps.progressStream?.isTTY === true && !deps.quietBar;
+  const detachBar = bar ? attachProgressBar(events, deps.progressStream!) : () => {};
+  const detachLog = attachRunLog(events, deps.log, bar ? 'debug' : 'info');
+  let interrupts = 0;
+  const detachSignal =
+    deps.onInterrupt?.(() => {
+      interrupts++;
+      stop.requested = true;
+      stop.reason = 'interrupted by the user (SIGINT)';
+      if (interrupts === 1) deps.output.err('Interrupted: finishing the turns in flight and writing the manifest (Ctrl-C again to abort them).');
+      else stop.abort.abort();
+    }) ?? (() => {});
+  try {
+    const manifest = await runCommand(o, { ...deps, events, stop });
+    detachBar();
+    if (o.dryRun === true) return manifest.status === 'complete' ? 0 : 1;
+    const dir = o.resume !== undefined ? abs(deps.cwd, o.resume) : join(abs(deps.cwd, o.out), manifest.run_id);
+    for (const line of runSummary(manifest, dir, deps.cwd)) deps.output.out(line);
+    return manifest.status === 'interrupted' || manifest.counts.errored > 0 ? 2 : 0;
+  } finally {
+    detachBar();
+    detachLog();
+    detachSignal();
+  }
 }

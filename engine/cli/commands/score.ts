@@ -22,7 +22,10 @@ export async function scoreCommand(o: ScoreCommandOptions, deps: { output: Outpu
   let suite: Awaited<ReturnType<typeof loadSuite>> | undefined;
   const targets = await resolveTargets(
     o.inputs.map((i) => (i.startsWith('/') ? i : `${deps.cwd}/${i}`)),
-    async () => new Map((suite ??= await loadSuite(o.scenarios, { cwd: deps.cwd })).map((l) => [l.scenario.id, l])),
+    async () => {
+      suite ??= await loadSuite(o.scenarios, { cwd: deps.cwd });
+      return new Map(suite.map((l) => [l.scenario.id, l]));
+    },
     (store) => loadRunScenarios(store, undefined),
   );
   const results: ScoreResult[] = [];
@@ -36,7 +39,9 @@ export async function scoreCommand(o: ScoreCommandOptions, deps: { output: Outpu
     deps.output.out(`  mem_fail: ${c.yes} YES, ${c.no} NO, ${c.unscored} unscored`);
     if (r.judge.kind === 'llm') {
       const s = deps.judge.stats;
-      deps.output.out(`  judge calls: ${s.misses - before.misses} made, ${s.hits - before.hits} served from the cache${s.errors > before.errors ? `, ${s.errors - before.errors} failed (their votes are unscored)` : ''}`);
+      deps.output.out(
+        `  judge calls: ${s.misses - before.misses} made, ${s.hits - before.hits} served from the cache${s.errors > before.errors ? `, ${s.errors - before.errors} failed (their votes are unscored)` : ''}`,
+      );
     }
     if (r.keptPrevious) deps.output.out(`  the earlier scores of this judge differed; kept as ${show(r.keptPrevious)}`);
     for (const sk of r.skipped) deps.output.err(`skipped ${show(sk.file)}: ${sk.reason}`);

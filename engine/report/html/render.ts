@@ -26,7 +26,10 @@ const pct = (v: number): string => `${(v * 100).toFixed(1)}%`;
 const secs = (ms: number): string => (ms / 1000).toFixed(ms < 10_000 ? 2 : 1);
 const usd = (v: number): string => `$${v.toFixed(v >= 1 ? 2 : v >= 0.01 ? 3 : 4)}`;
 const dec = (v: number): string => (Number.isInteger(v) ? String(v) : v.toFixed(1));
-const int = (v: number): string => Math.round(v).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+const int = (v: number): string =>
+  Math.round(v)
+    .toString()
+    .replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 const opt = (v: number | null | undefined, f: (v: number) => string): HtmlValue => (v === null || v === undefined ? NA : f(v));
 const ci = (c: { low: number; high: number } | null): HtmlValue => (c ? `${pct(c.low)}–${pct(c.high)}` : NA);
 const cellLabel = (k: CellKey): string => [k.model, k.effort, k.condition, `d${k.distance}`].join(' · ');
@@ -77,7 +80,11 @@ function warningsAndGates(report: Report): Html {
     ? html`<section class="gates"><h2>Gates</h2>${table(
         'gates',
         ['expression', 'value', 'result'],
-        report.gates.map((g) => [html`<code>${g.expression}</code>`, opt(g.value, (v) => String(Number(v.toPrecision(4)))), html`<span class="badge ${g.failed ? 'bad' : 'good'}">${g.failed ? 'FAIL' : 'PASS'}</span>`]),
+        report.gates.map((g) => [
+          html`<code>${g.expression}</code>`,
+          opt(g.value, (v) => String(Number(v.toPrecision(4)))),
+          html`<span class="badge ${g.failed ? 'bad' : 'good'}">${g.failed ? 'FAIL' : 'PASS'}</span>`,
+        ]),
       )}</section>`
     : '';
   return html`${warnings}${gates}`;
@@ -116,7 +123,21 @@ function summaryTables(report: Report): Html {
 function scenarioTables(cells: CellStats[]): Html {
   const byScenario = new Map<string, CellStats[]>();
   for (const c of cells) byScenario.set(c.scenario, [...(byScenario.get(c.scenario) ?? []), c]);
-  const head = ['model', 'effort', 'condition', 'distance', 'n', 'mem fail', 'rate (95% CI)', 'median citations', 'median latency (s)', 'median cost ($)', 'output tokens', 'retention', 'coherence'];
+  const head = [
+    'model',
+    'effort',
+    'condition',
+    'distance',
+    'n',
+    'mem fail',
+    'rate (95% CI)',
+    'median citations',
+    'median latency (s)',
+    'median cost ($)',
+    'output tokens',
+    'retention',
+    'coherence',
+  ];
   const tables = [...byScenario].map(([scenario, rows]) => {
     const body = rows.map((c) => [
       c.cell.model,
@@ -176,7 +197,13 @@ function modelEffortChart(cells: CellStats[]): Html {
       return { value: n > 0 ? k / n : null, low: interval?.low, high: interval?.high, note: `${k}/${n} failed` };
     }),
   }));
-  const spec = { title: 'mem_fail rate by model and effort, pooled over scenarios', valueLabel: 'mem_fail rate (95% Wilson interval)', categoryLabel: 'model', format: pct, max: 1 };
+  const spec = {
+    title: 'mem_fail rate by model and effort, pooled over scenarios',
+    valueLabel: 'mem_fail rate (95% Wilson interval)',
+    categoryLabel: 'model',
+    format: pct,
+    max: 1,
+  };
   return groupedBarChart({ ...spec, series: efforts, groups });
 }
 
@@ -203,18 +230,33 @@ function plots(report: Report): Html {
     figure('mem_fail rate by model and effort, pooled over scenarios.', modelEffortChart(report.cells)),
     figure(
       'Median conversation latency by effort.',
-      barChart({ title: 'Median latency by effort', valueLabel: 'median latency (s)', categoryLabel: 'effort', format: secs, bars: s.by_effort.map((g) => ({ label: g.group, value: g.latency_median_ms })) }),
+      barChart({
+        title: 'Median latency by effort',
+        valueLabel: 'median latency (s)',
+        categoryLabel: 'effort',
+        format: secs,
+        bars: s.by_effort.map((g) => ({ label: g.group, value: g.latency_median_ms })),
+      }),
     ),
     figure(
       'Median conversation cost by effort.',
-      barChart({ title: 'Median cost by effort', valueLabel: 'median cost (USD)', categoryLabel: 'effort', format: usd, bars: s.by_effort.map((g) => ({ label: g.group, value: g.cost_median_usd })) }),
+      barChart({
+        title: 'Median cost by effort',
+        valueLabel: 'median cost (USD)',
+        categoryLabel: 'effort',
+        format: usd,
+        bars: s.by_effort.map((g) => ({ label: g.group, value: g.cost_median_usd })),
+      }),
     ),
     figure(
       'Citations of established constraints per step: for each cell, the mean over scenarios of the median per step.',
       lineChart({ title: 'Citations per step', xLabel: 'step', yLabel: 'citations', format: dec, series: citationSeries(report.cells) }),
     ),
     s.by_distance.length > 1
-      ? figure('mem_fail rate against distance, with 95% Wilson intervals.', barChart({ ...rate, title: 'mem_fail rate by distance', categoryLabel: 'distance', bars: rateBars(s.by_distance) }))
+      ? figure(
+          'mem_fail rate against distance, with 95% Wilson intervals.',
+          barChart({ ...rate, title: 'mem_fail rate by distance', categoryLabel: 'distance', bars: rateBars(s.by_distance) }),
+        )
       : '',
   ];
   return html`<section id="plots"><h2>Plots</h2><div class="figures">${figures}</div></section>`;
@@ -241,7 +283,9 @@ function diffDetails(d: TranscriptDiff, open: boolean): Html {
     ? html`<p class="divergence">First divergence at step ${d.first_divergence.step}: ${d.first_divergence.reason}</p>`
     : html`<p class="divergence muted">No divergence that matters.</p>`;
   const steps = d.steps.map(
-    (st) => html`<tbody class="step"><tr class="prompt"><th rowspan="3">${st.step}${st.judged ? html`<br><span class="badge muted">judged</span>` : ''}</th><td colspan="2"><div class="text user">${st.prompt}</div></td></tr>
+    (
+      st,
+    ) => html`<tbody class="step"><tr class="prompt"><th rowspan="3">${st.step}${st.judged ? html`<br><span class="badge muted">judged</span>` : ''}</th><td colspan="2"><div class="text user">${st.prompt}</div></td></tr>
 <tr>${sideCell(st.a)}${sideCell(st.b)}</tr><tr class="word-diff"><td colspan="2">${wordDiff(st)}</td></tr></tbody>`,
   );
   return html`<details class="diff"${open ? html` open` : ''}><summary><span class="scenario">${d.scenario}</span>: A ${side(d.a)} vs B ${side(d.b)}</summary>${first}
@@ -262,13 +306,13 @@ function turn(t: Turn): Html {
   const r = t.response;
   const facts: HtmlValue[] = [
     html`stop: <code>${r?.stop_reason ?? '–'}</code>`,
-    r ? `${int(r.usage.input_tokens)} in / ${int(r.usage.output_tokens)} out${r.usage.cache_read_input_tokens ? ` / ${int(r.usage.cache_read_input_tokens)} cached` : ''}` : 'no response',
+    r
+      ? `${int(r.usage.input_tokens)} in / ${int(r.usage.output_tokens)} out${r.usage.cache_read_input_tokens ? ` / ${int(r.usage.cache_read_input_tokens)} cached` : ''}`
+      : 'no response',
     html`${opt(t.timing.latency_ms, secs)} s`,
     opt(t.cost_usd, usd),
   ];
-  const dropped = t.request.dropped.length
-    ? html`<p class="note">Dropped params: ${t.request.dropped.map((d) => html`<code>${d.param}</code> (${d.reason}) `)}</p>`
-    : '';
+  const dropped = t.request.dropped.length ? html`<p class="note">Dropped params: ${t.request.dropped.map((d) => html`<code>${d.param}</code> (${d.reason}) `)}</p>` : '';
   const error = t.error ? html`<p class="bad-text">Error ${t.error.type}: ${t.error.message}</p>` : '';
   return html`<li class="turn"><h4>Step ${t.step} <span class="muted">${t.kind}</span></h4><div class="text user">${t.user}</div>
 <div class="assistant">${(r?.content ?? []).map(block)}</div><ul class="facts">${facts.map((f) => html`<li>${f}</li>`)}</ul>${dropped}${error}</li>`;
@@ -291,9 +335,7 @@ export function renderReportHtml(input: HtmlInput): string {
   const { report } = input;
   const title = input.title ?? 'driftbench report';
   const diffs = input.diffs.length ? input.diffs.map((d) => diffDetails(d, false)) : html`<p class="muted">No diffs.</p>`;
-  const transcripts = input.transcripts.length
-    ? input.transcripts.map((t) => transcriptDetails(t.transcript, t.score))
-    : html`<p class="muted">No transcripts.</p>`;
+  const transcripts = input.transcripts.length ? input.transcripts.map((t) => transcriptDetails(t.transcript, t.score)) : html`<p class="muted">No transcripts.</p>`;
   return page(
     title,
     html`${header(report, title)}<main>${warningsAndGates(report)}${summaryTables(report)}${plots(report)}${scenarioTables(report.cells)}${comparisons(report.comparisons)}

@@ -109,7 +109,8 @@ function horizontalBars(spec: AxisText, series: string[], groups: GroupedBarChar
   const values = groups.flatMap((g) => g.values);
   const known = values.flatMap((v) => [v.value, v.high ?? null]).filter((v): v is number => v !== null && Number.isFinite(v));
   if (groups.length === 0 || !values.some((v) => v.value !== null)) return noData(spec.title);
-  const { end, step } = spec.max !== undefined ? { end: spec.max, step: spec.max / 4 } : niceScale(Math.max(...known));
+  // A fixed end must be positive: a zero step would never reach it (the tick loop would not end).
+  const { end, step } = spec.max !== undefined && spec.max > 0 ? { end: spec.max, step: spec.max / 4 } : niceScale(Math.max(...known));
   const labelChars = Math.min(28, Math.max(6, ...groups.map((g) => g.label.length)));
   const left = 16 + labelChars * CHAR_W;
   const right = WIDTH - 72;
@@ -143,7 +144,11 @@ function horizontalBars(spec: AxisText, series: string[], groups: GroupedBarChar
 
 /** One bar per category, with a 95% interval whisker where known. */
 export function barChart(spec: BarChartSpec): Html {
-  return horizontalBars(spec, [''], spec.bars.map((b) => ({ label: b.label, values: [b] })));
+  return horizontalBars(
+    spec,
+    [''],
+    spec.bars.map((b) => ({ label: b.label, values: [b] })),
+  );
 }
 
 /** Several bars per category, one per series, with a legend. */
@@ -163,7 +168,11 @@ export function lineChart(spec: LineChartSpec): Html {
   const right = WIDTH - 64;
   const top = 16;
   const plotH = 200;
-  const lg = legend(series.map((s) => s.name), top + plotH + 58, left);
+  const lg = legend(
+    series.map((s) => s.name),
+    top + plotH + 58,
+    left,
+  );
   const height = top + plotH + 58 + lg.height + 4;
   const x = (v: number): number => (xMax === xMin ? (left + right) / 2 : left + ((v - xMin) / (xMax - xMin)) * (right - left));
   const y = (v: number): number => top + plotH - (Math.min(Math.max(v, 0), end) / end) * plotH;

@@ -8,10 +8,47 @@ const field = (v: string | number | null | undefined) => {
 
 /** One row per scenario and cell, every figure as a plain number. */
 export function renderCsv(report: Report): string {
-  const head = ['scenario', 'model', 'effort', 'condition', 'distance', 'n', 'failed', 'mem_fail_rate', 'ci95_low', 'ci95_high', 'unscored', 'not_finished', 'citations_median', 'latency_median_ms', 'cost_median_usd', 'output_tokens_median', 'retention_mean', 'first_drift_median', 'coherence_mean'];
+  const head = [
+    'scenario',
+    'model',
+    'effort',
+    'condition',
+    'distance',
+    'n',
+    'failed',
+    'mem_fail_rate',
+    'ci95_low',
+    'ci95_high',
+    'unscored',
+    'not_finished',
+    'citations_median',
+    'latency_median_ms',
+    'cost_median_usd',
+    'output_tokens_median',
+    'retention_mean',
+    'first_drift_median',
+    'coherence_mean',
+  ];
   const rows = report.cells.map((c) => [
-    c.scenario, c.cell.model, c.cell.effort, c.cell.condition, c.cell.distance, c.mem_fail.n, c.mem_fail.failed, c.mem_fail.rate, c.mem_fail.ci95?.low, c.mem_fail.ci95?.high, c.mem_fail.unscored, c.mem_fail.not_finished,
-    c.citations_median, c.latency_median_ms, c.cost_median_usd, c.output_tokens_median, c.retention_mean, c.first_drift_median, c.coherence_mean,
+    c.scenario,
+    c.cell.model,
+    c.cell.effort,
+    c.cell.condition,
+    c.cell.distance,
+    c.mem_fail.n,
+    c.mem_fail.failed,
+    c.mem_fail.rate,
+    c.mem_fail.ci95?.low,
+    c.mem_fail.ci95?.high,
+    c.mem_fail.unscored,
+    c.mem_fail.not_finished,
+    c.citations_median,
+    c.latency_median_ms,
+    c.cost_median_usd,
+    c.output_tokens_median,
+    c.retention_mean,
+    c.first_drift_median,
+    c.coherence_mean,
   ]);
-  return [head, ...rows].map((r) => r.map(field).join(',')).join('\r\n') + '\r\n';
+  return `${[head, ...rows].map((r) => r.map(field).join(',')).join('\r\n')}\r\n`;
 }

@@ -18,9 +18,12 @@ export interface Reporter {
 
 /** The reporter registry: adding a format is one file and one line here. */
 export const REPORTERS: Record<string, Reporter> = {
-  table: { needsExtras: false, render: ({ report }) => renderTable(report) + '\n' },
+  table: { needsExtras: false, render: ({ report }) => `${renderTable(report)}\n` },
   markdown: { needsExtras: false, render: ({ report }) => renderMarkdown(report) },
   csv: { needsExtras: false, render: ({ report }) => renderCsv(report) },
-  json: { needsExtras: false, render: ({ report }) => JSON.stringify(report, null, 2) + '\n' },
-  html: { needsExtras: true, render: ({ report, extras }) => renderReportHtml({ report, transcripts: extras?.transcripts ?? [], diffs: extras?.diffs ?? [], title: extras?.title }) },
+  json: { needsExtras: false, render: ({ report }) => `${JSON.stringify(report, null, 2)}\n` },
+  html: {
+    needsExtras: true,
+    render: ({ report, extras }) => renderReportHtml({ report, transcripts: extras?.transcripts ?? [], diffs: extras?.diffs ?? [], title: extras?.title }),
+  },
 };

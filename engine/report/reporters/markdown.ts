@@ -2,21 +2,39 @@ import type { Report } from '../../schemas/report.generated.js';
 import { DIM_TITLES, gateLine, groupSections, memStatus, num, scenarios, secs, usd, varyingDims } from './common.js';
 
 const cell = (s: string) => s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-const table = (head: string[], rows: string[][]) => [`| ${head.map(cell).join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
+const table = (head: string[], rows: string[][]) =>
+  [`| ${head.map(cell).join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
 
 export function renderMarkdown(report: Report): string {
   const dims = varyingDims(report);
-  const out: string[] = [`# driftbench report`, '', `Runs: ${report.runs.map((r) => `\`${cell(r.run_id)}\` (${r.provider}, ${r.status}, ${r.conversations} conversations)`).join(', ')}. Judge: \`${cell(report.judge)}\`.`];
+  const out: string[] = [
+    `# driftbench report`,
+    '',
+    `Runs: ${report.runs.map((r) => `\`${cell(r.run_id)}\` (${r.provider}, ${r.status}, ${r.conversations} conversations)`).join(', ')}. Judge: \`${cell(report.judge)}\`.`,
+  ];
   if (report.warnings.length) out.push('', '## Warnings', '', ...report.warnings.map((w) => `- ${cell(w)}`));
   if (report.gates.length) out.push('', '## Gates', '', ...report.gates.map((g) => `- ${cell(gateLine(g))}`));
   for (const scenario of scenarios(report)) {
     out.push('', `## ${cell(scenario)}`, '');
-    out.push(table([...dims.map((d) => DIM_TITLES[d]), 'Citations', 'Mem Status', 'Latency', 'Cost'], report.cells.filter((c) => c.scenario === scenario).map((c) => [...dims.map((d) => String(c.cell[d])), num(c.citations_median), memStatus(c.mem_fail), secs(c.latency_median_ms), usd(c.cost_median_usd)])));
+    out.push(
+      table(
+        [...dims.map((d) => DIM_TITLES[d]), 'Citations', 'Mem Status', 'Latency', 'Cost'],
+        report.cells
+          .filter((c) => c.scenario === scenario)
+          .map((c) => [...dims.map((d) => String(c.cell[d])), num(c.citations_median), memStatus(c.mem_fail), secs(c.latency_median_ms), usd(c.cost_median_usd)]),
+      ),
+    );
   }
   for (const [title, groups] of groupSections(report)) {
     out.push('', `## Summary ${title}`, '');
-    out.push(table(['Group', 'Mem Status', 'Citations', 'Latency', 'Cost (median)', 'Cost (total)'], groups.map((g) => [g.group, memStatus(g.mem_fail), num(g.citations_median), secs(g.latency_median_ms), usd(g.cost_median_usd), usd(g.cost_total_usd)])));
+    out.push(
+      table(
+        ['Group', 'Mem Status', 'Citations', 'Latency', 'Cost (median)', 'Cost (total)'],
+        groups.map((g) => [g.group, memStatus(g.mem_fail), num(g.citations_median), secs(g.latency_median_ms), usd(g.cost_median_usd), usd(g.cost_total_usd)]),
+      ),
+    );
   }
-  if (report.comparisons.length) out.push('', '## Comparisons', '', 'Exact McNemar test on pairs matched by scenario and repeat.', '', ...report.comparisons.map((c) => `- ${cell(c.sentence)}`));
-  return out.join('\n') + '\n';
+  if (report.comparisons.length)
+    out.push('', '## Comparisons', '', 'Exact McNemar test on pairs matched by scenario and repeat.', '', ...report.comparisons.map((c) => `- ${cell(c.sentence)}`));
+  return `${out.join('\n')}\n`;
 }

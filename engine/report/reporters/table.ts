@@ -19,7 +19,12 @@ export function renderTable(report: Report): string {
   }
   for (const [title, groups] of groupSections(report)) {
     out.push('', `Summary ${title}`);
-    out.push(boxTable(['Group', 'Mem Status', 'Citations', 'Latency', 'Cost (median)', 'Cost (total)'], groups.map((g) => [g.group, memStatus(g.mem_fail), num(g.citations_median), secs(g.latency_median_ms), usd(g.cost_median_usd), usd(g.cost_total_usd)])));
+    out.push(
+      boxTable(
+        ['Group', 'Mem Status', 'Citations', 'Latency', 'Cost (median)', 'Cost (total)'],
+        groups.map((g) => [g.group, memStatus(g.mem_fail), num(g.citations_median), secs(g.latency_median_ms), usd(g.cost_median_usd), usd(g.cost_total_usd)]),
+      ),
+    );
   }
   const o = report.summary.overall;
   if (o.cost_uncached_total_usd !== null && o.cost_total_usd !== null && o.cost_uncached_total_usd !== o.cost_total_usd) {

@@ -9,7 +9,7 @@ import type { ScriptedBlock, ScriptedReply } from './types.js';
  * a client that edits thinking (or drops the signature) gets the same 400 the real API gives.
  */
 export function signThinking(thinking: string): string {
-  return 'sig_' + createHash('sha256').update(thinking).digest('base64url');
+  return `sig_${createHash('sha256').update(thinking).digest('base64url')}`;
 }
 
 /** Word-sized tokens, each keeping the white space that follows it, so joining them gives the text back. */
@@ -133,9 +133,7 @@ export function formatEvent(event: SseEvent): string {
 }
 
 /** How a stream ends: normally, or with one of the stream faults after `afterEvents` events. */
-export type StreamEnding =
-  | { kind: 'complete' }
-  | { kind: 'cut-stream' | 'stream-error' | 'malformed-sse'; afterEvents: number };
+export type StreamEnding = { kind: 'complete' } | { kind: 'cut-stream' | 'stream-error' | 'malformed-sse'; afterEvents: number };
 
 export interface Pacing {
   /** From the request's arrival (`arrivedMs`) to the first text or thinking delta. */

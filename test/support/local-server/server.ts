@@ -49,6 +49,16 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
   const store = new BatchStore(opts.batchLatencyMs ?? 0, settings);
   const next = (rec: RecordedRequest) => queue.shift() ?? opts.responder?.(rec);
   let deps: Deps | undefined;
+  // Tests waiting for the n-th request of a kind (waitForRequests), checked as each one is logged.
+  const waiting = new Set<{ n: number; match: (r: RecordedRequest) => boolean; resolve: (r: RecordedRequest[]) => void; reject: (e: Error) => void }>();
+  const wakeWaiting = () => {
+    for (const w of waiting) {
+      const hits = requests.filter(w.match);
+      if (hits.length < w.n) continue;
+      waiting.delete(w);
+      w.resolve(hits.slice(0, w.n));
+    }
+  };
 
   const server = createServer((req, res) => {
     res.on('error', () => {}); // a client that hangs up mid-stream is not a server failure
@@ -57,6 +67,7 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
       .then((raw) => {
         const rec = record(req, raw, ++seq, arrived);
         requests.push(rec);
+        wakeWaiting();
         res.setHeader('request-id', rec.requestId);
         if (deps === undefined) throw new Error('request before the server was listening');
         return route(rec, raw, res, deps);
@@ -89,6 +100,11 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
     unexpected: () => requests.filter((r) => r.outcome === 'unexpected'),
     stats: () => limiter.stats(),
     batches: () => store.recorded(),
+    waitForRequests: (n, match = () => true) =>
+      new Promise((resolve, reject) => {
+        waiting.add({ n, match, resolve, reject });
+        wakeWaiting();
+      }),
     reset: () => {
       queue.length = 0;
       requests.length = 0;
@@ -100,6 +116,8 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
     close: () =>
       new Promise<void>((resolve) => {
         closing.abort();
+        for (const w of waiting) w.reject(new Error(`local server closed before request ${w.n} of those waited for arrived`));
+        waiting.clear();
         server.close(() => resolve());
         // server.close() waits for keep-alive connections; tests should not.
         for (const socket of sockets) socket.destroy();

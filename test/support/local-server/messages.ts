@@ -44,6 +44,11 @@ export async function answerMessage(rec: RecordedRequest, res: ServerResponse, s
       return sendError(res, 429, 'rate_limit_error', 'Number of request tokens has exceeded your per-minute rate limit', rec.requestId, retryHeaders(fault));
     case 'overloaded':
       return sendError(res, 529, 'overloaded_error', 'Overloaded', rec.requestId, retryHeaders(fault));
+    case 'connection-reset':
+      res.socket?.destroy();
+      return;
+    case 'bad-request':
+      return sendError(res, 400, 'invalid_request_error', 'messages: the request is malformed (scripted fault)', rec.requestId);
     case 'server-error': {
       const headers: Record<string, string> = fault.retryAfterMs === undefined ? {} : { 'retry-after-ms': String(fault.retryAfterMs) };
       return sendError(res, 500, 'api_error', 'Internal server error', rec.requestId, headers);

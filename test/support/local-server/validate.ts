@@ -58,11 +58,16 @@ function checkSignatures(content: unknown, messageIndex: number): string | undef
 function checkCacheControl(body: Record<string, unknown>): string | undefined {
   const places: Array<[string, unknown]> = [];
   const collect = (path: string, list: unknown) => {
-    if (Array.isArray(list)) list.forEach((item, i) => places.push([`${path}.${i}`, item]));
+    if (!Array.isArray(list)) return;
+    list.forEach((item, i) => {
+      places.push([`${path}.${i}`, item]);
+    });
   };
   collect('tools', body['tools']);
   collect('system', body['system']);
-  (body['messages'] as unknown[]).forEach((m, i) => collect(`messages.${i}.content`, (m as { content?: unknown }).content));
+  (body['messages'] as unknown[]).forEach((m, i) => {
+    collect(`messages.${i}.content`, (m as { content?: unknown }).content);
+  });
 
   let found = 0;
   for (const [path, item] of places) {

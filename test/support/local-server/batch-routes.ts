@@ -74,7 +74,7 @@ export function answerBatch(rec: RecordedRequest, res: ServerResponse, route: Ba
       if (results === undefined) return notFound();
       rec.outcome = 'reply';
       res.writeHead(200, { 'content-type': 'application/binary' });
-      return void res.end(results.map((line) => JSON.stringify(line) + '\n').join(''));
+      return void res.end(results.map((line) => `${JSON.stringify(line)}\n`).join(''));
     }
   }
   return notFound();

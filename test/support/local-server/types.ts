@@ -5,9 +5,7 @@
 
 export type ScriptedBlock =
   /** `signature` defaults to signThinking(thinking), the only signature the server accepts back. */
-  | { type: 'thinking'; thinking: string; signature?: string }
-  | { type: 'redacted_thinking'; data: string }
-  | { type: 'text'; text: string };
+  { type: 'thinking'; thinking: string; signature?: string } | { type: 'redacted_thinking'; data: string } | { type: 'text'; text: string };
 
 export interface ScriptedReply {
   content: ScriptedBlock[];
@@ -38,7 +36,11 @@ export type FaultKind =
   | 'cut-stream'
   | 'stream-error'
   | 'refusal'
-  | 'malformed-sse';
+  | 'malformed-sse'
+  /** The connection is closed before any response: the client sees a connection error. */
+  | 'connection-reset'
+  /** A 400 invalid_request_error, which no retry can fix. */
+  | 'bad-request';
 
 export interface Fault {
   fault: FaultKind;
@@ -150,6 +152,12 @@ export interface LocalServer {
   stats(): RateLimitStats;
   /** Every message batch created, oldest first. */
   batches(): RecordedBatch[];
+  /**
+   * Resolves with the first `n` requests that `match` accepts (default: any), as soon as the n-th
+   * has arrived (or at once, if it already has), so a test waits on the request, not on a timer.
+   * Rejects if the server is closed first.
+   */
+  waitForRequests(n: number, match?: (req: RecordedRequest) => boolean): Promise<RecordedRequest[]>;
   /** Clears the queue, the log, the prompt cache, the batches and the stats, and numbers requests from 1 again. */
   reset(): void;
   close(): Promise<void>;

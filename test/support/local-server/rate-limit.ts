@@ -1,8 +1,6 @@
 import type { RateLimitOptions, RateLimitStats } from './types.js';
 
-export type Admission =
-  | { ok: true; headers: Record<string, string>; release: () => void }
-  | { ok: false; headers: Record<string, string>; message: string };
+export type Admission = { ok: true; headers: Record<string, string>; release: () => void } | { ok: false; headers: Record<string, string>; message: string };
 
 /**
  * The rate limits of the emulated organization: a token bucket over requests per minute (the

@@ -1,7 +1,7 @@
 import Anthropic, { BadRequestError } from '@anthropic-ai/sdk';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { LocalServer } from './index.js';
-import { localServers } from '../../test/helpers/local-servers.js';
+import { localServers } from '../../helpers/local-servers.js';
 
 const MODEL = 'claude-sonnet-4-6';
 const SYSTEM = 'You are a careful database reviewer. '.repeat(11).trim(); // 406 chars

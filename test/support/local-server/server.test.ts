@@ -1,7 +1,7 @@
 import Anthropic, { APIError, BadRequestError, InternalServerError, OverloadedError, RateLimitError } from '@anthropic-ai/sdk';
 import { describe, expect, it } from 'vitest';
-import { echoResponder, signThinking, startLocalServer, type LocalServer } from './index.js';
-import { localServers } from '../../test/helpers/local-servers.js';
+import { echoResponder, signThinking, startLocalServer, type LocalServer, type RecordedRequest } from './index.js';
+import { localServers } from '../../helpers/local-servers.js';
 
 const MODEL = 'claude-sonnet-4-6';
 const HI = [{ role: 'user' as const, content: 'Hi' }];
@@ -60,9 +60,7 @@ describe('replies', () => {
       model: 'claude-haiku-4-5',
       usage: { input_tokens: 42, cache_read_input_tokens: 30 },
     });
-    const { data, request_id } = await clientFor(server)
-      .messages.create({ model: MODEL, max_tokens: 5, messages: HI })
-      .withResponse();
+    const { data, request_id } = await clientFor(server).messages.create({ model: MODEL, max_tokens: 5, messages: HI }).withResponse();
 
     expect(request_id).toBe('req_local_1');
     expect(data.content).toEqual([{ type: 'text', text: 'Cut short' }]);
@@ -202,7 +200,9 @@ describe('faults', () => {
   it('answers an unscripted request with 500 and lists it in unexpected()', async () => {
     allowUnexpected();
     const server = await start();
-    const error = await clientFor(server).messages.create({ model: MODEL, max_tokens: 10, messages: HI }).catch((e: unknown) => e);
+    const error = await clientFor(server)
+      .messages.create({ model: MODEL, max_tokens: 10, messages: HI })
+      .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(InternalServerError);
     expect((error as APIError).apiMessage).toBe('local server: no scripted reply for this request');
@@ -214,16 +214,17 @@ describe('validation', () => {
   it('accepts thinking sent back unchanged and rejects a tampered signature with 400', async () => {
     const server = await start();
     server.enqueue(
-      { content: [{ type: 'thinking', thinking: 'Plan the answer.' }, { type: 'text', text: 'Done.' }] },
+      {
+        content: [
+          { type: 'thinking', thinking: 'Plan the answer.' },
+          { type: 'text', text: 'Done.' },
+        ],
+      },
       { content: [{ type: 'text', text: 'Accepted.' }] },
     );
     const client = clientFor(server);
     const first = await client.messages.stream({ model: MODEL, max_tokens: 2000, thinking: { type: 'enabled', budget_tokens: 1024 }, messages: HI }).finalMessage();
-    const history = (content: Anthropic.ContentBlockParam[]): Anthropic.MessageParam[] => [
-      ...HI,
-      { role: 'assistant', content },
-      { role: 'user', content: 'And then?' },
-    ];
+    const history = (content: Anthropic.ContentBlockParam[]): Anthropic.MessageParam[] => [...HI, { role: 'assistant', content }, { role: 'user', content: 'And then?' }];
 
     const accepted = await client.messages.create({ model: MODEL, max_tokens: 2000, messages: history(first.content) });
     expect(accepted.content).toEqual([{ type: 'text', text: 'Accepted.' }]);
@@ -276,15 +277,21 @@ describe('validation', () => {
 describe('modes and latency', () => {
   it('openrouter mode strips thinking, ignores output_config, records the body unchanged and passes cost', async () => {
     const server = await start({ mode: 'openrouter' });
-    server.enqueue({ content: [{ type: 'thinking', thinking: 'hidden' }, { type: 'text', text: 'Visible.' }], cost: 0.0021 });
+    server.enqueue({
+      content: [
+        { type: 'thinking', thinking: 'hidden' },
+        { type: 'text', text: 'Visible.' },
+      ],
+      cost: 0.0021,
+    });
     const client = new Anthropic({ apiKey: 'or-key', baseURL: `${server.url}/api`, maxRetries: 0 });
     const stream = client.messages.stream({
-        model: 'anthropic/claude-opus-4.7',
-        max_tokens: 2000,
-        thinking: { type: 'enabled', budget_tokens: 1024 },
-        output_config: { effort: 'low' },
-        messages: HI,
-      });
+      model: 'anthropic/claude-opus-4.7',
+      max_tokens: 2000,
+      thinking: { type: 'enabled', budget_tokens: 1024 },
+      output_config: { effort: 'low' },
+      messages: HI,
+    });
     // The SDK copies only the usage fields it knows into its snapshot, so cost is read off message_delta.
     let cost: unknown;
     stream.on('streamEvent', (event) => {
@@ -319,5 +326,26 @@ describe('modes and latency', () => {
     const before = Date.now();
     await server.close();
     expect(Date.now() - before).toBeLessThan(1000);
+  });
+});
+
+describe('waitForRequests', () => {
+  it('resolves when the n-th matching request arrives, at once if it already has, and rejects on close', async () => {
+    const server = await startLocalServer({ responder: echoResponder() });
+    const isMessage = (r: RecordedRequest) => r.path === '/v1/messages';
+    const client = clientFor(server);
+    let second: RecordedRequest[] | undefined;
+    const waitingForSecond = server.waitForRequests(2, isMessage).then((r) => (second = r));
+    await client.messages.countTokens({ model: MODEL, messages: HI });
+    await client.messages.create({ model: MODEL, max_tokens: 10, messages: HI });
+    await server.waitForRequests(2); // count_tokens and one message: any two requests
+    expect(second).toBeUndefined();
+    await client.messages.create({ model: MODEL, max_tokens: 10, messages: HI });
+    await waitingForSecond;
+    expect(second!.map((r) => r.seq)).toEqual([2, 3]);
+    expect((await server.waitForRequests(1, isMessage))[0]!.seq).toBe(2);
+    const never = server.waitForRequests(4, isMessage);
+    await server.close();
+    await expect(never).rejects.toThrow('local server closed before request 4 of those waited for arrived');
   });
 });

@@ -1,7 +1,7 @@
 import Anthropic, { RateLimitError } from '@anthropic-ai/sdk';
 import { describe, expect, it } from 'vitest';
 import { echoResponder, type LocalServer } from './index.js';
-import { localServers } from '../../test/helpers/local-servers.js';
+import { localServers } from '../../helpers/local-servers.js';
 
 const MODEL = 'claude-sonnet-4-6';
 const HI = [{ role: 'user' as const, content: 'Hi' }];
@@ -39,7 +39,10 @@ describe('requests per minute', () => {
     expect(waitMs).toBeLessThanOrEqual(1000);
     expect(e.headers.get('anthropic-ratelimit-requests-remaining')).toBe('0');
 
-    expect(server.requests.map((r) => [r.outcome, r.fault])).toEqual([['reply', undefined], ['fault', 'rate-limit']]);
+    expect(server.requests.map((r) => [r.outcome, r.fault])).toEqual([
+      ['reply', undefined],
+      ['fault', 'rate-limit'],
+    ]);
     expect(server.stats()).toEqual({ accepted: 1, rateLimited: 1, maxInFlight: 1 });
 
     // Waiting as long as retry-after-ms says is enough, and the refused request left its reply queued.
@@ -53,7 +56,10 @@ describe('requests per minute', () => {
     // 6 rpm: one request every ten seconds.
     const slow = await start({ rateLimit: { requestsPerMinute: 6 }, responder: echoResponder() });
     const floor = await start({ rateLimit: { requestsPerMinute: 6, retryAfterS: 30 }, responder: echoResponder() });
-    for (const [server, retryAfter] of [[slow, '10'], [floor, '30']] as const) {
+    for (const [server, retryAfter] of [
+      [slow, '10'],
+      [floor, '30'],
+    ] as const) {
       const client = clientFor(server);
       await client.messages.create({ model: MODEL, max_tokens: 10, messages: HI });
       const error = (await client.messages.create({ model: MODEL, max_tokens: 10, messages: HI }).catch((e: unknown) => e)) as RateLimitError;
@@ -68,14 +74,10 @@ describe('requests per minute', () => {
     // 600 rpm: a burst of ten, then one request per 100 ms.
     const server = await start({ rateLimit: { requestsPerMinute: 600 }, responder: echoResponder() });
     const client = clientFor(server, 5);
-    const burst = Array.from({ length: 13 }, (_, i) =>
-      client.messages.create({ model: MODEL, max_tokens: 10, messages: [{ role: 'user', content: `Question ${i}` }] }),
-    );
+    const burst = Array.from({ length: 13 }, (_, i) => client.messages.create({ model: MODEL, max_tokens: 10, messages: [{ role: 'user', content: `Question ${i}` }] }));
     const replies = await Promise.all(burst);
 
-    expect(replies.map((r) => r.content[0]?.type === 'text' && r.content[0].text)).toEqual(
-      Array.from({ length: 13 }, (_, i) => `Reply to turn 1: Question ${i}`),
-    );
+    expect(replies.map((r) => r.content[0]?.type === 'text' && r.content[0].text)).toEqual(Array.from({ length: 13 }, (_, i) => `Reply to turn 1: Question ${i}`));
     const stats = server.stats();
     expect(stats.accepted).toBe(13);
     // Thirteen arrive within a burst of ten and a refill of one per 100 ms.
@@ -108,7 +110,12 @@ describe('concurrent requests', () => {
 
     const later = await ask('four');
     expect(later.content).toEqual([{ type: 'text', text: 'Reply to turn 1: four' }]);
-    expect(server.messageRequests().map((r) => r.outcome).sort()).toEqual(['fault', 'reply', 'reply', 'reply']);
+    expect(
+      server
+        .messageRequests()
+        .map((r) => r.outcome)
+        .sort(),
+    ).toEqual(['fault', 'reply', 'reply', 'reply']);
   });
 
   it('holds a stream in flight until its last event', async () => {

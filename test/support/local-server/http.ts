@@ -2,13 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RecordedRequest } from './types.js';
 
 /** The error types the local server answers with; the real API's names. */
-export type ErrorType =
-  | 'rate_limit_error'
-  | 'overloaded_error'
-  | 'api_error'
-  | 'invalid_request_error'
-  | 'authentication_error'
-  | 'not_found_error';
+export type ErrorType = 'rate_limit_error' | 'overloaded_error' | 'api_error' | 'invalid_request_error' | 'authentication_error' | 'not_found_error';
 
 export function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -56,14 +50,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.end(text);
 }
 
-export function sendError(
-  res: ServerResponse,
-  status: number,
-  type: ErrorType,
-  message: string,
-  requestId: string,
-  headers: Record<string, string> = {},
-): void {
+export function sendError(res: ServerResponse, status: number, type: ErrorType, message: string, requestId: string, headers: Record<string, string> = {}): void {
   sendJson(res, status, { type: 'error', error: { type, message }, request_id: requestId }, headers);
 }
 

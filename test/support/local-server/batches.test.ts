@@ -2,7 +2,7 @@ import Anthropic, { AnthropicError, BadRequestError, InternalServerError, NotFou
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { echoResponder, type LocalServer } from './index.js';
-import { localServers } from '../../test/helpers/local-servers.js';
+import { localServers } from '../../helpers/local-servers.js';
 
 const MODEL = 'claude-sonnet-4-6';
 type Item = Anthropic.Messages.Batches.BatchCreateParams.Request;
@@ -77,9 +77,7 @@ describe('message batches', () => {
     // What was sent: the create body as given, then only reads.
     const [create, ...reads] = server.requests;
     expect(create).toMatchObject({ method: 'POST', path: '/v1/messages/batches', outcome: 'reply', body: { requests } });
-    expect(new Set(reads.map((r) => `${r.method} ${r.path}`))).toEqual(
-      new Set([`GET /v1/messages/batches/${created.id}`, `GET /v1/messages/batches/${created.id}/results`]),
-    );
+    expect(new Set(reads.map((r) => `${r.method} ${r.path}`))).toEqual(new Set([`GET /v1/messages/batches/${created.id}`, `GET /v1/messages/batches/${created.id}/results`]));
     expect(server.messageRequests()).toEqual([]);
     expect(server.batches()).toEqual([
       {

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { decide, DEFAULT_RETRY_POLICY, retryAfterMs, type Failure } from './retry-policy.js';
+
+const policy = { ...DEFAULT_RETRY_POLICY, maxRetries: 2 };
+const http = (status: number, headers: Record<string, string> = {}): Failure => ({ kind: 'http', status, headers: new Headers(headers), errorType: null });
+const fresh = { retriesUsed: 0, sinceFirstMs: 0 };
+
+describe('the retry policy', () => {
+  it('retries connection errors, 408, 409, 429 and 5xx (529 too), and nothing else that comes as a status', () => {
+    for (const s of [408, 409, 429, 500, 502, 503, 529]) expect(decide(policy, http(s), fresh, 0).retry, `HTTP ${s}`).toBe(true);
+    for (const s of [400, 401, 403, 404, 413, 422]) expect(decide(policy, http(s), fresh, 0).retry, `HTTP ${s}`).toBe(false);
+    expect(decide(policy, { kind: 'connection' }, fresh, 0).retry).toBe(true);
+    expect(decide(policy, { kind: 'aborted' }, fresh, 0).retry).toBe(false);
+  });
+
+  it("lets the server's x-should-retry header decide, as the SDK does", () => {
+    expect(decide(policy, http(500, { 'x-should-retry': 'false' }), fresh, 0).retry).toBe(false);
+    expect(decide(policy, http(400, { 'x-should-retry': 'true' }), fresh, 0).retry).toBe(true);
+  });
+
+  it('retries a broken stream unless its error is one no retry can fix', () => {
+    expect(decide(policy, { kind: 'stream', errorType: 'overloaded_error' }, fresh, 0).retry).toBe(true);
+    expect(decide(policy, { kind: 'stream', errorType: null }, fresh, 0).retry).toBe(true);
+    expect(decide(policy, { kind: 'stream', errorType: 'invalid_request_error' }, fresh, 0).retry).toBe(false);
+  });
+
+  it('stops after maxRetries retries', () => {
+    expect(decide(policy, http(500), { retriesUsed: 1, sinceFirstMs: 0 }, 0)).toMatchObject({ retry: true, usesRetry: true });
+    expect(decide(policy, http(500), { retriesUsed: 2, sinceFirstMs: 0 }, 0)).toEqual({ retry: false });
+  });
+
+  it('backs off exponentially from 0.5 s, capped at 8 s, with up to 25% jitter taken off', () => {
+    const delay = (retriesUsed: number, random: number) =>
+      (decide({ ...policy, maxRetries: 10 }, http(500), { retriesUsed, sinceFirstMs: 0 }, random) as { delayMs: number }).delayMs;
+    expect([0, 1, 2].map((n) => delay(n, 0))).toEqual([500, 1000, 2000]);
+    expect(delay(0, 1)).toBe(375);
+    expect(decide({ ...policy, maxRetries: 10 }, http(500), { retriesUsed: 6, sinceFirstMs: 0 }, 0)).toMatchObject({ delayMs: 8000 });
+  });
+
+  it('waits what the server asks (retry-after-ms, else retry-after in seconds or as a date) up to a minute', () => {
+    expect(decide(policy, http(529, { 'retry-after-ms': '250', 'retry-after': '3' }), fresh, 0)).toMatchObject({ delayMs: 250 });
+    expect(decide(policy, http(529, { 'retry-after': '3' }), fresh, 0)).toMatchObject({ delayMs: 3000 });
+    const now = Date.parse('2026-11-29T10:00:00Z');
+    expect(retryAfterMs(new Headers({ 'retry-after': 'Sun, 29 Nov 2026 10:00:07 GMT' }), now)).toBe(7000);
+    // Longer than a minute, or nonsense: the backoff applies instead.
+    expect(retryAfterMs(new Headers({ 'retry-after': '3600' }), now)).toBeNull();
+    expect(retryAfterMs(new Headers({ 'retry-after': 'soon' }), now)).toBeNull();
+  });
+
+  it('does not count a 429 against the retries while the first attempt is less than the patience ago', () => {
+    expect(decide(policy, http(429), { retriesUsed: 2, sinceFirstMs: 1000 }, 0)).toMatchObject({ retry: true, usesRetry: false });
+    expect(decide(policy, http(429), { retriesUsed: 2, sinceFirstMs: policy.rateLimitPatienceMs }, 0)).toEqual({ retry: false });
+  });
+});
