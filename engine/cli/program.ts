@@ -153,6 +153,18 @@ export function buildProgram(deps: CliDeps, result: CliResult = { exitCode: 0 })
       );
     });
 
+  program
+    .command('models')
+    .description('list the models the endpoint offers (or the shipped profiles offline): capabilities, prices, lifecycle')
+    .option('--models <list>', 'only these models, comma-separated (repeatable); an unknown one exits 2', listArg)
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json'] as const).default('table' as const))
+    .option('--provider <name>', 'anthropic, openrouter or rehearsal (default: anthropic with ANTHROPIC_API_KEY, else the profiles)')
+    .option('--base-url <url>', 'any Anthropic-compatible endpoint (implies --provider anthropic)')
+    .action(async (o) => {
+      const { modelsAction } = await import('./commands/models.js');
+      await modelsAction({ format: o.format, models: o.models, provider: o.provider, baseUrl: o.baseUrl }, deps);
+    });
+
   const judgeOptions = (opts: {
     judge?: string;
     judgeSamples: number;

@@ -1,5 +1,5 @@
 import type { Effort, Profile } from '../models/profiles.js';
-import { findProfile } from '../models/profiles.js';
+import { expectedOutputFor, findProfile } from '../models/profiles.js';
 import { isGenerated, type LoadedScenario } from '../scenario/scenario.js';
 import type { Plan } from './plan.js';
 
@@ -39,7 +39,7 @@ export function estimatedScenarioTokens(l: LoadedScenario): ScenarioTokens {
   };
 }
 
-const DEFAULT_OUTPUT: Record<Effort, number> = { standard: 900, low: 700, medium: 1200, high: 2500, xhigh: 5000, max: 9000 };
+const DEFAULT_OUTPUT: Record<Effort, number> = { default: 900, standard: 900, low: 700, medium: 1200, high: 2500, xhigh: 5000, max: 9000 };
 
 /**
  * What one conversation costs, turn by turn: turn k sends the system prompt, every user turn up
@@ -86,7 +86,7 @@ export function estimatePlan(
   for (const c of plan.conversations) {
     const l = scenarios.get(c.scenario)!;
     const profile = findProfile(profiles, c.model);
-    const output = (profile?.expected_output_tokens as Partial<Record<Effort, number>> | undefined)?.[c.effort] ?? DEFAULT_OUTPUT[c.effort];
+    const output = profile ? expectedOutputFor(profile, c.effort) : DEFAULT_OUTPUT[c.effort];
     const t = tokens(c.scenario, c.model);
     const e = conversationEstimate(
       t,

@@ -16,6 +16,8 @@ export const openrouterProvider: ProviderFactory = (o) => ({
   countTokens: undefined,
   // Nor a Message Batches endpoint: --batch needs the Anthropic API.
   batches: undefined,
+  // Nor Anthropic's Models API: capabilities come from the profiles.
+  models: undefined,
   // OpenRouter names Claude models anthropic/claude-opus-4.7; profiles list that as an alias.
   apiModel: (model, aliases) => aliases.find((a) => a.startsWith('anthropic/')) ?? model,
 });

@@ -101,6 +101,14 @@ export function createSdkProvider(o: SdkProviderOptions): Provider {
         for await (const line of await call(() => client.messages.batches.results(id))) yield line;
       },
     },
+    models: {
+      retrieve: (id) => call(() => client.models.retrieve(id)),
+      async list() {
+        const all: Anthropic.Models.ModelInfo[] = [];
+        for await (const m of await call(() => client.models.list({ limit: 1000 }))) all.push(m);
+        return all;
+      },
+    },
     async countTokens(params) {
       return (await call(() => client.messages.countTokens(params))).input_tokens;
     },

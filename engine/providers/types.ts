@@ -1,4 +1,5 @@
 import type Anthropic from '@anthropic-ai/sdk';
+import type { ModelsApi } from '../models/capabilities.js';
 import type { Scenario } from '../scenario/scenario.js';
 import type { Attempt } from '../transcript/format.js';
 
@@ -67,6 +68,8 @@ export interface BatchApi {
 export interface Provider {
   /** Present when the provider has the Message Batches API (--batch). */
   readonly batches?: BatchApi;
+  /** Present when the endpoint may have the Models API (GET /v1/models); capabilities.ts decides from its answers. */
+  readonly models?: ModelsApi;
   readonly name: string;
   /** Where requests go, without credentials; null for providers that make no requests. */
   readonly baseUrl: string | null;

@@ -35,7 +35,7 @@ describe('Budget', () => {
   });
 
   it('bounds a turn by its input at two characters a token and max_tokens of output', () => {
-    const prices = { input: 5, cache_write_5m: 6.25, cache_write_1h: 10, cache_read: 0.5, output: 25 };
+    const prices = { input: 5, cache_write_5m: 6.25, cache_write_1h: 10, cache_read: 0.5, output: 25, batch_discount: 0.5 };
     const params = { model: 'm', max_tokens: 1000, messages: [{ role: 'user' as const, content: 'x'.repeat(1968) }] };
     // JSON of the messages (1998 chars) and of the absent system (2) is 2000 chars -> 1000 tokens at the dearest input price ($10/M) + 1000 * $25/M
     expect(worstCaseTurnCost(params, prices)).toBeCloseTo((1000 * 10 + 1000 * 25) / 1e6, 10);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { TranscriptError } from '../errors.js';
-import type { Effort, Profile } from '../models/profiles.js';
+import { type Effort, isDefaultEffort, maxTokensFor, type Profile } from '../models/profiles.js';
 import type Anthropic from '@anthropic-ai/sdk';
 import type { MessageParams, SamplingParams } from '../providers/types.js';
 import type { Block, Turn } from '../transcript/format.js';
@@ -14,7 +14,7 @@ export interface Dropped {
 export type SamplingOptions = SamplingParams;
 
 /** max_tokens for a model without a profile: generous, and at least 64000 at xhigh and max. */
-const FALLBACK_MAX_TOKENS: Record<Effort, number> = { standard: 16000, low: 16000, medium: 32000, high: 32000, xhigh: 64000, max: 128000 };
+const FALLBACK_MAX_TOKENS: Record<Effort, number> = { default: 16000, standard: 16000, low: 16000, medium: 32000, high: 32000, xhigh: 64000, max: 128000 };
 
 /**
  * The request parameters for one turn, filtered through the model's profile. A parameter the
@@ -36,16 +36,16 @@ export function buildParams(input: {
 }): { params: MessageParams; dropped: Dropped[]; thinking: 'none' | 'adaptive' } {
   const { model, effort, profile } = input;
   const dropped: Dropped[] = [];
-  const maxTokens = (profile?.max_tokens as Partial<Record<Effort, number>> | undefined)?.[effort] ?? profile?.max_tokens.standard ?? FALLBACK_MAX_TOKENS[effort];
+  const maxTokens = profile ? maxTokensFor(profile, effort) : FALLBACK_MAX_TOKENS[effort];
   const params: MessageParams = { model, max_tokens: maxTokens, messages: input.messages };
   if (input.system !== null) params.system = input.system;
 
   let thinking: 'none' | 'adaptive' = 'none';
-  if (effort !== 'standard') {
+  if (!isDefaultEffort(effort)) {
     thinking = 'adaptive';
-    const adaptive = profile === undefined || profile.thinking.modes.includes('adaptive');
+    const adaptive = profile === undefined || profile.thinking.types.includes('adaptive');
     if (adaptive) {
-      params.thinking = profile === undefined || profile.thinking.display !== false ? { type: 'adaptive', display: 'summarized' } : { type: 'adaptive' };
+      params.thinking = { type: 'adaptive', display: 'summarized' };
     } else {
       dropped.push({ param: 'thinking', value: { type: 'adaptive', display: 'summarized' }, reason: `${profile.id} takes no adaptive thinking (model profile)` });
     }

@@ -1,5 +1,6 @@
 import pLimit from 'p-limit';
 import { TranscriptError } from '../errors.js';
+import type { ResolvedModel } from '../models/capabilities.js';
 import type { Plan } from '../plan/plan.js';
 import type { LoadedScenario } from '../scenario/scenario.js';
 import { FINISHED, MANIFEST_FORMAT, type RunManifest, type Transcript } from '../transcript/format.js';
@@ -15,7 +16,7 @@ import type { SamplingOptions } from './request.js';
 export { stopControl, type StopControl } from './context.js';
 
 /** Starts a new run: snapshots the scenarios into the run directory, writes the manifest, replays. */
-export async function startRun(runId: string, plan: Plan, suite: readonly LoadedScenario[], ctx: ReplayContext): Promise<RunManifest> {
+export async function startRun(runId: string, plan: Plan, suite: readonly LoadedScenario[], ctx: ReplayContext, extra: { models?: ResolvedModel[] } = {}): Promise<RunManifest> {
   await ctx.store.create();
   const byId = new Map(suite.map((l) => [l.scenario.id, l]));
   for (const s of plan.scenarios) {
@@ -36,6 +37,7 @@ export async function startRun(runId: string, plan: Plan, suite: readonly Loaded
     status_reason: null,
     plan,
     counts: { conversations: plan.conversations.length, pending: plan.conversations.length, complete: 0, refused: 0, max_tokens: 0, errored: 0, stopped: 0 },
+    ...(extra.models ? { models: extra.models } : {}),
   };
   await ctx.store.writeManifest(manifest);
   return replayPlan(manifest, byId, new Map(), false, ctx);

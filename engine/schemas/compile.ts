@@ -23,23 +23,36 @@ export function loadSchema(name: SchemaName): Record<string, unknown> {
 export function validatorFor<T>(name: SchemaName): ValidateFunction<T> {
   let v = compiled.get(name);
   if (v === undefined) {
-    // verbose: errors carry parentSchema, whose description turns into a readable hint.
-    ajv ??= new Ajv2020({ allErrors: true, verbose: true, discriminator: true, strict: true, strictRequired: false, useDefaults: true, validateFormats: false });
-    const fresh = ajv.compile(loadSchema(name));
+    const fresh = schemas().getSchema(idOf(name));
+    if (!fresh) throw new Error(`schemas/${name}.schema.json has no $id`);
     compiled.set(name, fresh);
     v = fresh;
   }
   return v as ValidateFunction<T>;
 }
 
+const SCHEMA_NAMES: readonly SchemaName[] = ['scenario', 'transcript', 'manifest', 'model-profiles', 'matrix', 'scores', 'report', 'diff', 'distractors'];
+
+/**
+ * One ajv with every schema added (compiled only when first used), so that a schema may refer to
+ * another by its $id: the manifest records resolved models in model-profiles' own shape.
+ */
+function schemas(): InstanceType<AjvClass> {
+  if (ajv) return ajv;
+  // verbose: errors carry parentSchema, whose description turns into a readable hint.
+  ajv = new Ajv2020({ allErrors: true, verbose: true, discriminator: true, strict: true, strictRequired: false, useDefaults: true, validateFormats: false });
+  for (const n of SCHEMA_NAMES) ajv.addSchema(loadSchema(n));
+  return ajv;
+}
+
+const idOf = (name: SchemaName) => (loadSchema(name) as { $id: string }).$id;
+
 /**
  * A validator for one definition inside a schema (for example a single conversation's score),
  * so large files can be checked piece by piece as they are streamed.
  */
 export function validatorForDef<T>(name: SchemaName, def: string): ValidateFunction<T> {
-  validatorFor(name);
-  const id = (loadSchema(name) as { $id: string }).$id;
-  const v = ajv!.getSchema(`${id}#/$defs/${def}`);
+  const v = schemas().getSchema(`${idOf(name)}#/$defs/${def}`);
   if (!v) throw new Error(`schemas/${name}.schema.json has no $defs/${def}`);
   return v as ValidateFunction<T>;
 }

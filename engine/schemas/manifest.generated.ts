@@ -44,6 +44,10 @@ export interface RunManifest {
    * What the run has spent (or, for failed attempts, set aside as their worst case) so far.
    */
   spent_usd?: number;
+  /**
+   * What the run knew of each model when it started: the Models API's answer merged over the profile, or the profile alone (engine/models/capabilities.ts). Recorded so a run stays explainable after the API moves on.
+   */
+  models?: ResolvedModel[];
 }
 /**
  * This interface was referenced by `RunManifest`'s JSON-Schema
@@ -62,7 +66,7 @@ export interface Plan {
     file: string;
   }[];
   models: string[];
-  efforts: ('standard' | 'low' | 'medium' | 'high' | 'xhigh' | 'max')[];
+  efforts: ('default' | 'standard' | 'low' | 'medium' | 'high' | 'xhigh' | 'max')[];
   repeats: number;
   concurrency: number;
   max_retries?: number;
@@ -70,7 +74,7 @@ export interface Plan {
     id: string;
     scenario: string;
     model: string;
-    effort: 'standard' | 'low' | 'medium' | 'high' | 'xhigh' | 'max';
+    effort: 'default' | 'standard' | 'low' | 'medium' | 'high' | 'xhigh' | 'max';
     repeat: number;
     condition?: string;
     distance?: number;
@@ -113,4 +117,54 @@ export interface Plan {
    * Distractor distances (--distance); 0 when absent.
    */
   distances?: number[];
+}
+/**
+ * A model's capabilities as a run used them: from the Models API (merged over the profile) or from the profile alone. Recorded in the run manifest so the run can be explained later.
+ */
+export interface ResolvedModel {
+  /**
+   * The name the user gave.
+   */
+  requested: string;
+  /**
+   * The model id: the Models API's, else the profile's, else the name given.
+   */
+  id: string;
+  /**
+   * models-api: GET /v1/models/{id} (possibly cached); profile: engine/data/model-profiles.json, the endpoint having no Models API; none: neither knows the model.
+   */
+  source: 'models-api' | 'profile' | 'none';
+  /**
+   * When the Models API answered (RFC 3339); null unless source is models-api.
+   */
+  fetched_at: string | null;
+  display_name: string | null;
+  line: string | null;
+  /**
+   * The largest max_tokens the model takes.
+   */
+  max_tokens: number | null;
+  max_input_tokens: number | null;
+  /**
+   * Items: A value of output_config.effort.
+   */
+  efforts: ('low' | 'medium' | 'high' | 'xhigh' | 'max')[];
+  /**
+   * From the profile: the Models API does not say.
+   */
+  default_effort: ('low' | 'medium' | 'high' | 'xhigh' | 'max') | null;
+  /**
+   * Items: A value of thinking.type.
+   */
+  thinking_types: ('adaptive' | 'enabled' | 'disabled' | 'between_tools')[];
+  /**
+   * From the profile: the Models API does not say.
+   */
+  display_default: ('summarized' | 'omitted') | null;
+  /**
+   * active: current; legacy: still served (the Models API says active) but superseded; deprecated: callable, with a retirement date; retired: requests fail. https://platform.claude.com/docs/en/about-claude/model-deprecations
+   */
+  lifecycle: 'active' | 'legacy' | 'deprecated' | 'retired';
+  deprecated_at: string | null;
+  retires_at: string | null;
 }

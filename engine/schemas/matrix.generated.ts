@@ -11,11 +11,13 @@ export interface Matrix {
    */
   models: [string, ...string[]];
   /**
+   * default sends no effort (the model uses its own default); standard is the original benchmark's name for default.
+   *
    * @minItems 1
    */
   efforts: [
-    'standard' | 'low' | 'medium' | 'high' | 'xhigh' | 'max',
-    ...('standard' | 'low' | 'medium' | 'high' | 'xhigh' | 'max')[]
+    'default' | 'standard' | 'low' | 'medium' | 'high' | 'xhigh' | 'max',
+    ...('default' | 'standard' | 'low' | 'medium' | 'high' | 'xhigh' | 'max')[]
   ];
   repeats?: number;
   /**

@@ -9,7 +9,7 @@ export type SafeName = string;
  * This interface was referenced by `Transcript`'s JSON-Schema
  * via the `definition` "effort".
  */
-export type Effort = 'standard' | 'low' | 'medium' | 'high' | 'xhigh' | 'max';
+export type Effort = 'default' | 'standard' | 'low' | 'medium' | 'high' | 'xhigh' | 'max';
 /**
  * complete: every step answered. refused: a turn ended with stop_reason refusal, and the conversation stopped there. max_tokens: a reply was cut off, and the conversation stopped there. errored: a turn failed after its retries. stopped: the run was interrupted or hit its budget; resume continues it.
  *

@@ -1,3 +1,4 @@
+import Anthropic, { APIError } from '@anthropic-ai/sdk';
 import { afterEach, expect } from 'vitest';
 import { startLocalServer, type LocalServer, type LocalServerOptions } from '../support/local-server/index.js';
 
@@ -26,4 +27,19 @@ export function localServers(): { start: (opts?: LocalServerOptions) => Promise<
       allow = true;
     },
   };
+}
+
+/** The real SDK, pointed at a local server, with no retries of its own. */
+export function clientFor(server: LocalServer): Anthropic {
+  return new Anthropic({ baseURL: server.url, apiKey: 'x', maxRetries: 0 });
+}
+
+/** The error a request ends with; fails the test if it succeeds. */
+export async function refusal(promise: Promise<unknown>): Promise<APIError> {
+  const outcome = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(outcome).toBeInstanceOf(APIError);
+  return outcome as APIError;
 }

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { echoResponder } from '../support/local-server/index.js';
 import { startForwardProxy, type ForwardProxy } from '../support/forward-proxy.js';
 import { localServers } from '../helpers/local-servers.js';
-import { runBin } from '../helpers/cli.js';
+import { runBin, STACK_LINE } from '../helpers/cli.js';
 import { FAKE_KEY, replayArgs, tempDir } from '../helpers/replay.js';
 
 /**
@@ -46,11 +46,13 @@ describe('proxies', () => {
     expect(server.messageRequests()).toHaveLength(6);
   });
 
-  it('fails the turn with a connection error, not a hang, when the proxy is unreachable', async () => {
+  it('stops before the run with a clear error, not a hang or a stack, when the proxy is unreachable', async () => {
     const server = await servers.start({ responder: echoResponder() });
     const r = await run(server.url, await tempDir(), { HTTP_PROXY: 'http://127.0.0.1:9' }, '--max-retries', '0');
+    // The models are looked up first (GET /v1/models/{id}), through the proxy: that fails, so nothing else is tried.
     expect(r.code).toBe(2);
-    expect(r.stdout).toMatch(/1 errored/);
-    expect(server.messageRequests()).toHaveLength(0);
+    expect(r.stderr).toMatch(/could not look the models up at http:\/\/127\.0\.0\.1:\d+ \(GET \/v1\/models\): connection_error/);
+    expect(r.stderr).not.toMatch(STACK_LINE);
+    expect(server.requests).toHaveLength(0);
   });
 });

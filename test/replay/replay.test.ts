@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { signThinking, startLocalServer, type LocalServer, type Scripted } from '../support/local-server/index.js';
 import { messagesHash } from '../../engine/replay/request.js';
 import { replyText } from '../../engine/transcript/format.js';
+import { UsageError } from '../../engine/errors.js';
 import { FAKE_KEY, runAgainst } from '../helpers/replay.js';
 
 const THREE = 'test/fixtures/replay/three-steps.yaml';
@@ -54,7 +55,7 @@ describe('conversation semantics', () => {
       expect(turn.request.messages_sha256).toBe(messagesHash(sent[i]!.messages as never));
       expect(turn.request.message_count).toBe(sent[i]!.messages.length);
     });
-    expect(t!.turns[0]!.response!.request_id).toBe('req_local_1');
+    expect(t!.turns[0]!.response!.request_id).toBe(server.messageRequests()[0]!.requestId);
     expect(t!.turns[0]!.timing.ttft_ms).not.toBeNull();
   });
 
@@ -97,27 +98,34 @@ describe('conversation semantics', () => {
 
 describe('model profiles', () => {
   it('never sends a parameter the profile says the model rejects, and records why it was dropped', async () => {
-    // The server answers 400 to temperature on claude-opus-4-7, as the real API does.
+    // SDK 1.x speaks API version 2026-10-21, which takes no sampling parameters on any model
+    // (https://platform.claude.com/docs/en/api/versioning): --temperature is kept back for both.
     server.enqueue(reply('a'), reply('b'), reply('c'), reply('d'), reply('e'), reply('f'));
-    const { transcripts } = await runAgainst(server, { paths: [THREE], models: ['claude-opus-4-7', 'claude-opus-4-6'], efforts: ['xhigh'], temperature: 0.2, concurrency: 1 });
-    const byModel = (m: string) => server.messageRequests().filter((r) => (r.body as { model: string }).model === m);
-    for (const r of byModel('claude-opus-4-7')) {
+    const { transcripts } = await runAgainst(server, { paths: [THREE], models: ['claude-opus-4-7', 'claude-opus-4-6'], efforts: ['high'], temperature: 0.2, concurrency: 1 });
+    expect(server.messageRequests()).toHaveLength(6);
+    for (const r of server.messageRequests()) {
       expect(r.body).not.toHaveProperty('temperature');
       expect(r.outcome).toBe('reply');
     }
-    // Opus 4.6 takes temperature but not xhigh: the one is sent, the other dropped.
-    for (const r of byModel('claude-opus-4-6')) {
-      expect(r.body).toMatchObject({ temperature: 0.2 });
-      expect(r.body).not.toHaveProperty('output_config');
+    for (const model of ['claude-opus-4-7', 'claude-opus-4-6']) {
+      const t = transcripts.find((x) => x.cell.model === model)!;
+      expect(t.turns[0]!.request.dropped).toEqual([{ param: 'temperature', value: 0.2, reason: `${model} rejects temperature with a 400 (model profile)` }]);
+      expect(t.turns[0]!.request.params).toMatchObject({ output_config: { effort: 'high' }, thinking: { type: 'adaptive', display: 'summarized' } });
     }
-    const t47 = transcripts.find((t) => t.cell.model === 'claude-opus-4-7')!;
-    expect(t47.turns[0]!.request.dropped).toEqual([{ param: 'temperature', value: 0.2, reason: 'claude-opus-4-7 rejects temperature with a 400 (model profile)' }]);
-    const t46 = transcripts.find((t) => t.cell.model === 'claude-opus-4-6')!;
-    expect(t46.turns[0]!.request.dropped).toEqual([{ param: 'output_config.effort', value: 'xhigh', reason: 'claude-opus-4-6 does not take effort xhigh (model profile)' }]);
-    expect(t46.turns[0]!.request.params).toMatchObject({ temperature: 0.2, thinking: { type: 'adaptive', display: 'summarized' } });
+  });
+
+  it('refuses an effort a model does not take before anything is sent, naming the levels it takes', async () => {
+    const err = await runAgainst(server, { paths: [THREE], models: ['claude-opus-4-6'], efforts: ['xhigh'] }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as Error).message).toMatch(/--effort xhigh: claude-opus-4-6 does not take that effort level; it takes low, medium, high, max, or default/);
+    expect(server.messageRequests()).toHaveLength(0);
   });
 
   it('computes cost from the profile, and gives an unknown model no price rather than a guess', async () => {
+    // An endpoint without a Models API: the profiles are all driftbench knows, and the mystery
+    // model has none (with a Models API, an unknown model is refused before anything is sent).
+    await server.close();
+    server = await startLocalServer({ modelsApi: false });
     server.enqueue(
       { content: [{ type: 'text', text: 'a' }], usage: { input_tokens: 1000, output_tokens: 200 } },
       reply('b'),

@@ -95,7 +95,9 @@ describe('driftbench score with an LLM judge against the local server', () => {
     const failPrompt = memPrompts.find((p) => p.includes('Yes, go ahead, it is atomic.'))!;
     expect(failPrompt).toContain('[lock-budget] (set in step 1) No migration step may hold a lock longer than 200 ms.');
     expect(failPrompt).toContain('Step 3, user:\n<<<\nShould we add a NOT NULL DEFAULT column to events in one transaction?\n>>>');
-    expect(server.messageRequests()[0]!.body).toMatchObject({ model: 'claude-sonnet-4-6', temperature: 0, max_tokens: 1024 });
+    // No temperature: API version 2026-10-21 (SDK 1.x) takes none on any model, so the judge's profile keeps it back.
+    expect(server.messageRequests()[0]!.body).toMatchObject({ model: 'claude-sonnet-4-6', max_tokens: 1024 });
+    expect(server.messageRequests()[0]!.body).not.toHaveProperty('temperature');
 
     const scores = await readScores(join(run, 'scores', 'claude-sonnet-4-6.json'));
     const byModel = (m: string) => scores.conversations.find((c) => c.cell.model === m)!;

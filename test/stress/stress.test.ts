@@ -118,7 +118,8 @@ describe('paths', () => {
     const parent = await tempDir();
     const out = join(parent, 'out');
     const before = await readdir(parent);
-    server = await startLocalServer({ responder: echoResponder() });
+    // No Models API, so an unknown (and odd) model name is sent as given rather than refused.
+    server = await startLocalServer({ responder: echoResponder(), modelsApi: false });
     const r = await runBin(replayArgs(server.url, '--models', '../../../escape:/etc/passwd', '--repeats', '1', '--out', out, '--run-name', '../../escape'), {
       env: { ANTHROPIC_API_KEY: FAKE_KEY },
     });

@@ -28,6 +28,7 @@ export function matchBatchRoute(path: string): BatchRoute | undefined {
 export interface BatchDeps {
   store: BatchStore;
   rejectParams: Record<string, string[]>;
+  rules: 'today' | 'off';
   /** 'http://127.0.0.1:PORT' */
   baseUrl: string;
   /** The queue, then the responder: the same source POST /v1/messages draws from. */
@@ -85,13 +86,14 @@ function createBatch(rec: RecordedRequest, res: ServerResponse, route: BatchRout
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     return rejectRequest(rec, res, 400, 'invalid_request_error', 'There was an error parsing the body');
   }
-  const problem = checkRequests((body as { requests?: unknown }).requests, deps.rejectParams);
+  const problem = checkRequests((body as { requests?: unknown }).requests, deps);
   if (problem !== undefined) return rejectRequest(rec, res, 400, 'invalid_request_error', problem);
 
   const requests = (body as { requests: Array<{ custom_id: string; params: Record<string, unknown> }> }).requests;
   const { batch, unscripted } = deps.store.create({
     requests,
     seq: rec.seq,
+    apiVersion: rec.headers['anthropic-version'],
     resultsUrl: (id) => `${deps.baseUrl}${route.prefix}/v1/messages/batches/${id}/results`,
     // The responder sees each item as the Messages API request it stands for.
     next: (params) => deps.next({ ...rec, path: `${route.prefix}/v1/messages`, body: params }),
@@ -101,8 +103,12 @@ function createBatch(rec: RecordedRequest, res: ServerResponse, route: BatchRout
   sendJson(res, 200, batch);
 }
 
-/** The API's 400s for a batch: each custom_id well-formed and unique, each params a valid Messages request. */
-function checkRequests(requests: unknown, rejectParams: Record<string, string[]>): string | undefined {
+/**
+ * The API's 400s for a batch: each custom_id well-formed and unique, each params a valid
+ * Messages request. A model's rules (rules 'today') are checked per item while the batch is
+ * processed, and a refused item ends errored (batches.ts).
+ */
+function checkRequests(requests: unknown, { rejectParams, rules }: BatchDeps): string | undefined {
   if (!Array.isArray(requests)) return 'requests: Field required';
   if (requests.length === 0) return 'requests: List should have at least 1 item after validation, not 0';
   if (requests.length > MAX_REQUESTS) return `requests: List should have at most ${MAX_REQUESTS} items after validation, not ${requests.length}`;
@@ -117,7 +123,7 @@ function checkRequests(requests: unknown, rejectParams: Record<string, string[]>
     if (seen.has(customId)) return `requests: custom_id values must be unique within a batch; "${customId}" appears more than once`;
     seen.add(customId);
     if (params === null || typeof params !== 'object' || Array.isArray(params)) return `requests.${i}.params: Field required`;
-    const problem = validate(params as Record<string, unknown>, { countTokens: false, rejectParams });
+    const problem = validate(params as Record<string, unknown>, { countTokens: false, rejectParams, rules });
     if (problem !== undefined) {
       // Field errors name their field; sentence errors follow the item's path.
       return /^[a-z_][\w.]*: /u.test(problem) ? `requests.${i}.params.${problem}` : `requests.${i}.params: ${problem}`;

@@ -1,6 +1,5 @@
 import Anthropic, { AnthropicError, BadRequestError, InternalServerError, NotFoundError } from '@anthropic-ai/sdk';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { echoResponder, type LocalServer } from './index.js';
 import { localServers } from '../../helpers/local-servers.js';
 
@@ -8,6 +7,10 @@ const MODEL = 'claude-sonnet-4-6';
 type Item = Anthropic.Messages.Batches.BatchCreateParams.Request;
 
 const { start, allowUnexpected } = localServers();
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 function clientFor(server: LocalServer, baseURL = server.url): Anthropic {
   return new Anthropic({ apiKey: 'test-key', baseURL, maxRetries: 0 });
@@ -24,13 +27,14 @@ async function collect(stream: AsyncIterable<Anthropic.Messages.Batches.MessageB
 
 describe('message batches', () => {
   it('processes a batch for batchLatencyMs, then serves each result by custom_id', async () => {
+    // The batch clock is Date: moved by hand, so a slow machine cannot end the batch early.
+    vi.useFakeTimers({ toFake: ['Date'] });
     const server = await start({ batchLatencyMs: 300 });
     server.enqueue(reply('Paris.'), { batch: 'expired' }, { batch: 'errored', errorType: 'invalid_request_error', message: 'prompt is too long' });
     const client = clientFor(server);
     const requests = [item('q-1', 'Capital of France?'), item('q-2', 'Capital of Peru?'), item('q-3', 'Capital of Chad?')];
 
     const created = await client.messages.batches.create({ requests });
-    const createdAt = Date.now();
     expect(created).toMatchObject({
       id: 'msgbatch_local_1',
       type: 'message_batch',
@@ -48,13 +52,12 @@ describe('message batches', () => {
     const early = await fetch(`${server.url}/v1/messages/batches/${created.id}/results`, { headers: { 'x-api-key': 'k' } });
     expect(early.status).toBe(404);
 
-    let batch = await client.messages.batches.retrieve(created.id);
-    while (batch.processing_status !== 'ended') {
-      await sleep(50);
-      batch = await client.messages.batches.retrieve(created.id);
-    }
-    expect(Date.now() - createdAt).toBeGreaterThanOrEqual(250);
+    vi.setSystemTime(Date.parse(created.created_at) + 299);
+    expect(await client.messages.batches.retrieve(created.id)).toMatchObject({ processing_status: 'in_progress' });
+    vi.setSystemTime(Date.parse(created.created_at) + 300);
+    const batch = await client.messages.batches.retrieve(created.id);
     expect(batch).toMatchObject({
+      processing_status: 'ended',
       request_counts: { processing: 0, succeeded: 1, errored: 1, canceled: 0, expired: 1 },
       results_url: `${server.url}/v1/messages/batches/msgbatch_local_1/results`,
     });
@@ -89,6 +92,7 @@ describe('message batches', () => {
   });
 
   it('cancels the items that have not been processed, and lists batches newest first', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
     const server = await start({ batchLatencyMs: 600 });
     server.enqueue(reply('a'), reply('b'), reply('c'), reply('d'));
     const client = clientFor(server);
@@ -106,7 +110,7 @@ describe('message batches', () => {
 
     // Cancelled after the first item fell due (at 300 ms) and before the second (at 600 ms).
     const second = await client.messages.batches.create({ requests: [item('c', 'C'), item('d', 'D')] });
-    await sleep(420);
+    vi.setSystemTime(Date.parse(second.created_at) + 420);
     await client.messages.batches.cancel(second.id);
     const results = await collect(await client.messages.batches.results(second.id));
     expect(results['c']).toMatchObject({ type: 'succeeded', message: { content: [{ type: 'text', text: 'c' }] } });

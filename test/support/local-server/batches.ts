@@ -1,4 +1,5 @@
 import { faultReply, NOTHING_SCRIPTED, planMessage, type Settings } from './messages.js';
+import { checkModelRules } from './model-rules.js';
 import type { RecordedBatch, Scripted } from './types.js';
 
 /** One line of the results file: the API's MessageBatchIndividualResponse['result']. */
@@ -31,6 +32,8 @@ export interface NewBatch {
   requests: Array<{ custom_id: string; params: Record<string, unknown> }>;
   /** The create request's seq: names the batch's messages. */
   seq: number;
+  /** The create request's anthropic-version header, which the items' rules follow. */
+  apiVersion: string | undefined;
   /** Where the results will be served from. */
   resultsUrl: (id: string) => string;
   /** The next script for one item (queue, then responder); undefined when nothing is scripted. */
@@ -60,10 +63,15 @@ export class BatchStore {
     const n = spec.requests.length;
     let unscripted = 0;
     const items = spec.requests.map(({ custom_id, params }, i): BatchItem => {
+      const dueAt = createdAt + (this.latencyMs * (i + 1)) / n;
+      // Rules 'today': an item its model refuses ends errored, as the API reports params it
+      // validates while processing, and consumes no script.
+      const verdict = this.settings.rules === 'today' ? checkModelRules(params, { apiVersion: spec.apiVersion, countTokens: false }) : undefined;
+      if (verdict !== undefined && !verdict.ok) return { custom_id, params, dueAt, result: errored(verdict.type, verdict.message) };
       const scripted = spec.next(params);
       if (scripted === undefined) unscripted++;
       const result = this.#settle(scripted, params, `msg_local_${spec.seq}_${i + 1}`);
-      return { custom_id, params, dueAt: createdAt + (this.latencyMs * (i + 1)) / n, result };
+      return { custom_id, params, dueAt, result };
     });
     const batch: Batch = { id, createdAt, endsAt: createdAt + this.latencyMs, resultsUrl: spec.resultsUrl(id), items };
     this.#batches.push(batch);

@@ -18,10 +18,11 @@ export function record(req: IncomingMessage, raw: string, seq: number, arrivedMs
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
   }
-  return {
+  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  const rec: RecordedRequest = {
     seq,
     method: req.method ?? 'GET',
-    path: new URL(req.url ?? '/', 'http://127.0.0.1').pathname,
+    path: url.pathname,
     headers,
     body: parseJson(raw),
     receivedAt: Date.now(),
@@ -30,6 +31,9 @@ export function record(req: IncomingMessage, raw: string, seq: number, arrivedMs
     // Pessimistic until something answers it: the log never claims a reply that was not sent.
     outcome: 'unexpected',
   };
+  // Only set when there is one, so the records of query-less requests keep their old shape.
+  if (url.search !== '') rec.query = url.search.slice(1);
+  return rec;
 }
 
 function parseJson(raw: string): unknown {

@@ -2,6 +2,8 @@
 export { startLocalServer } from './server.js';
 export { signThinking } from './sse.js';
 export { echoResponder } from './responders.js';
+export { findModel, MODELS, type Effort, type ModelRecord, type ThinkingType } from './models.js';
+export { modelInfo } from './models-api.js';
 export type {
   BatchOutcome,
   Fault,

@@ -1,7 +1,10 @@
 import type { ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sendError, sendJson } from './http.js';
+import { shapeReply, thinkingPlan, todayUsageFields } from './model-thinking.js';
+import { findModel } from './models.js';
 import type { PromptCache } from './prompt-cache.js';
+import { replySigner } from './thinking-binding.js';
 import { planReply, writeSse, type PlannedReply, type StreamEnding } from './sse.js';
 import type { Fault, FaultKind, RecordedRequest, Scripted, ScriptedReply } from './types.js';
 
@@ -13,13 +16,23 @@ export interface Settings {
   ttftMs: number;
   perTokenMs: number;
   rejectParams: Record<string, string[]>;
+  rules: 'today' | 'off';
   cache: PromptCache;
   /** Aborted when the server closes, so no timer outlives it. */
   signal: AbortSignal;
 }
 
-/** The message a scripted reply becomes for this request: the mode applied, usage split by the prompt cache. */
+/**
+ * The message a scripted reply becomes for this request: the mode or the model's rules
+ * applied, usage split by the prompt cache.
+ */
 export function planMessage(reply: ScriptedReply, body: Record<string, unknown>, messageId: string, settings: Settings): PlannedReply {
+  const model = settings.rules === 'today' ? findModel(String(body['model'])) : undefined;
+  if (model !== undefined) {
+    const shaped = shapeReply(reply, thinkingPlan(body, model));
+    const today = { sign: replySigner(body, model), hiddenTokens: shaped.hiddenTokens, thinkingTokens: shaped.thinkingTokens, usage: todayUsageFields(body) };
+    return planReply(shaped.reply, { messageId, model: String(body['model']), input: settings.cache.account(body), today });
+  }
   const shown = settings.mode === 'openrouter' ? withoutThinking(reply) : reply;
   return planReply(shown, { messageId, model: String(body['model']), input: settings.cache.account(body) });
 }

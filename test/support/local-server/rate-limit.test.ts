@@ -1,5 +1,5 @@
 import Anthropic, { RateLimitError } from '@anthropic-ai/sdk';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { echoResponder, type LocalServer } from './index.js';
 import { localServers } from '../../helpers/local-servers.js';
 
@@ -131,5 +131,66 @@ describe('concurrent requests', () => {
     expect(after.content[0]).toMatchObject({ type: 'text' });
     expect(server.messageRequests().map((r) => r.outcome)).toEqual(['reply', 'fault', 'reply']);
     expect(server.stats()).toEqual({ accepted: 2, rateLimited: 1, maxInFlight: 1 });
+  });
+});
+
+describe('anthropic-ratelimit-* headers and input tokens per minute', () => {
+  const RFC_3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/u;
+  const limits = (headers: Headers, family: string) => ({
+    limit: headers.get(`anthropic-ratelimit-${family}-limit`),
+    remaining: headers.get(`anthropic-ratelimit-${family}-remaining`),
+    reset: headers.get(`anthropic-ratelimit-${family}-reset`),
+  });
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("sends every family under rules 'today', with generous limits where none is set", async () => {
+    const server = await start({ rules: 'today', responder: echoResponder() });
+    const { response } = await clientFor(server).messages.create({ model: MODEL, max_tokens: 10, messages: HI }).withResponse();
+    const expected = { requests: '4000', 'input-tokens': '2000000', 'output-tokens': '400000', tokens: '2400000' };
+    for (const [family, limit] of Object.entries(expected)) {
+      const sent = limits(response.headers, family);
+      expect(sent).toEqual({ limit, remaining: limit, reset: expect.stringMatching(RFC_3339) });
+    }
+  });
+
+  it('refuses input tokens over the per-minute limit with 429 and a retry-after in seconds', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    // 6,000 input tokens per minute: a bucket of 100, refilled at 100 a second.
+    const server = await start({ rules: 'today', rateLimit: { inputTokensPerMinute: 6000 }, responder: echoResponder() });
+    const client = clientFor(server);
+    // The server's estimate: ceil(chars / 4).
+    const ask = (tokens: number) => client.messages.create({ model: MODEL, max_tokens: 10, messages: [{ role: 'user', content: 'x'.repeat(tokens * 4) }] }).withResponse();
+
+    const first = await ask(80);
+    expect(limits(first.response.headers, 'input-tokens')).toEqual({ limit: '6000', remaining: '20', reset: new Date(Date.now() + 800).toISOString() });
+    expect(limits(first.response.headers, 'tokens')).toMatchObject({ limit: String(6000 + 400_000), remaining: String(20 + 400_000) });
+
+    const refused = (await ask(80).catch((e: unknown) => e)) as RateLimitError;
+    expect(refused).toBeInstanceOf(RateLimitError);
+    expect(refused.apiMessage).toBe("This request would exceed your organization's rate limit of 6000 input tokens per minute.");
+    expect(refused.headers.get('retry-after-ms')).toBe('600');
+    expect(refused.headers.get('retry-after')).toBe('1');
+
+    vi.setSystemTime(Date.now() + 600);
+    expect(limits((await ask(80)).response.headers, 'input-tokens').remaining).toBe('0');
+
+    // A request larger than the bucket goes through once it is full, and leaves it in debt.
+    vi.setSystemTime(Date.now() + 1000);
+    await ask(300);
+    const inDebt = (await ask(4).catch((e: unknown) => e)) as RateLimitError;
+    expect(inDebt.headers.get('retry-after-ms')).toBe(String((4 + 200) * 10));
+    expect(inDebt.headers.get('retry-after')).toBe('3');
+    expect(server.stats()).toEqual({ accepted: 3, rateLimited: 2, maxInFlight: 1 });
+    expect(server.messageRequests().map((r) => r.outcome)).toEqual(['reply', 'fault', 'reply', 'reply', 'fault']);
+  });
+
+  it("sends only the configured families under rules 'off'", async () => {
+    const server = await start({ rateLimit: { inputTokensPerMinute: 60_000 }, responder: echoResponder() });
+    const { response } = await clientFor(server).messages.create({ model: MODEL, max_tokens: 10, messages: HI }).withResponse();
+    expect(limits(response.headers, 'input-tokens')).toMatchObject({ limit: '60000', remaining: String(1000 - 1) });
+    expect(limits(response.headers, 'requests')).toEqual({ limit: null, remaining: null, reset: null });
   });
 });

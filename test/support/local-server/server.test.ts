@@ -349,3 +349,82 @@ describe('waitForRequests', () => {
     await expect(never).rejects.toThrow('local server closed before request 4 of those waited for arrived');
   });
 });
+
+describe("today's stop reasons and a fallback model", () => {
+  it('ends a reply with pause_turn or model_context_window_exceeded, streamed and not', async () => {
+    const server = await start();
+    const cut = (stop_reason: 'pause_turn' | 'model_context_window_exceeded') => ({ content: [{ type: 'text' as const, text: 'Partial answer' }], stop_reason });
+    server.enqueue(cut('pause_turn'), cut('pause_turn'), cut('model_context_window_exceeded'), cut('model_context_window_exceeded'));
+    const client = clientFor(server);
+    const params = { model: MODEL, max_tokens: 100, messages: HI };
+    const deltas: Array<string | null> = [];
+    const streamed = async () => {
+      const stream = client.messages.stream(params);
+      stream.on('streamEvent', (event) => {
+        if (event.type === 'message_delta') deltas.push(event.delta.stop_reason);
+      });
+      return (await stream.finalMessage()).stop_reason;
+    };
+
+    expect((await client.messages.create(params)).stop_reason).toBe('pause_turn');
+    expect(await streamed()).toBe('pause_turn');
+    expect((await client.messages.create(params)).stop_reason).toBe('model_context_window_exceeded');
+    expect(await streamed()).toBe('model_context_window_exceeded');
+    expect(deltas).toEqual(['pause_turn', 'model_context_window_exceeded']);
+  });
+
+  it('names the fallback model that answered, in message_start as in the message', async () => {
+    const server = await start({ rules: 'today' });
+    server.enqueue(
+      { content: [{ type: 'text', text: 'Sonnet stepped in.' }], model: 'claude-sonnet-5-5' },
+      { content: [{ type: 'text', text: 'Again.' }], model: 'claude-sonnet-5-5' },
+    );
+    const client = clientFor(server);
+    const params = { model: 'claude-opus-5-5', max_tokens: 100, messages: HI };
+    const stream = client.messages.stream(params);
+    let started: string | undefined;
+    stream.on('streamEvent', (event) => {
+      if (event.type === 'message_start') started = event.message.model;
+    });
+    expect((await stream.finalMessage()).model).toBe('claude-sonnet-5-5');
+    expect(started).toBe('claude-sonnet-5-5');
+    expect((await client.messages.create(params)).model).toBe('claude-sonnet-5-5');
+    expect(server.messageRequests().map((r) => r.body.model)).toEqual(['claude-opus-5-5', 'claude-opus-5-5']);
+  });
+});
+
+describe("rules 'off', the default", () => {
+  it('answers as before: any model and parameters, thinking as scripted, no rate-limit headers, the old usage keys', async () => {
+    const server = await start();
+    server.enqueue(
+      {
+        content: [
+          { type: 'thinking', thinking: 'As scripted.' },
+          { type: 'text', text: 'Anything goes.' },
+        ],
+      },
+      { content: [{ type: 'text', text: 'No thinking added.' }] },
+    );
+    const client = clientFor(server);
+    // An unknown model, thinking Opus 5.5 refuses, and a sampling parameter the API version removed.
+    const params = { model: 'claude-made-up', max_tokens: 1_000_000, thinking: { type: 'disabled' }, temperature: 0.3, messages: HI } as Anthropic.MessageStreamParams;
+    const stream = client.messages.stream(params);
+    const { response } = await stream.withResponse();
+    const first = await stream.finalMessage();
+    expect(first.model).toBe('claude-made-up');
+    expect(first.content).toEqual([
+      { type: 'thinking', thinking: 'As scripted.', signature: signThinking('As scripted.') },
+      { type: 'text', text: 'Anything goes.' },
+    ]);
+    expect([...response.headers.keys()].filter((h) => h.startsWith('anthropic-ratelimit'))).toEqual([]);
+
+    const plain = await client.messages.create({ model: 'claude-opus-5-5', max_tokens: 10, messages: HI });
+    expect(plain.content).toEqual([{ type: 'text', text: 'No thinking added.' }]);
+    expect(Object.keys(plain.usage).sort()).toEqual(['cache_creation', 'cache_creation_input_tokens', 'cache_read_input_tokens', 'input_tokens', 'output_tokens']);
+    expect(server.requests.map((r) => r.outcome)).toEqual(['reply', 'reply']);
+  });
+
+  it("refuses rules 'today' in openrouter mode rather than pretend", async () => {
+    await expect(startLocalServer({ rules: 'today', mode: 'openrouter' })).rejects.toThrow("rules 'today' emulate the Claude API");
+  });
+});

@@ -5,6 +5,8 @@ import { answerBatch, matchBatchRoute, type BatchDeps } from './batch-routes.js'
 import { BatchStore } from './batches.js';
 import { isAuthorized, readBody, record, rejectRequest, sendError, sendJson } from './http.js';
 import { answerMessage, type Settings } from './messages.js';
+import { checkModelRules } from './model-rules.js';
+import { answerModels, matchModelsRoute } from './models-api.js';
 import { PromptCache } from './prompt-cache.js';
 import { RateLimiter } from './rate-limit.js';
 import { estimateInputTokens } from './tokens.js';
@@ -19,6 +21,7 @@ const COUNT_TOKENS_PATHS = new Set(['/v1/messages/count_tokens', '/api/v1/messag
 /** Everything a request is answered with. */
 interface Deps {
   settings: Settings;
+  modelsApi: boolean;
   limiter: RateLimiter;
   batches: BatchDeps;
   next: (rec: RecordedRequest) => Scripted | undefined;
@@ -26,10 +29,31 @@ interface Deps {
 
 /**
  * Starts the local Anthropic-compatible server: the Messages API (streaming or not), token
- * counting and Message Batches, answered from a queue of scripted replies and faults, with
- * optional latency, rate limits and an emulated prompt cache.
+ * counting, Message Batches and the Models API, answered from a queue of scripted replies and
+ * faults, with optional latency, rate limits and an emulated prompt cache. It records every
+ * request and answers one nobody scripted with a loud 500.
+ *
+ * Two rule sets (`rules`):
+ * - 'off' (the default for now): any model id is answered, thinking and parameters pass as
+ *   sent, signatures only seal the thinking text, usage has the token counts.
+ * - 'today': each model line's rules from the server's own model table (models.ts, every
+ *   fact with its doc page; deliberately not the engine's model-profiles.json, so a test fails
+ *   when the engine assumes the wrong rules). Unknown and retired models are 404s; sampling
+ *   parameters follow the request's anthropic-version; thinking types, efforts, max_tokens and
+ *   mid-conversation system messages are checked per model (model-rules.ts); the 5.x line
+ *   thinks when not told otherwise and shows it `omitted` by default (model-thinking.ts);
+ *   thinking blocks are bound to model, system prompt, tools and conversation prefix on the
+ *   preserved-thinking models (thinking-binding.ts); every messages response carries the
+ *   anthropic-ratelimit-* headers, and usage carries today's fields. Issue 13 moves the
+ *   engine's tests to 'today'.
+ * Either way a scripted reply may name another model (a fallback answering) and end with
+ * pause_turn or model_context_window_exceeded.
  */
 export async function startLocalServer(opts: LocalServerOptions = {}): Promise<LocalServer> {
+  const rules = opts.rules ?? 'off';
+  if (rules === 'today' && opts.mode === 'openrouter') {
+    throw new Error("local server: rules 'today' emulate the Claude API's model rules; they are not available in openrouter mode");
+  }
   const queue: Scripted[] = [];
   const requests: RecordedRequest[] = [];
   let seq = 0;
@@ -41,11 +65,14 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
     mode: opts.mode ?? 'anthropic',
     ttftMs: opts.latency?.ttftMs ?? 0,
     perTokenMs: opts.latency?.perTokenMs ?? 0,
-    rejectParams: opts.rejectParams ?? DEFAULT_REJECT_PARAMS,
+    // Under 'today' the model table decides; params named here are refused on top of it.
+    rejectParams: opts.rejectParams ?? (rules === 'today' ? {} : DEFAULT_REJECT_PARAMS),
+    rules,
     cache: new PromptCache(opts.cacheMinTokens ?? 0),
     signal: closing.signal,
   };
-  const limiter = new RateLimiter(opts.rateLimit);
+  // Today's API sends every anthropic-ratelimit-* header on every messages response.
+  const limiter = new RateLimiter(opts.rateLimit, rules === 'today' ? 'all' : 'configured');
   const store = new BatchStore(opts.batchLatencyMs ?? 0, settings);
   const next = (rec: RecordedRequest) => queue.shift() ?? opts.responder?.(rec);
   let deps: Deps | undefined;
@@ -89,7 +116,7 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('local server: no TCP address');
   const url = `http://127.0.0.1:${address.port}`;
-  deps = { settings, limiter, next, batches: { store, rejectParams: settings.rejectParams, baseUrl: url, next } };
+  deps = { settings, modelsApi: opts.modelsApi ?? true, limiter, next, batches: { store, rejectParams: settings.rejectParams, rules, baseUrl: url, next } };
 
   return {
     url,
@@ -127,15 +154,19 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
 
 async function route(rec: RecordedRequest, raw: string, res: ServerResponse, deps: Deps): Promise<void> {
   const batchRoute = matchBatchRoute(rec.path);
+  // Without a Models API (modelsApi: false), /v1/models is just an unknown path.
+  const modelsRoute = rec.method === 'GET' && deps.modelsApi ? matchModelsRoute(rec.path) : undefined;
   const isMessages = MESSAGES_PATHS.has(rec.path);
-  const known = batchRoute !== undefined || (rec.method === 'POST' && (isMessages || COUNT_TOKENS_PATHS.has(rec.path)));
+  const known = batchRoute !== undefined || modelsRoute !== undefined || (rec.method === 'POST' && (isMessages || COUNT_TOKENS_PATHS.has(rec.path)));
   if (!known) return rejectRequest(rec, res, 404, 'not_found_error', `Not found: ${rec.method} ${rec.path}`);
   if (!isAuthorized(rec)) return rejectRequest(rec, res, 401, 'authentication_error', 'x-api-key header is required');
   if (batchRoute !== undefined) return answerBatch(rec, res, batchRoute, deps.batches);
+  if (modelsRoute !== undefined) return answerModels(rec, res, modelsRoute);
 
   if (isMessages) {
     // Rate limits come before validation: the API counts a request it then refuses.
-    const admission = deps.limiter.admit();
+    const inputTokens = rec.body !== null && typeof rec.body === 'object' ? estimateInputTokens(rec.body) : 0;
+    const admission = deps.limiter.admit(inputTokens);
     for (const [name, value] of Object.entries(admission.headers)) res.setHeader(name, value);
     if (!admission.ok) {
       rec.outcome = 'fault';
@@ -149,8 +180,13 @@ async function route(rec: RecordedRequest, raw: string, res: ServerResponse, dep
   if (rec.body === null || typeof rec.body !== 'object' || Array.isArray(rec.body)) {
     return rejectRequest(rec, res, 400, 'invalid_request_error', raw.trim() === '' ? 'body: Field required' : 'There was an error parsing the body');
   }
-  const problem = validate(rec.body, { countTokens: !isMessages, rejectParams: deps.settings.rejectParams });
+  const problem = validate(rec.body, { countTokens: !isMessages, rejectParams: deps.settings.rejectParams, rules: deps.settings.rules });
   if (problem !== undefined) return rejectRequest(rec, res, 400, 'invalid_request_error', problem);
+  if (deps.settings.rules === 'today') {
+    const verdict = checkModelRules(rec.body, { apiVersion: rec.headers['anthropic-version'], countTokens: !isMessages });
+    if (!verdict.ok) return rejectRequest(rec, res, verdict.status, verdict.type, verdict.message);
+    if (verdict.dropped.length > 0) rec.droppedThinking = verdict.dropped;
+  }
 
   if (!isMessages) {
     rec.outcome = 'reply';

@@ -37,7 +37,24 @@ export interface ReplyContext {
   model: string;
   /** Estimated from the request and split by the prompt cache; a scripted reply.usage replaces it. */
   input: CacheUsage;
+  /** Rules 'today' only: what today's API adds to a reply. */
+  today?: TodayReply;
 }
+
+export interface TodayReply {
+  /** Signs a thinking block given the reply's blocks before it, as sent (thinking-binding.ts). */
+  sign: (before: unknown[], thinking: string) => string;
+  /** Thinking chunks the display left out: counted in output_tokens all the same. */
+  hiddenTokens: number;
+  /** usage.output_tokens_details.thinking_tokens. */
+  thinkingTokens: number;
+  /** service_tier, inference_geo, speed. */
+  usage: Record<string, unknown>;
+}
+
+/** The usage fields a script may set beyond the token counts (types.ts, ScriptedReply.usage). */
+const TOP_LEVEL_FIELDS = ['service_tier', 'inference_geo', 'speed'] as const;
+const DETAIL_FIELDS = ['output_tokens_details', 'server_tool_use'] as const;
 
 /** Builds the message and its event sequence once, so streaming and non-streaming answers agree. */
 export function planReply(reply: ScriptedReply, ctx: ReplyContext): PlannedReply {
@@ -46,13 +63,19 @@ export function planReply(reply: ScriptedReply, ctx: ReplyContext): PlannedReply
   const input = reply.usage === undefined ? ctx.input : scriptedInput(reply.usage, ctx.input);
   const usage = {
     input_tokens: input.input_tokens,
-    output_tokens: reply.usage?.output_tokens ?? tokenCount,
+    output_tokens: reply.usage?.output_tokens ?? tokenCount + (ctx.today?.hiddenTokens ?? 0),
     cache_creation_input_tokens: input.cache_creation_input_tokens,
     cache_read_input_tokens: input.cache_read_input_tokens,
   };
   const finalUsage = reply.cost === undefined ? usage : { ...usage, cost: reply.cost };
   // The message's usage also splits writes by ttl; message_delta's usage has no such field.
-  const cacheCreation = input.cache_creation;
+  const cacheCreation = reply.usage?.cache_creation ?? input.cache_creation;
+  // Today's fields: tier, geo and speed in the message (and message_start); the output
+  // breakdown in the message and in message_delta, whose usage the SDK copies it from.
+  const topLevel = { ...ctx.today?.usage, ...pick(reply.usage, TOP_LEVEL_FIELDS) };
+  const todayDetails = ctx.today && { output_tokens_details: { thinking_tokens: ctx.today.thinkingTokens }, server_tool_use: null };
+  const details = { ...todayDetails, ...pick(reply.usage, DETAIL_FIELDS) };
+  const startDetails = Object.keys(details).length === 0 ? {} : { output_tokens_details: null, server_tool_use: null };
   const stop = {
     stop_reason: reply.stop_reason ?? 'end_turn',
     stop_sequence: null,
@@ -65,11 +88,21 @@ export function planReply(reply: ScriptedReply, ctx: ReplyContext): PlannedReply
       name: 'message_start',
       data: {
         type: 'message_start',
-        message: { ...head, content: [], stop_reason: null, stop_sequence: null, stop_details: null, usage: { ...usage, cache_creation: cacheCreation, output_tokens: 1 } },
+        message: {
+          ...head,
+          content: [],
+          stop_reason: null,
+          stop_sequence: null,
+          stop_details: null,
+          usage: { ...usage, cache_creation: cacheCreation, ...topLevel, ...startDetails, output_tokens: 1 },
+        },
       },
     },
     { name: 'ping', data: { type: 'ping' } },
   ];
+  // Signed in order: under rules 'today' a signature covers the blocks before it.
+  const finals: Array<Record<string, unknown>> = [];
+  for (const block of reply.content) finals.push(finalOf(block, finals, ctx.today?.sign));
   chunked.forEach(({ block, chunks }, index) => {
     events.push({ name: 'content_block_start', data: { type: 'content_block_start', index, content_block: startOf(block) } });
     for (const chunk of chunks) {
@@ -77,17 +110,23 @@ export function planReply(reply: ScriptedReply, ctx: ReplyContext): PlannedReply
       events.push({ name: 'content_block_delta', data: { type: 'content_block_delta', index, delta } });
     }
     if (block.type === 'thinking') {
-      const delta = { type: 'signature_delta', signature: signatureOf(block) };
+      const delta = { type: 'signature_delta', signature: finals[index]?.['signature'] };
       events.push({ name: 'content_block_delta', data: { type: 'content_block_delta', index, delta } });
     }
     events.push({ name: 'content_block_stop', data: { type: 'content_block_stop', index } });
   });
   // Usage in message_delta is cumulative: the SDK overwrites its snapshot with it, never adds.
-  events.push({ name: 'message_delta', data: { type: 'message_delta', delta: stop, usage: finalUsage } });
+  events.push({ name: 'message_delta', data: { type: 'message_delta', delta: stop, usage: { ...finalUsage, ...details } } });
   events.push({ name: 'message_stop', data: { type: 'message_stop' } });
 
-  const message = { ...head, content: reply.content.map(finalOf), ...stop, usage: { ...finalUsage, cache_creation: cacheCreation } };
+  const message = { ...head, content: finals, ...stop, usage: { ...finalUsage, cache_creation: cacheCreation, ...topLevel, ...details } };
   return { message, events, tokenCount };
+}
+
+function pick(usage: ScriptedReply['usage'], keys: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of keys) if (usage !== undefined && key in usage) out[key] = (usage as Record<string, unknown>)[key];
+  return out;
 }
 
 /**
@@ -112,18 +151,17 @@ function blockChunks(block: ScriptedBlock): string[] {
   return [];
 }
 
-function signatureOf(block: { thinking: string; signature?: string }): string {
-  return block.signature ?? signThinking(block.thinking);
-}
-
 function startOf(block: ScriptedBlock): Record<string, unknown> {
   if (block.type === 'thinking') return { type: 'thinking', thinking: '', signature: '' };
   if (block.type === 'text') return { type: 'text', text: '' };
   return { type: 'redacted_thinking', data: block.data };
 }
 
-function finalOf(block: ScriptedBlock): Record<string, unknown> {
-  if (block.type === 'thinking') return { type: 'thinking', thinking: block.thinking, signature: signatureOf(block) };
+function finalOf(block: ScriptedBlock, before: unknown[], sign: TodayReply['sign'] | undefined): Record<string, unknown> {
+  if (block.type === 'thinking') {
+    const signature = block.signature ?? (sign === undefined ? signThinking(block.thinking) : sign([...before], block.thinking));
+    return { type: 'thinking', thinking: block.thinking, signature };
+  }
   if (block.type === 'text') return { type: 'text', text: block.text };
   return { type: 'redacted_thinking', data: block.data };
 }

@@ -4,26 +4,47 @@
  */
 
 export type ScriptedBlock =
-  /** `signature` defaults to signThinking(thinking), the only signature the server accepts back. */
+  /**
+   * `signature` defaults to signThinking(thinking), the only signature the server accepts back;
+   * under rules 'today' it defaults to one that also names the model and, for the models with
+   * preserved thinking, binds the block to its conversation (thinking-binding.ts).
+   */
   { type: 'thinking'; thinking: string; signature?: string } | { type: 'redacted_thinking'; data: string } | { type: 'text'; text: string };
 
 export interface ScriptedReply {
   content: ScriptedBlock[];
-  /** Default end_turn. */
-  stop_reason?: 'end_turn' | 'max_tokens' | 'stop_sequence' | 'refusal';
+  /**
+   * Default end_turn. pause_turn (a server-tool loop paused: send the content back to continue)
+   * and model_context_window_exceeded (the reply filled the context window: truncated) are
+   * today's cut-offs, https://platform.claude.com/docs/build-with-claude/handling-stop-reasons
+   */
+  stop_reason?: 'end_turn' | 'max_tokens' | 'stop_sequence' | 'refusal' | 'pause_turn' | 'model_context_window_exceeded';
   /** Default null. */
   stop_details?: Record<string, unknown> | null;
-  /** Default: the request's model. */
+  /**
+   * Default: the request's model. Another id emulates a server-side fallback, another model
+   * answering (https://platform.claude.com/docs/en/build-with-claude/refusals-and-fallback):
+   * the message's `model`, streamed in message_start too, names the model that answered. The
+   * docs do not say whether the real top-level `model` changes; this is how a test makes it.
+   */
   model?: string;
   /**
    * Replaces the estimated input side (prompt cache included): input_tokens defaults to the
-   * whole estimate and the cache fields to 0. output_tokens defaults to the reply's chunk count.
+   * whole estimate and the cache fields to 0. output_tokens defaults to the reply's chunk count
+   * (thinking chunks included, shown or not). The other fields replace what rules 'today'
+   * reports, or are added to a rules-off reply.
    */
   usage?: Partial<{
     input_tokens: number;
     output_tokens: number;
     cache_creation_input_tokens: number;
     cache_read_input_tokens: number;
+    cache_creation: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number };
+    service_tier: 'standard' | 'priority' | 'batch' | null;
+    inference_geo: string | null;
+    speed: 'standard' | 'fast' | null;
+    output_tokens_details: { thinking_tokens: number } | null;
+    server_tool_use: { web_search_requests: number; web_fetch_requests: number } | null;
   }>;
   /** OpenRouter-style provider cost, sent as usage.cost when present. */
   cost?: number;
@@ -83,6 +104,14 @@ export interface RecordedRequest {
   fault?: FaultKind;
   /** Why the request was refused (400, 401 or 404). */
   rejection?: string;
+  /** The query string without its '?', when there was one. */
+  query?: string;
+  /**
+   * Rules 'today': thinking blocks the model could not read and silently left out, as
+   * 'messages.N.content.M' (https://platform.claude.com/docs/en/build-with-claude/preserved-thinking).
+   * Only set when some were.
+   */
+  droppedThinking?: string[];
 }
 
 /**
@@ -100,8 +129,21 @@ export interface LocalServerOptions {
   latency?: { ttftMs?: number; perTokenMs?: number };
   /** Used when the queue is empty. */
   responder?: Responder;
-  /** Model id prefix -> top-level params that model rejects with a 400. */
+  /**
+   * Model id prefix -> top-level params that model rejects with a 400. Default: sampling
+   * parameters for Opus 4.7 and 4.8 under rules 'off', none under 'today' (the model table decides).
+   */
   rejectParams?: Record<string, string[]>;
+  /**
+   * Default 'off': any model id, thinking and parameters as the client sends them. 'today'
+   * applies each model line's rules from models.ts (unknown and retired models, sampling
+   * parameters, thinking types and display, efforts, max_tokens, mid-conversation system
+   * messages, thinking bound to its conversation) and today's usage fields and rate-limit
+   * headers. Issue 13 switches the engine's tests to 'today'. Anthropic mode only.
+   */
+  rules?: 'today' | 'off';
+  /** Default true. false: /v1/models answers 404, as an Anthropic-compatible endpoint without a Models API. */
+  modelsApi?: boolean;
   /** Off by default: POST /v1/messages is never refused for rate. */
   rateLimit?: RateLimitOptions;
   /** Default 0. A cache_control breakpoint whose prefix has fewer estimated tokens is not cached. */
@@ -115,6 +157,12 @@ export interface RateLimitOptions {
   requestsPerMinute?: number;
   /** The most POST /v1/messages requests answered at once (a stream counts until it ends). */
   concurrent?: number;
+  /**
+   * Input tokens per minute (ITPM): a token bucket holding max(1, ITPM / 60) tokens, refilled
+   * continuously, charged each request's estimated input tokens (cache reads included). A
+   * request larger than the bucket is let through when the bucket is full and leaves it in debt.
+   */
+  inputTokensPerMinute?: number;
   /** The least retry-after (seconds) a 429 from either limit carries. Default 1. */
   retryAfterS?: number;
 }

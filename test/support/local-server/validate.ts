@@ -1,6 +1,9 @@
 import { signThinking } from './sse.js';
 
-/** Opus 4.7 rejects sampling parameters with a 400, so a client must leave them out for it. */
+/**
+ * Opus 4.7 rejects sampling parameters with a 400, so a client must leave them out for it.
+ * Rules 'off' only: under 'today' the model table and the API version decide (model-rules.ts).
+ */
 export const DEFAULT_REJECT_PARAMS: Record<string, string[]> = {
   'claude-opus-4-7': ['temperature', 'top_p', 'top_k'],
   'claude-opus-4-8': ['temperature', 'top_p', 'top_k'],
@@ -12,6 +15,8 @@ const MAX_CACHE_BREAKPOINTS = 4;
 export interface ValidateOptions {
   countTokens: boolean;
   rejectParams: Record<string, string[]>;
+  /** 'today' lets `role: 'system'` messages through (model-rules.ts decides) and leaves signatures to thinking-binding.ts. */
+  rules: 'today' | 'off';
 }
 
 /** The real API's 400s that a client bug can trigger; undefined when the body is acceptable. */
@@ -21,13 +26,19 @@ export function validate(body: Record<string, unknown>, opts: ValidateOptions): 
   const messages = body['messages'];
   if (!Array.isArray(messages)) return 'messages: Field required';
   if (messages.length === 0) return 'messages: at least one message is required';
+  const today = opts.rules === 'today';
+  // User and assistant turns alternate; a mid-conversation system message sits between them.
+  let previous: unknown;
   for (const [i, m] of messages.entries()) {
     const role = (m as { role?: unknown } | null)?.role;
-    if (role !== 'user' && role !== 'assistant') return `messages.${i}.role: Input should be 'user' or 'assistant'`;
+    if (today ? role !== 'user' && role !== 'assistant' && role !== 'system' : role !== 'user' && role !== 'assistant') {
+      return `messages.${i}.role: Input should be ${today ? "'user', 'assistant' or 'system'" : "'user' or 'assistant'"}`;
+    }
     if (i === 0 && role !== 'user') return 'messages: first message must use the "user" role';
-    const previous = i > 0 ? (messages[i - 1] as { role: string }).role : undefined;
+    if (role === 'system') continue;
     if (previous === role) return `messages: roles must alternate between "user" and "assistant", but found multiple "${role}" roles in a row`;
-    const problem = role === 'assistant' ? checkSignatures((m as { content?: unknown }).content, i) : undefined;
+    previous = role;
+    const problem = role === 'assistant' && !today ? checkSignatures((m as { content?: unknown }).content, i) : undefined;
     if (problem) return problem;
   }
   const cacheProblem = checkCacheControl(body);
