@@ -246,6 +246,13 @@ Machine: ${machine()}. Run on ${new Date().toISOString().slice(0, 10)}. Medians 
 
 Where this change started from: the previous target was 1.05 x the ideal for C=200, K=20, S=5, L=100 ms, timed by the
 run's manifest rather than the whole process: 5.53 s = 1.106 x the ideal 5.0 s (whole process 6.36 s), on the same machine.
+The engine as it was before issue 12 (its own node:http transport for the SDK and a worker-thread file writer), measured
+on this workload with this script on 2026-11-29 (1 run): 25.61 s = 1.280 x the ideal, 5.31 ms of CPU per turn (user 3.57 +
+system 1.73), 241 MB. So the hand-written plumbing bought about 1 ms of CPU per turn and 7% of wall time, and missed both
+targets too. Where the CPU goes now (\`--cpu-prof\`, main thread): Node's fetch and web streams and the SDK's stream parsing
+and message building about 55%, the durable write (write-file-atomic: realpath, stat, open, fsync, chown, rename) about 15%,
+garbage collection 10%, the engine's own code under 5%. Both targets would need a transport and a file writer of our own
+again; issue 12 removed those on purpose, so they are reported here as missed rather than won back.
 
 The workload: ${SCENARIOS} generated scenarios of ${S} steps each (prompts of about 400 characters, a constraint in step 1
 and a trap in step ${S}; written to a temp dir and checked with \`driftbench validate\`), run with
