@@ -106,6 +106,7 @@ export async function runBatches(todo: readonly PlannedConversation[], ctx: Repl
           user: st.prompt,
           request: { params: storedParams(params), message_count: messages.length, messages_sha256: messagesHash(messages), dropped, requested: { effort: c.effort, thinking } },
           maxTokens: params.max_tokens,
+          model: params.model,
           startedAt: iso(ctx.clock.now()),
         };
         requests.set(t.conversation_id, { t, asked, attempts: [...(carried.get(t.conversation_id) ?? [])], profile, hold, params });
@@ -176,7 +177,7 @@ async function applyResult(req: Pending, line: BatchResultLine, batchId: string,
       priceFactor: BATCH_DISCOUNT,
       batch: { id: batchId, custom_id: line.custom_id },
     };
-    const applied = applyOutcome(t, asked, outcome, { profile, lastStep: false, now: at });
+    const applied = applyOutcome(t, asked, outcome, { profile, lastStep: false, now: at, profileOf: (model) => findProfile(ctx.profiles, model) });
     req.hold.settle(applied.costUsd ?? 0);
     await ctx.store.writeTranscript(t);
     ctx.events.emit({

@@ -16,6 +16,8 @@ export interface AskedTurn {
   request: Turn['request'];
   /** max_tokens as sent, for the reason a cut-off reply gives. */
   maxTokens: number;
+  /** The model as sent (the provider's name for it). */
+  model: string;
   startedAt: string;
 }
 
@@ -56,7 +58,12 @@ export interface Applied {
  * cost and who answered, and decides from the stop reason whether the conversation goes on.
  * Pure: the caller writes the transcript and settles the budget.
  */
-export function applyOutcome(t: Transcript, asked: AskedTurn, outcome: TurnOutcome, o: { profile: Profile | undefined; lastStep: boolean; now: string }): Applied {
+export function applyOutcome(
+  t: Transcript,
+  asked: AskedTurn,
+  outcome: TurnOutcome,
+  o: { profile: Profile | undefined; lastStep: boolean; now: string; profileOf?: (model: string) => Profile | undefined },
+): Applied {
   const base = { step: asked.step, kind: 'generated' as const, user: asked.user, request: asked.request };
   if (outcome.kind === 'failed') {
     const turn = failedTurn(asked, outcome.attempts, outcome.error);
@@ -75,7 +82,10 @@ export function applyOutcome(t: Transcript, asked: AskedTurn, outcome: TurnOutco
 
   const m = outcome.message;
   const usage = usageOf(m.usage);
-  const full = turnCost(o.profile?.prices ?? undefined, usage);
+  // Priced as the model that answered: another model may answer (a server-side fallback), and
+  // its prices are its own. One the profiles do not know has no price, rather than a wrong one.
+  const answered = m.model === asked.model || o.profileOf === undefined ? o.profile : o.profileOf(m.model);
+  const full = turnCost(answered?.prices ?? undefined, usage);
   const cost = full === null ? null : Math.round(full * outcome.priceFactor * 1e8) / 1e8;
   const turn: Turn = {
     ...base,
@@ -98,6 +108,20 @@ export function applyOutcome(t: Transcript, asked: AskedTurn, outcome: TurnOutco
     [status, reason] = ['refused', `step ${asked.step} was refused${why}; the conversation cannot continue past a refusal`];
   } else if (m.stop_reason === 'max_tokens') {
     [status, reason] = ['max_tokens', `step ${asked.step} hit max_tokens (${asked.maxTokens}); its reply is cut off, so later steps would build on a partial answer`];
+  } else if (m.stop_reason === 'model_context_window_exceeded') {
+    // "Treat the response as truncated": a cut-off, like max_tokens, for the same reason.
+    // https://platform.claude.com/docs/en/api/handling-stop-reasons
+    [status, reason] = [
+      'max_tokens',
+      `step ${asked.step} filled the model's context window (model_context_window_exceeded); its reply is cut off, so later steps would build on a partial answer`,
+    ];
+  } else if (m.stop_reason !== null && !NORMAL_ENDS.has(m.stop_reason)) {
+    // pause_turn (a server tool's loop paused: driftbench sends no tools, so it does not expect one)
+    // and any stop reason this engine does not know: recorded, and never taken as a normal end.
+    [status, reason] = [
+      'errored',
+      `step ${asked.step} stopped with stop_reason ${m.stop_reason}, which driftbench does not continue from; the reply is kept, and the conversation stops here`,
+    ];
   } else if (o.lastStep) {
     status = 'complete';
   }
@@ -120,6 +144,9 @@ export function failedTurn(asked: AskedTurn, attempts: Attempt[], error: NonNull
     error,
   };
 }
+
+/** Stop reasons after which a conversation goes on as usual. */
+const NORMAL_ENDS: ReadonlySet<string> = new Set(['end_turn', 'stop_sequence']);
 
 function end(t: Transcript, status: ConversationStatus, reason: string | null, now: string): void {
   t.status = status;

@@ -40,8 +40,14 @@ export function buildParams(input: {
   const params: MessageParams = { model, max_tokens: maxTokens, messages: input.messages };
   if (input.system !== null) params.system = input.system;
 
+  // Thinking is asked for, with display "summarized", wherever the model will think: at every
+  // named effort, and at `default` where the model thinks by default (the 5.x line: on by default
+  // or always on, its text omitted unless asked). At `default` a model whose thinking is off
+  // unless asked (Opus 4.7 and older) is left as it comes, which is what `default` means.
+  // https://platform.claude.com/docs/en/build-with-claude/adaptive-thinking
   let thinking: 'none' | 'adaptive' = 'none';
-  if (!isDefaultEffort(effort)) {
+  const thinksByDefault = profile?.thinking.on_by_default === true;
+  if (!isDefaultEffort(effort) || thinksByDefault) {
     thinking = 'adaptive';
     const adaptive = profile === undefined || profile.thinking.types.includes('adaptive');
     if (adaptive) {
@@ -49,6 +55,8 @@ export function buildParams(input: {
     } else {
       dropped.push({ param: 'thinking', value: { type: 'adaptive', display: 'summarized' }, reason: `${profile.id} takes no adaptive thinking (model profile)` });
     }
+  }
+  if (!isDefaultEffort(effort)) {
     if (profile === undefined || (profile.efforts as string[]).includes(effort)) {
       params.output_config = { effort };
     } else {

@@ -250,3 +250,62 @@ describe('secrets', () => {
     expect(await readFile(`${dir}/manifest.json`, 'utf8')).not.toContain(FAKE_KEY);
   });
 });
+
+describe("today's models (the local server playing today's API)", () => {
+  const today = async () => {
+    await server.close();
+    server = await startLocalServer({ rules: 'today' });
+  };
+
+  it('asks for summarized thinking at default effort where the model thinks by default, sends no effort, and stores the thinking', async () => {
+    await today();
+    server.enqueue(reply('one', 'weighing the lock budget'), reply('two', 'eight hundred million rows'), reply('three', 'the trap'));
+    const { transcripts } = await runAgainst(server, { paths: [THREE], models: ['claude-opus-5-5'], efforts: ['default'] });
+    for (const r of server.messageRequests()) {
+      expect(r.outcome).toBe('reply');
+      expect(r.body).toMatchObject({ thinking: { type: 'adaptive', display: 'summarized' } });
+      expect(r.body).not.toHaveProperty('output_config');
+    }
+    const t = transcripts[0]!;
+    expect(t.status).toBe('complete');
+    expect(t.turns.map((x) => x.response!.content.find((b) => b.type === 'thinking')?.thinking)).toEqual(['weighing the lock budget', 'eight hundred million rows', 'the trap']);
+  });
+
+  it('leaves a model whose thinking is off by default as it comes at default effort', async () => {
+    await today();
+    server.enqueue(reply('a'), reply('b'), reply('c'));
+    await runAgainst(server, { paths: [THREE], models: ['claude-opus-4-7'], efforts: ['default'] });
+    for (const r of server.messageRequests()) {
+      expect(r.body).not.toHaveProperty('thinking');
+      expect(r.body).not.toHaveProperty('output_config');
+    }
+  });
+
+  it('stops a conversation whose reply filled the context window, as it stops a max_tokens cut-off', async () => {
+    await today();
+    server.enqueue({ content: [{ type: 'text', text: 'and then the' }], stop_reason: 'model_context_window_exceeded' });
+    const { transcripts } = await runAgainst(server, { paths: [THREE], models: ['claude-opus-5-5'], efforts: ['high'] });
+    expect(server.messageRequests()).toHaveLength(1);
+    const t = transcripts[0]!;
+    expect(t.status).toBe('max_tokens');
+    expect(t.status_reason).toMatch(/step 1 filled the model's context window \(model_context_window_exceeded\)/);
+    expect(t.turns[0]!.response!.stop_reason).toBe('model_context_window_exceeded');
+  });
+
+  it('prices a turn another model answered at that model’s prices, and records who answered', async () => {
+    await today();
+    const usage = { input_tokens: 1000, output_tokens: 200 };
+    server.enqueue(
+      { content: [{ type: 'text', text: 'a' }], usage, model: 'claude-sonnet-5-5' },
+      { content: [{ type: 'text', text: 'b' }], usage },
+      { content: [{ type: 'text', text: 'c' }], usage },
+    );
+    const { transcripts } = await runAgainst(server, { paths: [THREE], models: ['claude-opus-5-5'], efforts: ['high'] });
+    const [first, second] = transcripts[0]!.turns;
+    expect(first!.response!.model).toBe('claude-sonnet-5-5');
+    // Sonnet 5.5: $2 in, $10 out per million; Opus 5.5 (the next turn): $4 in, $20 out.
+    expect(first!.cost_usd).toBeCloseTo((1000 * 2 + 200 * 10) / 1e6, 10);
+    expect(second!.response!.model).toBe('claude-opus-5-5');
+    expect(second!.cost_usd).toBeCloseTo((1000 * 4 + 200 * 20) / 1e6, 10);
+  });
+});
