@@ -85,7 +85,7 @@ export function applyOutcome(
   // Priced as the model that answered: another model may answer (a server-side fallback), and
   // its prices are its own. One the profiles do not know has no price, rather than a wrong one.
   const answered = m.model === asked.model || o.profileOf === undefined ? o.profile : o.profileOf(m.model);
-  const full = turnCost(answered?.prices ?? undefined, usage);
+  const full = turnCost(answered?.prices ?? undefined, { ...usage, cache_creation: m.usage.cache_creation });
   const cost = full === null ? null : Math.round(full * outcome.priceFactor * 1e8) / 1e8;
   const turn: Turn = {
     ...base,
@@ -154,9 +154,14 @@ function end(t: Transcript, status: ConversationStatus, reason: string | null, n
   t.ended_at = now;
 }
 
-/** The SDK's usage as a transcript stores it. */
+/**
+ * The SDK's usage as a transcript stores it: every field the API returned, kept as given (the
+ * cache-write split, service tier, inference geo, speed, and whatever comes next), with the four
+ * token counts as numbers and the thinking tokens lifted out of output_tokens_details.
+ */
 export function usageOf(u: Anthropic.Usage): Usage {
   return {
+    ...u,
     input_tokens: u.input_tokens ?? 0,
     output_tokens: u.output_tokens ?? 0,
     cache_creation_input_tokens: u.cache_creation_input_tokens ?? 0,

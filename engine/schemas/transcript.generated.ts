@@ -191,6 +191,8 @@ export interface Block {
   data?: string;
 }
 /**
+ * Usage as the API reported it: the four token counts (0 where the API gave null) and thinking_tokens (output_tokens_details.thinking_tokens), plus every other field it returned, kept as given (cache_creation's 5-minute/1-hour split, service_tier, inference_geo, speed, server_tool_use, and anything new).
+ *
  * This interface was referenced by `Transcript`'s JSON-Schema
  * via the `definition` "usage".
  */
@@ -203,6 +205,7 @@ export interface Usage {
    * output_tokens_details.thinking_tokens when the API reports it.
    */
   thinking_tokens: number | null;
+  [k: string]: unknown;
 }
 /**
  * This interface was referenced by `Transcript`'s JSON-Schema

@@ -292,6 +292,18 @@ describe("today's models (the local server playing today's API)", () => {
     expect(t.turns[0]!.response!.stop_reason).toBe('model_context_window_exceeded');
   });
 
+  it('keeps every usage field the API returns, not only the four token counts', async () => {
+    await today();
+    server.enqueue(reply('a', 'think'), reply('b'), reply('c'));
+    const { transcripts } = await runAgainst(server, { paths: [THREE], models: ['claude-opus-5-5'], efforts: ['high'] });
+    const sent = server.messageRequests().length;
+    expect(sent).toBe(3);
+    const usage = transcripts[0]!.turns[0]!.response!.usage;
+    expect(usage).toMatchObject({ service_tier: 'standard', cache_creation: { ephemeral_5m_input_tokens: expect.any(Number), ephemeral_1h_input_tokens: 0 } });
+    expect(usage).toHaveProperty('inference_geo');
+    expect(usage.thinking_tokens).toBeGreaterThan(0);
+  });
+
   it('prices a turn another model answered at that model’s prices, and records who answered', async () => {
     await today();
     const usage = { input_tokens: 1000, output_tokens: 200 };
