@@ -1,5 +1,5 @@
 import type { Profile } from '../models/profiles.js';
-import { findProfile } from '../models/profiles.js';
+import { findProfile, maxTokensFor } from '../models/profiles.js';
 import { safeName } from '../plan/plan.js';
 import { TurnFailed, type Provider } from '../providers/types.js';
 import type { Scenario } from '../scenario/scenario.js';
@@ -49,7 +49,14 @@ export interface LlmJudgeOptions {
   now: () => number;
 }
 
-export const JUDGE_MAX_TOKENS = 1024;
+/**
+ * The judge's room: what its profile gives the model's default effort, which leaves room for
+ * thinking (the 5.x line thinks by default, and max_tokens counts the thinking), or this much for
+ * a model without a profile. A reply cut off anyway is asked once more with twice the room.
+ */
+const cutOff = (stop: string | null) => stop === 'max_tokens' || stop === 'model_context_window_exceeded';
+
+export const JUDGE_MAX_TOKENS = 16000;
 
 /**
  * An LLM judge through the provider layer (Anthropic, OpenRouter or any compatible endpoint).
@@ -64,7 +71,10 @@ export function llmJudge(o: LlmJudgeOptions): Judge {
     const profile = findProfile(o.profiles, model);
     // One sample: ask for the most likely answer where the model takes temperature.
     // Several samples: keep the default temperature, or the samples would all agree.
-    const params: { max_tokens: number; system: string; temperature?: number } = { max_tokens: JUDGE_MAX_TOKENS, system: prompt.system };
+    const params: { max_tokens: number; system: string; temperature?: number } = {
+      max_tokens: profile ? maxTokensFor(profile, 'default') : JUDGE_MAX_TOKENS,
+      system: prompt.system,
+    };
     if (o.samples === 1 && profile?.sampling.temperature !== false) params.temperature = 0;
     const apiModel = o.provider.apiModel?.(model, profile?.aliases ?? []) ?? model;
     const key = JudgeCache.key({ model: apiModel, params, promptSha256: prompt.sha256, sample });
@@ -76,7 +86,22 @@ export function llmJudge(o: LlmJudgeOptions): Judge {
       }
     }
     try {
-      const reply = await o.provider.send({ model: apiModel, messages: [{ role: 'user', content: prompt.user }], ...params }, { scenario: s, step: s.judge.steps.at(-1) ?? 1 });
+      const ask = (maxTokens: number) =>
+        o.provider.send(
+          { model: apiModel, messages: [{ role: 'user', content: prompt.user }], ...params, max_tokens: maxTokens },
+          { scenario: s, step: s.judge.steps.at(-1) ?? 1 },
+        );
+      let reply = await ask(params.max_tokens);
+      if (cutOff(reply.message.stop_reason)) {
+        const more = Math.min(params.max_tokens * 2, profile?.max_output_tokens ?? params.max_tokens * 2);
+        reply = await ask(more);
+        if (cutOff(reply.message.stop_reason)) {
+          // Unscored, with the reason, and not cached: a later run with more room may judge it.
+          stats.errors++;
+          const error = `the judge's reply was cut off twice (${reply.message.stop_reason} at max_tokens ${params.max_tokens}, then ${more}), so it has no verdict`;
+          return { judge: model, sample, verdict: 'unscored', reasoning: '', prompt_sha256: prompt.sha256, cache: 'miss', error };
+        }
+      }
       const raw = reply.message.content.map((b) => (b.type === 'text' ? b.text : '')).join('');
       const parsed = parseVerdict(raw);
       await o.cache.put(key, { ...parsed, raw, model: reply.message.model, at: new Date(o.now()).toISOString() });

@@ -96,7 +96,7 @@ describe('driftbench score with an LLM judge against the local server', () => {
     expect(failPrompt).toContain('[lock-budget] (set in step 1) No migration step may hold a lock longer than 200 ms.');
     expect(failPrompt).toContain('Step 3, user:\n<<<\nShould we add a NOT NULL DEFAULT column to events in one transaction?\n>>>');
     // No temperature: API version 2026-10-21 (SDK 1.x) takes none on any model, so the judge's profile keeps it back.
-    expect(server.messageRequests()[0]!.body).toMatchObject({ model: 'claude-sonnet-4-6', max_tokens: 1024 });
+    expect(server.messageRequests()[0]!.body).toMatchObject({ model: 'claude-sonnet-4-6', max_tokens: 32000 });
     expect(server.messageRequests()[0]!.body).not.toHaveProperty('temperature');
 
     const scores = await readScores(join(run, 'scores', 'claude-sonnet-4-6.json'));
