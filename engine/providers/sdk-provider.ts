@@ -97,7 +97,8 @@ export function createSdkProvider(o: SdkProviderOptions): Provider {
         return (await call(() => client.messages.batches.retrieve(id))).processing_status;
       },
       async *results(id) {
-        // Results are read once, as a stream; a broken read is retried by collecting the batch again.
+        // Results are read once, as a stream; a read that breaks fails the run, and a resumed run
+        // collects the batch again (its id is in the manifest).
         for await (const line of await call(() => client.messages.batches.results(id))) yield line;
       },
     },

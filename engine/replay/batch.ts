@@ -177,7 +177,7 @@ async function applyResult(req: Pending, line: BatchResultLine, batchId: string,
       priceFactor: BATCH_DISCOUNT,
       batch: { id: batchId, custom_id: line.custom_id },
     };
-    const applied = applyOutcome(t, asked, outcome, { profile, lastStep: false, now: at, profileOf: (model) => findProfile(ctx.profiles, model) });
+    const applied = applyOutcome(t, asked, outcome, { profile, profiles: ctx.profiles, lastStep: false, now: at });
     req.hold.settle(applied.costUsd ?? 0);
     await ctx.store.writeTranscript(t);
     ctx.events.emit({
@@ -203,7 +203,7 @@ async function applyResult(req: Pending, line: BatchResultLine, batchId: string,
       t,
       asked,
       { kind: 'failed', error: { type: `batch_${result.type}`, message, status: null }, attempts, tries: { count: n, unit: 'batch round' } },
-      { profile, lastStep: false, now: at },
+      { profile, profiles: ctx.profiles, lastStep: false, now: at },
     );
     await ctx.store.writeTranscript(t);
     c.done(t);

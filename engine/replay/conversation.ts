@@ -194,7 +194,7 @@ export async function replayConversation(c: PlannedConversation, l: LoadedScenar
       outcome = { kind: 'failed', error: { type: e.type, message: e.message, status: e.status }, attempts: [...carried, ...own] };
     }
     carried = [];
-    const applied = applyOutcome(t, asked, outcome, { profile, lastStep: step === lastStep, now: iso(now()), profileOf: (m) => findProfile(ctx.profiles, m) });
+    const applied = applyOutcome(t, asked, outcome, { profile, profiles: ctx.profiles, lastStep: step === lastStep, now: iso(now()) });
     const broken = worst === null ? [] : own.filter((a) => a.outcome === 'stream-error');
     for (const a of broken) a.charged_usd = worst!;
     hold?.settle((applied.costUsd ?? 0) + (broken.length - chargedBroken) * (worst ?? 0));

@@ -1,6 +1,6 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import { turnCost } from '../models/cost.js';
-import type { Profile } from '../models/profiles.js';
+import { findProfile, type Profile } from '../models/profiles.js';
 import type { Attempt, ConversationStatus, Transcript, Turn, Usage } from '../transcript/format.js';
 
 /**
@@ -62,7 +62,7 @@ export function applyOutcome(
   t: Transcript,
   asked: AskedTurn,
   outcome: TurnOutcome,
-  o: { profile: Profile | undefined; lastStep: boolean; now: string; profileOf?: (model: string) => Profile | undefined },
+  o: { profile: Profile | undefined; profiles: readonly Profile[]; lastStep: boolean; now: string },
 ): Applied {
   const base = { step: asked.step, kind: 'generated' as const, user: asked.user, request: asked.request };
   if (outcome.kind === 'failed') {
@@ -84,7 +84,7 @@ export function applyOutcome(
   const usage = usageOf(m.usage);
   // Priced as the model that answered: another model may answer (a server-side fallback), and
   // its prices are its own. One the profiles do not know has no price, rather than a wrong one.
-  const answered = m.model === asked.model || o.profileOf === undefined ? o.profile : o.profileOf(m.model);
+  const answered = m.model === asked.model ? o.profile : findProfile(o.profiles, m.model);
   const full = turnCost(answered?.prices ?? undefined, { ...usage, cache_creation: m.usage.cache_creation });
   const cost = full === null ? null : Math.round(full * outcome.priceFactor * 1e8) / 1e8;
   const turn: Turn = {
