@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
-import { loadProfiles } from '../models/profiles.js';
-import { makeProvider, providerKey } from './provider.js';
+import { type EffortLevel, loadProfiles, supportsEffort } from '../models/profiles.js';
+import { lookUpModels, makeProvider, providerKey } from './provider.js';
 import { JudgeCache } from '../score/judge-cache.js';
 import { heuristicJudge, llmJudge, type Judge } from '../score/judge.js';
 import type { Output } from './output.js';
@@ -12,6 +12,8 @@ export interface JudgeOptions {
   samples: number;
   provider?: string;
   baseUrl?: string;
+  /** --judge-effort: else each judge model's own default effort, from its profile. */
+  effort?: EffortLevel;
   cacheDir?: string;
   /** false with --no-cache: judge again, and refresh the cache. */
   cache: boolean;
@@ -21,8 +23,12 @@ export interface JudgeOptions {
 export const DEFAULT_JUDGE_MODEL = 'claude-sonnet-4-6';
 export const DEFAULT_CACHE_DIR = '.driftbench-cache/judge';
 
-/** The judge a command asked for. With no --judge and no key, the offline heuristic judge. */
-export function makeJudge(o: JudgeOptions, deps: { env: NodeJS.ProcessEnv; cwd: string; now: () => number; output: Output }): Judge {
+/**
+ * The judge a command asked for. With no --judge and no key, the offline heuristic judge. An LLM
+ * judge's models are looked up first, as a run's are (the Models API, else the profiles): an
+ * unknown or retired model, or an effort one does not take, is refused before any call.
+ */
+export async function makeJudge(o: JudgeOptions, deps: { env: NodeJS.ProcessEnv; cwd: string; now: () => number; output: Output }): Promise<Judge> {
   if (o.judge === 'heuristic') return heuristicJudge();
   const providerName = o.provider ?? 'anthropic';
   const { keyEnv, key } = providerKey(providerName, deps.env);
@@ -39,6 +45,16 @@ export function makeJudge(o: JudgeOptions, deps: { env: NodeJS.ProcessEnv; cwd: 
   if (models.length === 0) throw new UsageError('--judge needs a model name, a comma-separated panel, or heuristic');
   if (!Number.isInteger(o.samples) || o.samples < 1) throw new UsageError('--judge-samples must be a whole number of at least 1');
   const provider = makeProvider(providerName, { baseUrl: o.baseUrl, maxRetries: o.maxRetries, flag: '--judge-provider' }, deps);
+  const profiles = loadProfiles();
+  const { models: resolved, warnings } = await lookUpModels(models, provider, profiles, deps, '--judge-base-url');
+  for (const w of warnings) deps.output.err(w);
+  if (o.effort !== undefined) {
+    for (const m of resolved) {
+      if (m.source === 'none' || supportsEffort(m, o.effort)) continue;
+      const takes = m.efforts.length > 0 ? `it takes ${m.efforts.join(', ')}` : 'it takes no effort levels: leave --judge-effort out';
+      throw new UsageError(`--judge-effort ${o.effort}: the judge ${m.requested} does not take that effort level; ${takes}`);
+    }
+  }
   const cacheDir = resolve(deps.cwd, o.cacheDir ?? deps.env.DRIFTBENCH_CACHE_DIR ?? DEFAULT_CACHE_DIR);
-  return llmJudge({ models, samples: o.samples, provider, profiles: loadProfiles(), cache: new JudgeCache(cacheDir), readCache: o.cache, now: deps.now });
+  return llmJudge({ models, samples: o.samples, provider, profiles, resolved, effort: o.effort, cache: new JudgeCache(cacheDir), readCache: o.cache, now: deps.now });
 }

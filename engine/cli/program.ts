@@ -99,9 +99,9 @@ export function buildProgram(deps: CliDeps, result: CliResult = { exitCode: 0 })
     .argument('[paths...]', 'scenario files or folders', DEFAULT_SCENARIOS)
     .option('--provider <name>', 'anthropic, openrouter or rehearsal (default: anthropic with ANTHROPIC_API_KEY, else rehearsal)')
     .option('--base-url <url>', 'any Anthropic-compatible endpoint (implies --provider anthropic)')
-    .option('--axis <axis>', 'a preset from engine/data/axes.json: model (Opus 4.7 vs 4.6 at high) or effort (standard/high/xhigh on 4.7); default: all presets')
+    .option('--axis <axis>', 'a preset from engine/data/axes.json (model, effort, opus-5.5-vs-4.7, opus-5.5-effort; see the README); default: model and effort')
     .option('--models <list>', 'models to run, comma-separated (repeatable)', listArg)
-    .option('--effort <list>', 'effort levels: standard, low, medium, high, xhigh, max (repeatable)', listArg)
+    .option('--effort <list>', "effort levels: default (the model's own; standard is the same), low, medium, high, xhigh, max (repeatable)", listArg)
     .option('--task <task>', 'run only this task code or scenario id (repeatable)', listArg, [] as string[])
     .option('--repeats <n>', 'conversations per scenario and cell (default 3)', intArg('--repeats', 1))
     .option('--concurrency <n>', 'conversations at once; steps within one stay sequential', intArg('--concurrency', 1), 4)
@@ -170,6 +170,7 @@ export function buildProgram(deps: CliDeps, result: CliResult = { exitCode: 0 })
     judgeSamples: number;
     judgeProvider?: string;
     judgeBaseUrl?: string;
+    judgeEffort?: 'low' | 'medium' | 'high' | 'xhigh' | 'max';
     cacheDir?: string;
     cache: boolean;
     maxRetries: number;
@@ -178,6 +179,7 @@ export function buildProgram(deps: CliDeps, result: CliResult = { exitCode: 0 })
     samples: opts.judgeSamples,
     provider: opts.judgeProvider,
     baseUrl: opts.judgeBaseUrl,
+    effort: opts.judgeEffort,
     cacheDir: opts.cacheDir,
     cache: opts.cache,
     maxRetries: opts.maxRetries,
@@ -193,7 +195,7 @@ export function buildProgram(deps: CliDeps, result: CliResult = { exitCode: 0 })
       .option('--concurrency <n>', 'transcripts scored at once', intArg('--concurrency', 1), 8),
   ).action(async (inputs, opts) => {
     const [{ makeJudge }, { scoreCommand }] = await Promise.all([import('./judge-options.js'), import('./commands/score.js')]);
-    const judge = makeJudge(judgeOptions(opts), deps);
+    const judge = await makeJudge(judgeOptions(opts), deps);
     await scoreCommand({ inputs, scenarios: opts.scenarios, coherence: opts.coherence, concurrency: opts.concurrency }, { ...deps, judge, engineVersion: engineVersion() });
   });
 
@@ -204,7 +206,7 @@ export function buildProgram(deps: CliDeps, result: CliResult = { exitCode: 0 })
       .argument('[paths...]', 'scenario files or folders', DEFAULT_SCENARIOS),
   ).action(async (paths, opts) => {
     const [{ makeJudge }, { calibrateCommand }] = await Promise.all([import('./judge-options.js'), import('./commands/calibrate.js')]);
-    const judge = makeJudge(judgeOptions(opts), deps);
+    const judge = await makeJudge(judgeOptions(opts), deps);
     const c = await calibrateCommand({ paths }, { ...deps, judge });
     if (c.flagged.length > 0) result.exitCode = 1;
   });
@@ -279,6 +281,15 @@ function withJudgeFlags<Args extends unknown[], Opts extends Record<string, unkn
     .option('--judge-samples <k>', 'judge each prompt k times and take the majority', intArg('--judge-samples', 1), 1)
     .option('--judge-provider <name>', 'anthropic or openrouter (default anthropic)')
     .option('--judge-base-url <url>', 'any Anthropic-compatible endpoint for the judge')
+    .addOption(
+      new Option('--judge-effort <level>', "the judge's effort (default: the judge model's own default, from its profile, sent explicitly)").choices([
+        'low',
+        'medium',
+        'high',
+        'xhigh',
+        'max',
+      ] as const),
+    )
     .option('--cache-dir <dir>', 'the judge cache (default .driftbench-cache/judge, or DRIFTBENCH_CACHE_DIR)')
     .option('--no-cache', 'judge again instead of reading cached verdicts (new verdicts replace cached ones)')
     .option('--max-retries <n>', 'retries per judge call after the first attempt', intArg('--max-retries', 0), 4);

@@ -1,6 +1,10 @@
-import { UsageError } from '../errors.js';
+import { ProviderError, UsageError } from '../errors.js';
+import { type Resolution, resolveModels } from '../models/capabilities.js';
+import { capabilityCacheDir, fileCapabilityCache } from '../models/capability-cache.js';
+import type { Profile } from '../models/profiles.js';
 import { proxySettingsFrom } from '../providers/proxy.js';
 import { PROVIDERS, type Provider } from '../providers/index.js';
+import { TurnFailed } from '../providers/types.js';
 
 /** The key a provider reads, when it needs one: the registry says which variable. */
 export function providerKey(name: string, env: NodeJS.ProcessEnv): { keyEnv: string | undefined; key: string | undefined } {
@@ -24,4 +28,32 @@ export function makeProvider(
   const { keyEnv, key } = providerKey(name, deps.env);
   if (keyEnv !== undefined && key === undefined) throw new UsageError(`${flag} ${name} needs ${keyEnv} in the environment (or run without a key for the offline rehearsal)`);
   return entry.create({ apiKey: key, baseUrl: o.baseUrl, maxRetries: o.maxRetries, retryBaseMs: o.retryBaseMs, proxy: proxySettingsFrom(deps.env), now: deps.now });
+}
+
+/**
+ * Every model a command will send to, looked up before anything is sent: the Models API where
+ * the endpoint has one (cached for a day, per endpoint), else the profiles. An unknown or
+ * retired model is refused (UsageError, exit 2); an endpoint that cannot be asked at all is a
+ * ProviderError (exit 2), since nothing else would work either.
+ */
+export async function lookUpModels(
+  names: readonly string[],
+  provider: Provider | null,
+  profiles: readonly Profile[],
+  deps: { cwd: string; env: NodeJS.ProcessEnv; now: () => number },
+  flag = '--base-url',
+): Promise<Resolution> {
+  return resolveModels([...new Set(names)], {
+    api: provider?.models,
+    profiles,
+    cache: fileCapabilityCache(capabilityCacheDir(deps.cwd, provider?.baseUrl ?? undefined, deps.env)),
+    now: deps.now,
+  }).catch((e: unknown) => {
+    if (!(e instanceof TurnFailed)) throw e;
+    throw new ProviderError(
+      `could not look the models up at ${provider?.baseUrl ?? 'the endpoint'} (GET /v1/models): ${e.message}; check ${flag}, the key and the network`,
+      {},
+      { cause: e },
+    );
+  });
 }

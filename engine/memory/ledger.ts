@@ -3,7 +3,7 @@ import type { MemoryLayerFactory } from './memory-layer.js';
 /**
  * The ledger: the memory layer the original benchmark's author tried next. It keeps the
  * constraints and findings the scenario declares, from the step that establishes each, and
- * re-injects them into the system prompt of every later turn. Its memories come from the
+ * re-injects them before every later turn. Its memories come from the
  * scenario's declarations, not from the model's replies, so it measures what a perfect note-taker
  * would add; the transcript records that source and the exact text injected at each turn.
  */

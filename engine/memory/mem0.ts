@@ -8,7 +8,7 @@ const RECALL_LIMIT = 10;
 /**
  * Mem0's hosted platform as a memory layer, through its own client (`mem0ai`, `MemoryClient`).
  * Each completed exchange is sent to Mem0, which extracts memories from it; before each later
- * turn, the memories that match the next prompt come back and go into the system prompt.
+ * turn, the memories that match the next prompt come back and are added to that turn.
  *
  * Each conversation of each run is its own Mem0 user (`driftbench-<runId>-<conversationId>`), so conversations never
  * see each other's memories. MEM0_API_KEY is required; MEM0_HOST points the client elsewhere

@@ -10,8 +10,10 @@ export interface ObservedTurn {
 
 /**
  * A memory layer: it watches a conversation and, before each later turn, returns text to add
- * to that turn's system prompt (null for nothing). Conditions of a run (--condition) are memory
- * layers; `baseline` injects nothing. One instance serves one conversation.
+ * to that turn (null for nothing). The replay puts it into the turn's messages, as a system
+ * message or a delimited preface to the user text, and never changes the system prompt
+ * (replay/request.ts, injectionFor). Conditions of a run (--condition) are memory layers;
+ * `baseline` injects nothing. One instance serves one conversation.
  */
 export interface MemoryLayer {
   /** Where the memories come from, recorded in the transcript (e.g. "scenario declarations"). */

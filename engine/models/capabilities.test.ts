@@ -202,5 +202,6 @@ describe('capabilityCacheDir', () => {
   it('keeps one folder per endpoint host and port', () => {
     expect(capabilityCacheDir('/w', undefined)).toBe('/w/.driftbench-cache/models/api.anthropic.com');
     expect(capabilityCacheDir('/w', 'http://127.0.0.1:8787/')).toBe('/w/.driftbench-cache/models/127.0.0.1_8787');
+    expect(capabilityCacheDir('/w', 'http://127.0.0.1:8787/', { DRIFTBENCH_MODELS_CACHE_DIR: '/c' })).toBe('/c/127.0.0.1_8787');
   });
 });

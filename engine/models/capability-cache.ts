@@ -16,13 +16,15 @@ export interface CapabilityCache {
 }
 
 /**
- * The cache folder for an endpoint: `.driftbench-cache/models/<host>/` under `cwd`, one per
- * endpoint because two endpoints may know different models. The port is part of the host
- * (two local servers are two endpoints), written with `_` so the name is valid everywhere.
+ * The cache folder for an endpoint: `<root>/<host>/`, one per endpoint because two endpoints
+ * may know different models. The root is DRIFTBENCH_MODELS_CACHE_DIR when set, else
+ * `.driftbench-cache/models` under `cwd`. The port is part of the host (two local servers are
+ * two endpoints), written with `_` so the name is valid everywhere.
  */
-export function capabilityCacheDir(cwd: string, baseUrl: string | undefined): string {
+export function capabilityCacheDir(cwd: string, baseUrl: string | undefined, env: NodeJS.ProcessEnv = {}): string {
   const host = baseUrl ? new URL(baseUrl).host : 'api.anthropic.com';
-  return join(cwd, '.driftbench-cache', 'models', host.replace(/[^A-Za-z0-9.-]/g, '_'));
+  const root = env.DRIFTBENCH_MODELS_CACHE_DIR?.trim() || join(cwd, '.driftbench-cache', 'models');
+  return join(root, host.replace(/[^A-Za-z0-9.-]/g, '_'));
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Effort, Profile } from '../models/profiles.js';
 import { expectedOutputFor, findProfile } from '../models/profiles.js';
+import { turnCost } from '../models/cost.js';
 import { isGenerated, type LoadedScenario } from '../scenario/scenario.js';
 import type { Plan } from './plan.js';
 
@@ -67,8 +68,13 @@ export function conversationEstimate(t: ScenarioTokens, generated: readonly bool
     input += total;
     out += output;
     if (p) {
-      usdUncached += (total * p.input + output * p.output) / 1e6;
-      usd += promptCache ? (previousInput * p.cache_read + (total - previousInput) * p.cache_write_5m + output * p.output) / 1e6 : (total * p.input + output * p.output) / 1e6;
+      // Through turnCost, so a prompt-length price tier (Haiku 5.5 above 100,000 prompt tokens)
+      // prices the turns whose history has grown past it.
+      const uncached = { input_tokens: total, output_tokens: output, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
+      usdUncached += turnCost(p, uncached)!;
+      usd += promptCache
+        ? turnCost(p, { input_tokens: 0, output_tokens: output, cache_creation_input_tokens: total - previousInput, cache_read_input_tokens: previousInput })!
+        : turnCost(p, uncached)!;
     }
     previousInput = total;
     history += output;

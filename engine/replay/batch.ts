@@ -93,7 +93,7 @@ export async function runBatches(todo: readonly PlannedConversation[], ctx: Repl
         const profile = findProfile(ctx.profiles, c.model);
         const messages = historyFor(t.turns, st.prompt, run.promptCache);
         const apiModel = ctx.provider.apiModel?.(c.model, profile?.aliases ?? []) ?? c.model;
-        const { params, dropped, thinking } = buildParams({ model: apiModel, effort: c.effort, profile, system: t.system, messages, sampling: run.sampling });
+        const { params, dropped, thinking, effective } = buildParams({ model: apiModel, effort: c.effort, profile, system: t.system, messages, sampling: run.sampling });
         const worst = run.budget.limitUsd !== null ? (worstCaseTurnCost(params, profile?.prices) ?? 0) * BATCH_DISCOUNT : 0;
         // A batch already submitted (found on resume) was reserved for by the run that sent it.
         const hold = run.budget.reserve(record ? 0 : worst);
@@ -104,7 +104,14 @@ export async function runBatches(todo: readonly PlannedConversation[], ctx: Repl
         const asked: AskedTurn = {
           step,
           user: st.prompt,
-          request: { params: storedParams(params), message_count: messages.length, messages_sha256: messagesHash(messages), dropped, requested: { effort: c.effort, thinking } },
+          request: {
+            params: storedParams(params),
+            message_count: messages.length,
+            messages_sha256: messagesHash(messages),
+            dropped,
+            requested: { effort: c.effort, thinking },
+            effective_effort: effective,
+          },
           maxTokens: params.max_tokens,
           model: params.model,
           startedAt: iso(ctx.clock.now()),

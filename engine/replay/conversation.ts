@@ -1,6 +1,6 @@
 import { findProfile, type Effort } from '../models/profiles.js';
 import type { PlannedConversation } from '../plan/plan.js';
-import { TurnFailed, type Provider, type SendContext } from '../providers/types.js';
+import { TurnFailed, type MessageParams, type Provider, type ProviderReply, type SendContext } from '../providers/types.js';
 import { isGenerated, type LoadedScenario } from '../scenario/scenario.js';
 import { ProviderError } from '../errors.js';
 import { MEMORY_LAYERS } from '../memory/index.js';
@@ -10,9 +10,9 @@ import { replyText, TRANSCRIPT_FORMAT, type Attempt, type Transcript, type Turn 
 import type { ReplayEvents } from './events.js';
 import { worstCaseTurnCost, type Budget, type Reservation } from './budget.js';
 import type { ReplayContext } from './context.js';
-import { applyOutcome, type AskedTurn, type TurnOutcome } from './outcome.js';
+import { applyOutcome, joinPaused, type AskedTurn, type TurnOutcome } from './outcome.js';
 import type { RequestGate } from './request-gate.js';
-import { buildParams, historyFor, messagesHash, storedParams, type SamplingOptions } from './request.js';
+import { buildParams, historyFor, injectionFor, messagesHash, storedParams, toRequestBlock, type SamplingOptions } from './request.js';
 
 /** What one run decided for all its conversations (replayPlan builds it from the plan). */
 export interface RunSettings {
@@ -20,6 +20,8 @@ export interface RunSettings {
   sampling?: SamplingOptions;
   /** Put a cache_control breakpoint on the newest turn (default on; --no-prompt-cache). */
   promptCache: boolean;
+  /** How often a turn that stopped with pause_turn is sent back to continue: the retry budget (--max-retries). */
+  continuations: number;
   /** Always kept, to know what the run spent; it refuses turns only when --max-cost is set. */
   budget: Budget;
   /** Adaptive limit on requests in flight. */
@@ -133,11 +135,12 @@ export async function replayConversation(c: PlannedConversation, l: LoadedScenar
       await ctx.store.writeTranscript(t);
       continue;
     }
-    const messages = historyFor(t.turns, step.prompt, run.promptCache);
-    // A memory layer adds its text to this turn's system prompt; the transcript keeps it.
+    // A memory layer's text goes into this turn's messages, never into the system prompt, and
+    // stays there in later requests (injectionFor says why); the transcript keeps it and where.
     const injected = await memory.recall({ step: step.step, prompt: step.prompt });
-    const system = injected === null ? t.system : t.system === null ? injected : `${t.system}\n\n${injected}`;
-    const { params, dropped, thinking } = buildParams({ model: apiModel, effort: c.effort, profile, system, messages, sampling: run.sampling });
+    const injectedAs = injectionFor(profile);
+    const messages = historyFor(t.turns, step.prompt, run.promptCache, injected === null ? null : { text: injected, as: injectedAs });
+    const { params, dropped, thinking, effective } = buildParams({ model: apiModel, effort: c.effort, profile, system: t.system, messages, sampling: run.sampling });
     const asked: AskedTurn = {
       step: step.step,
       user: step.prompt,
@@ -147,7 +150,8 @@ export async function replayConversation(c: PlannedConversation, l: LoadedScenar
         messages_sha256: messagesHash(messages),
         dropped,
         requested: { effort: c.effort, thinking },
-        ...(condition !== 'baseline' ? { injected } : {}),
+        effective_effort: effective,
+        ...(condition !== 'baseline' ? { injected, ...(injected !== null ? { injected_as: injectedAs } : {}) } : {}),
       },
       maxTokens: params.max_tokens,
       model: params.model,
@@ -185,7 +189,7 @@ export async function replayConversation(c: PlannedConversation, l: LoadedScenar
     let outcome: TurnOutcome;
     let own: Attempt[];
     try {
-      const reply = await ctx.provider.send(params, send).finally(() => run.gate?.release());
+      const reply = await sendToTheEnd(params, send, ctx, run, worst).finally(() => run.gate?.release());
       own = reply.attempts;
       outcome = { kind: 'reply', ...reply, attempts: [...carried, ...own], priceFactor: 1 };
     } catch (e) {
@@ -218,6 +222,36 @@ export async function replayConversation(c: PlannedConversation, l: LoadedScenar
     if (t.status !== 'running') return done();
   }
   return finish('complete', null);
+}
+
+/**
+ * Sends a turn, and while the reply stops with pause_turn, sends its content back as the last
+ * assistant message so the model can finish, as the docs say: "Send the assistant content back
+ * to continue" (https://platform.claude.com/docs/en/api/handling-stop-reasons). At most
+ * `run.continuations` times (the retry budget), each within the budget; the parts come back as
+ * one reply (joinPaused). A reply still paused after that ends the conversation (applyOutcome).
+ */
+async function sendToTheEnd(params: MessageParams, send: SendContext, ctx: ReplayContext, run: RunSettings, worst: number | null): Promise<ProviderReply> {
+  const parts = [await ctx.provider.send(params, send)];
+  const extra: Reservation[] = [];
+  try {
+    while (parts.at(-1)!.message.stop_reason === 'pause_turn' && parts.length <= run.continuations) {
+      // Each continuation is another request: the budget must cover its worst case too.
+      const hold = worst === null ? null : await run.budget.acquire(worst);
+      if (worst !== null && hold === null) break;
+      if (hold) extra.push(hold);
+      const sofar = parts.flatMap((p) => p.message.content).map(toRequestBlock);
+      parts.push(await ctx.provider.send({ ...params, messages: [...params.messages, { role: 'assistant', content: sofar }] }, send));
+    }
+  } catch (e) {
+    // A continuation that failed: the turn failed, with the attempts of every part before it.
+    if (e instanceof TurnFailed) throw new TurnFailed(e.message, [...parts.flatMap((p) => p.attempts), ...e.attempts], e.status, e.type, { cause: e });
+    throw e;
+  } finally {
+    // The turn's own reservation settles its whole cost; these only held room while in flight.
+    for (const h of extra) h.settle(0);
+  }
+  return joinPaused(parts);
 }
 
 export function prefilledTurn(step: number, user: string, reply: string, effort: Effort, messages: ReturnType<typeof historyFor>): Turn {

@@ -115,18 +115,59 @@ export function applyOutcome(
       'max_tokens',
       `step ${asked.step} filled the model's context window (model_context_window_exceeded); its reply is cut off, so later steps would build on a partial answer`,
     ];
-  } else if (m.stop_reason !== null && !NORMAL_ENDS.has(m.stop_reason)) {
-    // pause_turn (a server tool's loop paused: driftbench sends no tools, so it does not expect one)
-    // and any stop reason this engine does not know: recorded, and never taken as a normal end.
+  } else if (m.stop_reason === 'pause_turn') {
+    // Still paused after every continuation the retry budget allows (sendToTheEnd).
+    const sent = outcome.attempts.filter((a) => a.outcome === 'ok').length;
     [status, reason] = [
       'errored',
-      `step ${asked.step} stopped with stop_reason ${m.stop_reason}, which driftbench does not continue from; the reply is kept, and the conversation stops here`,
+      `step ${asked.step} still paused (pause_turn) after ${sent} request(s), each sending the reply so far back to continue; continuing further needs a higher --max-retries (or --max-cost)`,
+    ];
+  } else if (m.stop_reason !== null && !NORMAL_ENDS.has(m.stop_reason)) {
+    // A stop reason this engine does not know: recorded, and never taken as a normal end.
+    [status, reason] = [
+      'errored',
+      `step ${asked.step} stopped with stop_reason ${m.stop_reason}, which driftbench does not know how to continue from; the reply is kept, and the conversation stops here`,
     ];
   } else if (o.lastStep) {
     status = 'complete';
   }
   if (status !== 'running') end(t, status, reason, o.now);
   return { turn, status, reason, costUsd: cost };
+}
+
+/**
+ * The parts of a turn that paused (pause_turn) and was continued, as one reply: the content of
+ * every part in order (a continuation carries on the same assistant turn: the API combines
+ * consecutive assistant messages into one), every attempt, and the usage of all the requests
+ * added up, since each was billed. The last part's stop reason is the turn's.
+ * https://platform.claude.com/docs/en/api/handling-stop-reasons
+ */
+export function joinPaused<T extends { message: Anthropic.Message; attempts: Attempt[]; latencyMs: number; providerCostUsd: number | null }>(parts: readonly T[]): T {
+  const [first, ...rest] = parts;
+  if (!first) throw new Error('joinPaused: no parts');
+  if (rest.length === 0) return first;
+  const last = parts.at(-1)!;
+  const sum = (f: (u: Anthropic.Usage) => number | null | undefined) => parts.reduce((n, p) => n + (f(p.message.usage) ?? 0), 0);
+  const usage: Anthropic.Usage = {
+    ...last.message.usage,
+    input_tokens: sum((u) => u.input_tokens),
+    output_tokens: sum((u) => u.output_tokens),
+    cache_creation_input_tokens: sum((u) => u.cache_creation_input_tokens),
+    cache_read_input_tokens: sum((u) => u.cache_read_input_tokens),
+    cache_creation: {
+      ephemeral_5m_input_tokens: sum((u) => u.cache_creation?.ephemeral_5m_input_tokens),
+      ephemeral_1h_input_tokens: sum((u) => u.cache_creation?.ephemeral_1h_input_tokens),
+    },
+    output_tokens_details: { thinking_tokens: sum((u) => u.output_tokens_details?.thinking_tokens) },
+  };
+  const costs = parts.map((p) => p.providerCostUsd);
+  return {
+    ...first,
+    message: { ...last.message, id: first.message.id, content: parts.flatMap((p) => p.message.content), usage },
+    attempts: parts.flatMap((p) => p.attempts),
+    latencyMs: parts.reduce((n, p) => n + p.latencyMs, 0),
+    providerCostUsd: costs.every((c) => c !== null) ? costs.reduce((n, c) => n + c!, 0) : null,
+  };
 }
 
 /** A turn that got no reply: what was asked, every attempt, and the error. */

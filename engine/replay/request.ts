@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { TranscriptError } from '../errors.js';
-import { type Effort, isDefaultEffort, maxTokensFor, type Profile } from '../models/profiles.js';
+import { type Effort, type EffortLevel, effectiveEffort, isDefaultEffort, maxTokensFor, type Profile } from '../models/profiles.js';
 import type Anthropic from '@anthropic-ai/sdk';
 import type { MessageParams, SamplingParams } from '../providers/types.js';
 import type { Block, Turn } from '../transcript/format.js';
@@ -33,7 +33,7 @@ export function buildParams(input: {
   system: string | null;
   messages: MessageParams['messages'];
   sampling?: SamplingOptions;
-}): { params: MessageParams; dropped: Dropped[]; thinking: 'none' | 'adaptive' } {
+}): { params: MessageParams; dropped: Dropped[]; thinking: 'none' | 'adaptive'; effective: EffortLevel | null } {
   const { model, effort, profile } = input;
   const dropped: Dropped[] = [];
   const maxTokens = profile ? maxTokensFor(profile, effort) : FALLBACK_MAX_TOKENS[effort];
@@ -73,7 +73,12 @@ export function buildParams(input: {
       params[name] = value;
     }
   }
-  return { params, dropped, thinking };
+  // The level the model works at, for the transcript: `default` sends none, so it is the model's
+  // own default, which only the profile knows (the Models API lists levels, not the default).
+  // https://platform.claude.com/docs/en/build-with-claude/effort
+  const effortDropped = dropped.some((d) => d.param === 'output_config.effort');
+  const effective = effortDropped ? null : profile ? effectiveEffort(profile, effort) : isDefaultEffort(effort) ? null : effort;
+  return { params, dropped, thinking, effective };
 }
 
 const SAMPLING_PARAMS = ['temperature', 'top_p', 'top_k'] as const;
@@ -97,26 +102,75 @@ export function toRequestBlock(b: Block): Anthropic.ContentBlockParam {
   }
 }
 
+/** Where a memory layer's text goes in a request (the transcript's request.injected_as). */
+export type InjectedAs = NonNullable<Turn['request']['injected_as']>;
+
+/** What a memory layer adds to one turn, and where. */
+export interface Injection {
+  text: string;
+  as: InjectedAs;
+}
+
 /**
- * The history before a step: every earlier user turn and assistant reply, then the new prompt.
+ * Where a model takes a memory layer's text without invalidating the thinking before it.
+ *
+ * On the models with preserved thinking, a thinking block is bound to everything before it: the
+ * top-level system prompt, the tools and every earlier message. Rewriting the system prompt
+ * between turns is a 400 ("The block is bound to a different conversation"); new instructions
+ * go in a `role: "system"` message appended after a user turn and left there.
+ * https://platform.claude.com/docs/en/build-with-claude/preserved-thinking/prefix-checks
+ * https://platform.claude.com/docs/en/build-with-claude/preserved-thinking/change-tools-or-instructions
+ * https://platform.claude.com/docs/en/build-with-claude/mid-conversation-system-messages
+ *
+ * The models whose profile says they take mid-conversation system messages get one. The others
+ * (and models without a profile) get the text as a delimited preface to the user turn, which
+ * every model takes. Either way the text stays where it was put in every later request, so the
+ * prefix only ever grows.
+ */
+export function injectionFor(profile: Profile | undefined): InjectedAs {
+  return profile?.mid_conversation_system === true ? 'system-message' : 'user-preface';
+}
+
+/** The user text of a turn with a memory preface: the recalled text, fenced off from the prompt. */
+export function withPreface(text: string, prompt: string): string {
+  return `<memory>\n${text}\n</memory>\n\n${prompt}`;
+}
+
+/**
+ * The history before a step: every earlier user turn and assistant reply, then the new prompt,
+ * each with what a memory layer injected for it exactly where it was first sent (injectionFor).
+ * A request is therefore the previous request plus the new messages: nothing before them
+ * changes, which preserved thinking requires and prompt caching rewards.
  *
  * With prompt caching, every user turn is a text block and the newest carries a cache_control
  * breakpoint, so each request writes its whole prefix to the cache and the next one (the same
  * prefix plus one exchange) reads it back: a conversation pays full price for each turn's new
  * tokens only. User turns are blocks in every request, not only the newest, so the prefix is
- * byte-for-byte the same from one request to the next.
+ * byte-for-byte the same from one request to the next; only the breakpoint moves.
  * https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching
  */
-export function historyFor(turns: readonly Turn[], prompt: string, promptCache = false): MessageParams['messages'] {
-  const user = (text: string): Anthropic.MessageParam['content'] => (promptCache ? [{ type: 'text', text }] : text);
+export function historyFor(turns: readonly Turn[], prompt: string, promptCache = false, injection: Injection | null = null): MessageParams['messages'] {
   const messages: MessageParams['messages'] = [];
+  const ask = (text: string, inj: Injection | null, newest: boolean) => {
+    const shown = inj?.as === 'user-preface' ? withPreface(inj.text, text) : text;
+    const cache = newest ? { cache_control: { type: 'ephemeral' as const } } : {};
+    messages.push({ role: 'user', content: promptCache ? [{ type: 'text', text: shown, ...cache }] : shown });
+    if (inj?.as === 'system-message') messages.push({ role: 'system', content: inj.text });
+  };
   for (const t of turns) {
     if (t.response === null) continue;
-    messages.push({ role: 'user', content: user(t.user) });
+    ask(t.user, injectionOf(t), false);
     messages.push({ role: 'assistant', content: t.response.content.map(toRequestBlock) });
   }
-  messages.push({ role: 'user', content: promptCache ? [{ type: 'text', text: prompt, cache_control: { type: 'ephemeral' } }] : prompt });
+  ask(prompt, injection, true);
   return messages;
+}
+
+/** What was injected into a stored turn's own request, where it stays in the history (a system-prompt injection does not). */
+function injectionOf(t: Turn): Injection | null {
+  const { injected, injected_as } = t.request;
+  if (injected === null || injected === undefined || injected_as === undefined || injected_as === 'system-prompt') return null;
+  return { text: injected, as: injected_as };
 }
 
 export function messagesHash(messages: MessageParams['messages']): string {

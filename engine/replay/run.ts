@@ -111,6 +111,7 @@ async function replayPlan(
     runId: manifest.run_id,
     sampling: (plan.options?.sampling ?? undefined) as SamplingOptions | undefined,
     promptCache: plan.prompt_cache ?? true,
+    continuations: plan.max_retries ?? 4,
     budget: new Budget(limitUsd, spentBefore),
     gate: new RequestGate(plan.concurrency, ctx.clock.now),
     distractors: plan.conversations.some((c) => (c.distance ?? 0) > 0) ? loadDistractors() : [],

@@ -160,9 +160,17 @@ export interface Request {
     thinking: 'none' | 'adaptive';
   };
   /**
-   * Text a memory layer added to the system prompt for this turn.
+   * Text a memory layer added for this turn, exactly as sent.
    */
   injected?: string | null;
+  /**
+   * The effort level the model worked at: the level sent, or, where no effort was sent (default, standard), the model's own default from its profile. null where that is not known or the model takes no effort.
+   */
+  effective_effort?: 'low' | 'medium' | 'high' | 'xhigh' | 'max' | null;
+  /**
+   * Where the injected text went. system-message: a role 'system' message right after this turn's user message, kept there in every later request; user-preface: a delimited block before this turn's user text, kept likewise; system-prompt (transcripts written before the memory layers kept the prefix): appended to this turn's top-level system prompt only. Absent means system-prompt.
+   */
+  injected_as?: 'system-prompt' | 'system-message' | 'user-preface';
 }
 /**
  * This interface was referenced by `Transcript`'s JSON-Schema

@@ -1,4 +1,5 @@
-import type { Profile } from '../models/profiles.js';
+import type { ResolvedModel } from '../models/capabilities.js';
+import type { EffortLevel, Profile } from '../models/profiles.js';
 import { findProfile, maxTokensFor } from '../models/profiles.js';
 import { safeName } from '../plan/plan.js';
 import { TurnFailed, type Provider } from '../providers/types.js';
@@ -43,6 +44,10 @@ export interface LlmJudgeOptions {
   samples: number;
   provider: Provider;
   profiles: readonly Profile[];
+  /** What the model lookup found for each judge model (its effort levels), where it ran. */
+  resolved?: readonly ResolvedModel[];
+  /** --judge-effort; else each model's default effort from its profile. */
+  effort?: EffortLevel;
   cache: JudgeCache;
   /** false: judge again and overwrite the cached verdicts (--no-cache). */
   readCache: boolean;
@@ -50,9 +55,13 @@ export interface LlmJudgeOptions {
 }
 
 /**
- * The judge's room: what its profile gives the model's default effort, which leaves room for
- * thinking (the 5.x line thinks by default, and max_tokens counts the thinking), or this much for
- * a model without a profile. A reply cut off anyway is asked once more with twice the room.
+ * The judge's effort and room. The effort is --judge-effort, else the model's own default from
+ * its profile, and it is sent explicitly wherever the model takes effort, so a verdict says what
+ * it was judged at and a changed default cannot change verdicts behind the cache's back
+ * (https://platform.claude.com/docs/en/build-with-claude/effort). max_tokens is what the profile
+ * gives that effort, which leaves room for thinking (the 5.x line thinks by default, and
+ * max_tokens counts the thinking), or JUDGE_MAX_TOKENS for a model without a profile. A reply
+ * cut off anyway is asked once more with twice the room.
  */
 const cutOff = (stop: string | null) => stop === 'max_tokens' || stop === 'model_context_window_exceeded';
 
@@ -71,10 +80,13 @@ export function llmJudge(o: LlmJudgeOptions): Judge {
     const profile = findProfile(o.profiles, model);
     // One sample: ask for the most likely answer where the model takes temperature.
     // Several samples: keep the default temperature, or the samples would all agree.
-    const params: { max_tokens: number; system: string; temperature?: number } = {
-      max_tokens: profile ? maxTokensFor(profile, 'default') : JUDGE_MAX_TOKENS,
+    const effort = o.effort ?? profile?.default_effort ?? null;
+    const levels = o.resolved?.find((r) => r.requested === model && r.source !== 'none')?.efforts ?? profile?.efforts ?? [];
+    const params: { max_tokens: number; system: string; temperature?: number; output_config?: { effort: EffortLevel } } = {
+      max_tokens: profile ? maxTokensFor(profile, effort ?? 'default') : JUDGE_MAX_TOKENS,
       system: prompt.system,
     };
+    if (effort !== null && levels.includes(effort)) params.output_config = { effort };
     if (o.samples === 1 && profile?.sampling.temperature !== false) params.temperature = 0;
     const apiModel = o.provider.apiModel?.(model, profile?.aliases ?? []) ?? model;
     const key = JudgeCache.key({ model: apiModel, params, promptSha256: prompt.sha256, sample });

@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -35,7 +37,13 @@ export function runBin(args: string[], opts: BinOptions = {}): Promise<BinResult
     const child = execFile(
       process.execPath,
       [opts.bin ?? binPath, ...args],
-      { cwd: opts.cwd ?? repoRoot, env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...opts.env }, maxBuffer: 64 * 1024 * 1024 },
+      {
+        cwd: opts.cwd ?? repoRoot,
+        // A Models API cache of its own for every run (unless the test gives one): local servers
+        // reuse ports, and an answer cached from another test's server would leak into this one.
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', DRIFTBENCH_MODELS_CACHE_DIR: mkdtempSync(join(tmpdir(), 'driftbench-models-')), ...opts.env },
+        maxBuffer: 64 * 1024 * 1024,
+      },
       (error, stdout, stderr) => {
         if (error === null) return resolve({ code: 0, signal: null, stdout, stderr });
         // execFile's error is one of three things: a non-zero exit (a numeric code), a kill (a

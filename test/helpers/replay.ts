@@ -63,7 +63,8 @@ export async function runAgainst(
     {
       output,
       cwd: repoRoot,
-      env: { ANTHROPIC_API_KEY: FAKE_KEY, OPENROUTER_API_KEY: FAKE_KEY, ...extra.env },
+      // A Models API cache of its own, as runBin gives each run (local servers reuse ports).
+      env: { ANTHROPIC_API_KEY: FAKE_KEY, OPENROUTER_API_KEY: FAKE_KEY, DRIFTBENCH_MODELS_CACHE_DIR: await tempDir('driftbench-models-'), ...extra.env },
       now: Date.now,
       log: pino({ level: 'silent' }),
       events,

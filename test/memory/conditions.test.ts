@@ -15,27 +15,46 @@ afterEach(async () => {
 });
 
 describe('--condition ledger', () => {
-  it('injects what was established into every later request, and not into the first', async () => {
+  it('injects what was established before every later request, never into the system prompt, and keeps it there', async () => {
     server = await startLocalServer({ responder: echoResponder() });
     const out = await tempDir();
+    // Opus 4.7 takes no mid-conversation system message (its profile): the ledger is a preface.
     const r = await runBin(replayArgs(server.url, '--condition', 'ledger', '--repeats', '1', '--out', out, '--run-name', 'l'), { env });
     expect(r.stderr).not.toMatch(STACK_LINE);
     expect(r.code).toBe(0);
-    const systems = server.messageRequests().map((q) => (q.body as { system?: string }).system);
-    expect(systems[0]).toBeUndefined();
-    expect(systems[1]).toBe(
-      'Ledger of what this conversation has established so far. Keep to every constraint:\n- Constraint (step 1): No migration step may hold a lock longer than 200 ms.',
-    );
-    expect(systems[2]).toContain('- Constraint (step 1): No migration step may hold a lock longer than 200 ms.');
-    expect(systems[2]).toContain('- Finding (step 2): The events table has 800 million rows.');
+    const bodies = server.messageRequests().map((q) => q.body as { system?: string; messages: Array<{ role: string; content: Array<{ text: string }> }> });
+    // The system prompt never changes (the fixture has none).
+    expect(bodies.map((b) => b.system)).toEqual([undefined, undefined, undefined]);
+    const userTexts = (i: number) => bodies[i]!.messages.filter((m) => m.role === 'user').map((m) => m.content[0]!.text);
+    const ledger2 =
+      'Ledger of what this conversation has established so far. Keep to every constraint:\n- Constraint (step 1): No migration step may hold a lock longer than 200 ms.';
+    expect(userTexts(0)).toEqual(['No migration step may hold a lock longer than 200 ms. Confirm.']);
+    expect(userTexts(1)[1]).toBe(`<memory>\n${ledger2}\n</memory>\n\nThe events table has 800 million rows. What does that mean?`);
+    // Step 3 carries step 2's preface unchanged, and its own, which adds the finding of step 2.
+    expect(userTexts(2)[1]).toBe(userTexts(1)[1]);
+    expect(userTexts(2)[2]).toContain('- Finding (step 2): The events table has 800 million rows.');
 
     const [t] = await readTranscripts(join(out, 'l'));
     expect(t!.conversation_id).toBe('minimal-lock-budget__claude-opus-4-7__high__ledger__r1');
     expect(t!.cell).toMatchObject({ condition: 'ledger' });
     expect(t!.memory).toEqual({ condition: 'ledger', source: 'scenario declarations (constraints and findings as established)' });
-    // The transcript records exactly what was injected at each turn.
-    expect(t!.turns.map((x) => x.request.injected)).toEqual([null, systems[1], systems[2]]);
-    expect((t!.turns[2]!.request.params as { system?: string }).system).toBe(systems[2]);
+    // The transcript records exactly what was injected at each turn, and where; the user turn stays the step's prompt.
+    expect(t!.turns.map((x) => x.request.injected)).toEqual([null, ledger2, expect.stringContaining('- Finding (step 2)')]);
+    expect(t!.turns.map((x) => x.request.injected_as)).toEqual([undefined, 'user-preface', 'user-preface']);
+    expect(t!.turns[1]!.user).toBe('The events table has 800 million rows. What does that mean?');
+    expect((t!.turns[2]!.request.params as { system?: string }).system).toBeUndefined();
+  });
+
+  it('sends the ledger as a system message right after the user turn to a model that takes one', async () => {
+    // Today's API: mid-conversation system messages on the models that take them, thinking bound to its prefix.
+    server = await startLocalServer({ rules: 'today', responder: echoResponder() });
+    const out = await tempDir();
+    const r = await runBin(replayArgs(server.url, '--models', 'claude-opus-4-8', '--condition', 'ledger', '--repeats', '1', '--out', out, '--run-name', 'l'), { env });
+    expect(r.code).toBe(0);
+    const roles = server.messageRequests().map((q) => (q.body as { messages: Array<{ role: string }> }).messages.map((m) => m.role));
+    expect(roles).toEqual([['user'], ['user', 'assistant', 'user', 'system'], ['user', 'assistant', 'user', 'system', 'assistant', 'user', 'system']]);
+    const [t] = await readTranscripts(join(out, 'l'));
+    expect(t!.turns.map((x) => x.request.injected_as)).toEqual([undefined, 'system-message', 'system-message']);
   });
 
   it('rejects an unknown condition', async () => {

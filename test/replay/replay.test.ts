@@ -292,6 +292,69 @@ describe("today's models (the local server playing today's API)", () => {
     expect(t.turns[0]!.response!.stop_reason).toBe('model_context_window_exceeded');
   });
 
+  it('continues a reply that stopped with pause_turn by sending it back, and keeps the parts as one turn', async () => {
+    await today();
+    const usage = { input_tokens: 100, output_tokens: 10 };
+    server.enqueue(
+      {
+        content: [
+          { type: 'thinking', thinking: 'first half' },
+          { type: 'text', text: 'Two hundred' },
+        ],
+        stop_reason: 'pause_turn',
+        usage,
+      },
+      { content: [{ type: 'text', text: ' milliseconds, noted.' }], usage },
+      reply('two', 'rows'),
+      reply('three', 'trap'),
+    );
+    const { transcripts } = await runAgainst(server, { paths: [THREE], models: ['claude-opus-5-5'], efforts: ['high'] });
+    const bodies = server.messageRequests().map((r) => r.body as { messages: Array<{ role: string; content: Array<{ type: string; text?: string }> }> });
+    expect(bodies.map((b) => b.messages.map((m) => m.role))).toEqual([
+      ['user'],
+      // The paused reply goes back as the last message, as sent, for the model to finish.
+      ['user', 'assistant'],
+      ['user', 'assistant', 'user'],
+      ['user', 'assistant', 'user', 'assistant', 'user'],
+    ]);
+    expect(bodies[1]!.messages[1]!.content.map((b) => b.type)).toEqual(['thinking', 'text']);
+    const t = transcripts[0]!;
+    expect(t.status).toBe('complete');
+    const first = t.turns[0]!;
+    // One turn: both parts' content, the last part's stop reason, the usage of both requests.
+    expect(first.response!.content.filter((b) => b.type === 'text').map((b) => b.text)).toEqual(['Two hundred', ' milliseconds, noted.']);
+    expect(first.response!.content[0]).toMatchObject({ type: 'thinking', thinking: 'first half' });
+    expect(first.response!.stop_reason).toBe('end_turn');
+    expect(first.response!.usage.output_tokens).toBeGreaterThan(10);
+    expect(first.attempts.map((a) => a.outcome)).toEqual(['ok', 'ok']);
+    // The next step sends the joined reply back in one assistant message, and the server takes
+    // its thinking as bound to this conversation (no 400).
+    expect(bodies[2]!.messages[1]!.content).toEqual(first.response!.content.map((b) => expect.objectContaining({ type: b.type })));
+    expect(bodies[2]!.messages[1]!.content.filter((b) => b.type === 'text')).toHaveLength(2);
+    expect(server.messageRequests().every((r) => r.outcome === 'reply')).toBe(true);
+  });
+
+  it('stops a conversation still paused after as many continuations as the retry budget allows', async () => {
+    await today();
+    const paused = { content: [{ type: 'text' as const, text: 'still going' }], stop_reason: 'pause_turn' as const };
+    server.enqueue(paused, paused, paused);
+    const { transcripts } = await runAgainst(server, { paths: [THREE], models: ['claude-opus-5-5'], efforts: ['high'], maxRetries: 2 });
+    expect(server.messageRequests()).toHaveLength(3);
+    const t = transcripts[0]!;
+    expect(t.status).toBe('errored');
+    expect(t.status_reason).toMatch(/step 1 still paused \(pause_turn\) after 3 request\(s\)/);
+    expect(t.turns[0]!.response!.content.filter((b) => b.type === 'text')).toHaveLength(3);
+  });
+
+  it('stops, with the reason, on a stop reason it does not know, rather than going on', async () => {
+    await today();
+    server.enqueue({ content: [{ type: 'text', text: 'hm' }], stop_reason: 'compaction' as never });
+    const { transcripts } = await runAgainst(server, { paths: [THREE], models: ['claude-opus-5-5'], efforts: ['high'] });
+    expect(server.messageRequests()).toHaveLength(1);
+    expect(transcripts[0]!.status).toBe('errored');
+    expect(transcripts[0]!.status_reason).toMatch(/stop_reason compaction, which driftbench does not know how to continue from/);
+  });
+
   it('keeps every usage field the API returns, not only the four token counts', async () => {
     await today();
     server.enqueue(reply('a', 'think'), reply('b'), reply('c'));

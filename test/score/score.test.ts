@@ -108,7 +108,8 @@ describe('driftbench score with an LLM judge against the local server', () => {
     server.reset();
     const second = await runBin(judgeArgs('--judge', 'claude-sonnet-4-6'), { env });
     expect(second.code).toBe(0);
-    expect(server.requests).toHaveLength(0);
+    // No judge call; only the judge model's lookup (each run has its own Models API cache here).
+    expect(server.requests.map((q) => `${q.method} ${q.path}`)).toEqual(['GET /v1/models/claude-sonnet-4-6']);
     expect(second.stdout).toContain('judge calls: 0 made, 6 served from the cache');
     const again = await readScores(join(run, 'scores', 'claude-sonnet-4-6.json'));
     expect(again.conversations.map((c) => c.mem_fail.value)).toEqual(scores.conversations.map((c) => c.mem_fail.value));
@@ -124,7 +125,8 @@ describe('driftbench score with an LLM judge against the local server', () => {
     server.reset();
     const flipped = await startLocalServer({ responder: () => ({ content: [{ type: 'text', text: 'verdict: YES' }] }) });
     const cached = await runBin(['score', run, '--judge-base-url', flipped.url, '--cache-dir', cache, '--judge', 'claude-opus-4-7', '--no-coherence'], { env });
-    expect(flipped.requests).toHaveLength(0);
+    // Served from the cache: no judge call (the judge model is still looked up, GET /v1/models).
+    expect(flipped.messageRequests()).toHaveLength(0);
     expect(cached.stdout).not.toContain('kept as');
     const fresh = await runBin(['score', run, '--judge-base-url', flipped.url, '--cache-dir', cache, '--judge', 'claude-opus-4-7', '--no-coherence', '--no-cache'], { env });
     expect(flipped.messageRequests()).toHaveLength(2);

@@ -181,6 +181,12 @@ export async function modelsAction(
   const provider = makeProvider(name, { baseUrl: o.baseUrl, maxRetries: 2 }, deps);
   return modelsCommand(
     { format: o.format, models: o.models },
-    { output: deps.output, api: provider.models, profiles: loadProfiles(), cache: fileCapabilityCache(capabilityCacheDir(deps.cwd, provider.baseUrl ?? undefined)), now: deps.now },
+    {
+      output: deps.output,
+      api: provider.models,
+      profiles: loadProfiles(),
+      cache: fileCapabilityCache(capabilityCacheDir(deps.cwd, provider.baseUrl ?? undefined, deps.env)),
+      now: deps.now,
+    },
   );
 }

@@ -1,10 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { ProviderError, UsageError } from '../../errors.js';
-import { TurnFailed } from '../../providers/types.js';
-import { capabilityCacheDir, fileCapabilityCache } from '../../models/capability-cache.js';
-import { type ResolvedModel, resolveModels } from '../../models/capabilities.js';
+import { UsageError } from '../../errors.js';
+import type { ResolvedModel } from '../../models/capabilities.js';
 import { EFFORTS, findProfile, isDefaultEffort, isRehearsalModel, loadProfiles, supportsEffort, type Effort, type Profile } from '../../models/profiles.js';
 import { buildPlan, loadAxes, publicBaseUrl, safeName, selectScenarios, unionCells, type Cell, type Matrix, type Plan } from '../../plan/plan.js';
 import { estimatePlan, estimatedScenarioTokens, type ScenarioTokens } from '../../plan/estimate.js';
@@ -22,7 +20,7 @@ import type { RunManifest } from '../../transcript/format.js';
 import { RunStore } from '../../transcript/run-store.js';
 import type { Logger } from '../logger.js';
 import type { Output } from '../output.js';
-import { makeProvider, providerKey } from '../provider.js';
+import { lookUpModels, makeProvider, providerKey } from '../provider.js';
 
 export interface RunOptions {
   paths: string[];
@@ -95,20 +93,12 @@ export async function runCommand(o: RunOptions, deps: RunCommandDeps): Promise<R
   const provider = o.dryRun
     ? makeProviderOrNull(providerName, o, deps, o.baseUrl)
     : makeProvider(providerName, { baseUrl: o.baseUrl, maxRetries: o.maxRetries, retryBaseMs: o.retryBaseMs }, deps);
-  const resolution = await resolveModels([...new Set(cells.map((c) => c.model))], {
-    api: provider?.models,
+  const resolution = await lookUpModels(
+    cells.map((c) => c.model),
+    provider,
     profiles,
-    cache: fileCapabilityCache(capabilityCacheDir(deps.cwd, provider?.baseUrl ?? undefined)),
-    now: deps.now,
-  }).catch((e: unknown) => {
-    // The endpoint could not be asked at all (down, a proxy in the way, a bad key): nothing else would work either.
-    if (!(e instanceof TurnFailed)) throw e;
-    throw new ProviderError(
-      `could not look the models up at ${provider?.baseUrl ?? 'the endpoint'} (GET /v1/models): ${e.message}; check --base-url, the key and the network`,
-      {},
-      { cause: e },
-    );
-  });
+    deps,
+  );
   for (const message of resolution.warnings) deps.events.emit({ type: 'warning', message });
   checkEfforts(cells, resolution.models);
   const conditions = o.conditions ?? ['baseline'];

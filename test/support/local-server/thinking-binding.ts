@@ -40,11 +40,20 @@ interface Payload {
   c: string;
 }
 
-/** Signs the thinking blocks of a reply to `body` from `model`: `before` is the reply's blocks ahead of this one, as sent. */
+/**
+ * Signs the thinking blocks of a reply to `body` from `model`: `before` is the reply's blocks ahead
+ * of this one, as sent. A request that ends with an assistant message continues that turn (a
+ * pause_turn sent back): the API combines consecutive assistant messages into one turn, so the
+ * reply's blocks are bound as if they followed that message's blocks in the same message.
+ */
 export function replySigner(body: Record<string, unknown>, model: ModelRecord): (before: unknown[], thinking: string) => string {
-  const messageCount = Array.isArray(body['messages']) ? body['messages'].length : 0;
+  const messages = Array.isArray(body['messages']) ? body['messages'] : [];
+  const last = messages.at(-1) as { role?: unknown; content?: unknown } | undefined;
+  const continues = last?.role === 'assistant';
+  const messageCount = continues ? messages.length - 1 : messages.length;
+  const earlier = continues ? (asBlocks(last.content) as unknown[]) : [];
   return (before, thinking) => {
-    const prefix = model.preservedThinking ? prefixHash(body, messageCount, before) : undefined;
+    const prefix = model.preservedThinking ? prefixHash(body, messageCount, [...earlier, ...before]) : undefined;
     const payload: Payload = prefix === undefined ? { m: model.id, c: seal(model.id, '', thinking) } : { m: model.id, p: prefix, c: seal(model.id, prefix, thinking) };
     return BOUND + Buffer.from(JSON.stringify(payload)).toString('base64url');
   };
