@@ -12,7 +12,10 @@ request with echoResponder. Ctrl-C stops it.
   --rules R              off | today (default off): today applies each model line's rules
                          (unknown and retired models, thinking, efforts, sampling parameters,
                          bound thinking signatures) and sends today's usage fields and
-                         anthropic-ratelimit-* headers; anthropic mode only
+                         anthropic-ratelimit-* headers; in openrouter mode to the request as
+                         OpenRouter forwards it (OpenRouter's model ids, its thinking defaults)
+  --drop P[,P]           effort and/or thinking: parameters the server ignores without saying
+                         so, as OpenRouter did on Claude until June 2026 (default: none)
   --models-api on|off    serve GET /v1/models (default on)
   --ttft-ms N            latency to the first token (default 0)
   --per-token-ms N       latency between tokens (default 0)
@@ -28,6 +31,7 @@ const options = {
   port: { type: 'string', default: '8787' },
   mode: { type: 'string', default: 'anthropic' },
   rules: { type: 'string', default: 'off' },
+  drop: { type: 'string', default: '' },
   'models-api': { type: 'string', default: 'on' },
   'ttft-ms': { type: 'string', default: '0' },
   'per-token-ms': { type: 'string', default: '0' },
@@ -69,12 +73,14 @@ try {
   } else {
     const mode = oneOf('mode', values.mode, ['anthropic', 'openrouter']);
     const rules = oneOf('rules', values.rules, ['off', 'today']);
+    const dropParams = values.drop === '' ? [] : values.drop.split(',').map((p) => oneOf('drop', p.trim(), ['effort', 'thinking']));
     // The server is imported only now, so --help and a bad flag work before a build.
     const { echoResponder, startLocalServer } = await import('../dist/test/support/local-server/index.js');
     const server = await startLocalServer({
       port: nonNegativeInt('port', values.port),
       mode,
       rules,
+      dropParams,
       modelsApi: oneOf('models-api', values['models-api'], ['on', 'off']) === 'on',
       latency: { ttftMs: nonNegativeInt('ttft-ms', values['ttft-ms']), perTokenMs: nonNegativeInt('per-token-ms', values['per-token-ms']) },
       responder: echoResponder(),

@@ -58,8 +58,12 @@ describe('the shipped model profiles', () => {
     expect(names.filter((n, i) => names.indexOf(n) !== i)).toEqual([]);
     for (const p of profiles) for (const a of p.unverified_aliases ?? []) expect(p.aliases, p.id).toContain(a);
     // Confirmed on openrouter.ai, so not marked as guesses.
-    expect(get('anthropic/claude-opus-5.5').unverified_aliases).toBeUndefined();
-    expect(get('anthropic/claude-fable-5').unverified_aliases).toBeUndefined();
+    for (const id of ['anthropic/claude-opus-5.5', 'anthropic/claude-sonnet-5.5', 'anthropic/claude-haiku-5.5', 'anthropic/claude-fable-5.1', 'anthropic/claude-fable-5']) {
+      expect(get(id).unverified_aliases, id).toBeUndefined();
+    }
+    // Where OpenRouter's docs name one spelling, that one is sent (the first anthropic/ alias).
+    expect(get('claude-opus-4-7').aliases[0]).toBe('anthropic/claude-4.7-opus');
+    expect(get('claude-opus-4-7').unverified_aliases).toEqual(['anthropic/claude-opus-4.7']);
   });
 
   it('never allow sampling parameters on a real model, and say why', () => {

@@ -54,7 +54,8 @@ export function createSdkProvider(o: SdkProviderOptions): Provider {
       let providerCost: number | null = null;
       for await (const event of stream) {
         if (ttft === null && event.type === 'content_block_delta') ttft = o.now() - start;
-        // OpenRouter adds its charge to usage as `cost`, a field the SDK's types do not know.
+        // OpenRouter adds its charge to usage as `cost`, a field the SDK's types do not know; the
+        // last usage of the stream carries it (openrouter.ts). Cumulative, like all of message_delta's usage.
         if (event.type === 'message_delta' && 'cost' in event.usage && typeof event.usage.cost === 'number' && Number.isFinite(event.usage.cost)) {
           providerCost = event.usage.cost;
         }

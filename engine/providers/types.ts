@@ -76,7 +76,7 @@ export interface Provider {
   send(params: MessageParams, ctx: SendContext): Promise<ProviderReply>;
   /** Input tokens of a request, from the provider's count_tokens endpoint, where it has one. */
   countTokens?(params: Pick<MessageParams, 'model' | 'system' | 'messages'>): Promise<number>;
-  /** The name this provider's API uses for a model (OpenRouter: anthropic/claude-opus-4.7). */
+  /** The name this provider's API uses for a model (OpenRouter: anthropic/claude-opus-5.5). */
   apiModel?(model: string, aliases: readonly string[]): string;
 }
 

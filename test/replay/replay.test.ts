@@ -210,7 +210,8 @@ describe('faults', () => {
 
 describe('OpenRouter', () => {
   it('records what was requested when the provider silently drops effort and thinking, and keeps its cost', async () => {
-    const or = await startLocalServer({ mode: 'openrouter' });
+    // OpenRouter as it was until June 2026: effort and thinking ignored without a word.
+    const or = await startLocalServer({ mode: 'openrouter', dropParams: ['effort', 'thinking'] });
     try {
       or.enqueue(
         ...['a', 'b', 'c'].map((t) => ({
@@ -224,10 +225,10 @@ describe('OpenRouter', () => {
       const { transcripts } = await runAgainst(or, { paths: [THREE], provider: 'openrouter', baseUrl: `${or.url}/api`, models: ['claude-opus-4-7'], efforts: ['xhigh'] });
       const body = or.messageRequests()[0]!.body as Record<string, unknown>;
       expect(or.messageRequests()[0]!.path).toBe('/api/v1/messages');
-      expect(body).toMatchObject({ model: 'anthropic/claude-opus-4.7', output_config: { effort: 'xhigh' } });
+      expect(body).toMatchObject({ model: 'anthropic/claude-4.7-opus', output_config: { effort: 'xhigh' } });
       const t = transcripts[0]!;
       expect(t.provider).toEqual({ name: 'openrouter', base_url_host: new URL(or.url).host });
-      expect(t.model_requested).toBe('anthropic/claude-opus-4.7');
+      expect(t.model_requested).toBe('anthropic/claude-4.7-opus');
       expect(t.turns[0]!.request.requested).toEqual({ effort: 'xhigh', thinking: 'adaptive' });
       // No thinking came back: the report's effect check can see it.
       expect(t.turns[0]!.response!.content.map((b) => b.type)).toEqual(['text']);

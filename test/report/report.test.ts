@@ -122,8 +122,8 @@ describe('driftbench report', () => {
   });
 
   it('warns that effort had no effect when a provider silently dropped it', async () => {
-    // The local server in OpenRouter mode ignores output_config and thinking, as OpenRouter did.
-    const server = await startLocalServer({ mode: 'openrouter', responder: echoResponder() });
+    // The local server in OpenRouter mode ignoring output_config and thinking, as OpenRouter did.
+    const server = await startLocalServer({ mode: 'openrouter', dropParams: ['effort', 'thinking'], responder: echoResponder() });
     const out = await tempDir();
     try {
       const r = await runBin(

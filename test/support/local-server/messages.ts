@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { sendError, sendJson } from './http.js';
 import { shapeReply, thinkingPlan, todayUsageFields } from './model-thinking.js';
 import { findModel } from './models.js';
+import type { DroppableParam } from './openrouter.js';
 import type { PromptCache } from './prompt-cache.js';
 import { replySigner } from './thinking-binding.js';
 import { planReply, writeSse, type PlannedReply, type StreamEnding } from './sse.js';
@@ -13,6 +14,8 @@ const REFUSAL_TEXT = "I can't help with that.";
 
 export interface Settings {
   mode: 'anthropic' | 'openrouter';
+  /** Parameters the endpoint ignores (types.ts, LocalServerOptions.dropParams). */
+  dropParams: readonly DroppableParam[];
   ttftMs: number;
   perTokenMs: number;
   rejectParams: Record<string, string[]>;
@@ -33,15 +36,28 @@ export function planMessage(reply: ScriptedReply, body: Record<string, unknown>,
     const today = { sign: replySigner(body, model), hiddenTokens: shaped.hiddenTokens, thinkingTokens: shaped.thinkingTokens, usage: todayUsageFields(body) };
     return planReply(shaped.reply, { messageId, model: String(body['model']), input: settings.cache.account(body), today });
   }
-  const shown = settings.mode === 'openrouter' ? withoutThinking(reply) : reply;
+  // Without model rules nothing decides whether the model thinks: a dropped `thinking` drops the script's.
+  const shown = settings.dropParams.includes('thinking') ? withoutThinking(reply) : reply;
   return planReply(shown, { messageId, model: String(body['model']), input: settings.cache.account(body) });
+}
+
+/** What the model behind the endpoint was asked (openrouter.ts): the body it received, and the model name to answer with. */
+export interface Target {
+  body: Record<string, unknown>;
+  answeredAs: string;
 }
 
 /**
  * Answers a valid POST /v1/messages with what was scripted for it: a reply (streamed or
  * whole), or a fault.
  */
-export async function answerMessage(rec: RecordedRequest, res: ServerResponse, scripted: Scripted | undefined, settings: Settings): Promise<void> {
+export async function answerMessage(
+  rec: RecordedRequest,
+  res: ServerResponse,
+  scripted: Scripted | undefined,
+  settings: Settings,
+  target: Target = { body: rec.body, answeredAs: String(rec.body['model']) },
+): Promise<void> {
   if (scripted === undefined || 'batch' in scripted) {
     rec.outcome = 'unexpected';
     const message = scripted === undefined ? NOTHING_SCRIPTED : `local server: {batch: '${scripted.batch}'} is only meaningful inside a message batch`;
@@ -69,7 +85,7 @@ export async function answerMessage(rec: RecordedRequest, res: ServerResponse, s
   }
 
   const reply = fault ? faultReply(fault) : (scripted as ScriptedReply);
-  const plan = planMessage(reply, rec.body, `msg_local_${rec.seq}`, settings);
+  const plan = planMessage({ ...reply, model: reply.model ?? target.answeredAs }, target.body, `msg_local_${rec.seq}`, settings);
   const streamFault = fault && isStreamFault(fault.fault) ? fault.fault : undefined;
 
   if (rec.body.stream === true) {
@@ -114,7 +130,7 @@ export function faultReply(fault: Fault): ScriptedReply {
   return { content: [{ type: 'text', text: words.join(' ') }] };
 }
 
-/** OpenRouter drops reasoning it was not asked for in its own format: only text reaches the client. */
+/** The script's reply with its thinking blocks left out. */
 function withoutThinking(reply: ScriptedReply): ScriptedReply {
   return { ...reply, content: reply.content.filter((b) => b.type === 'text') };
 }

@@ -1,6 +1,6 @@
 import type { ErrorType } from './http.js';
 import { EFFORTS, findModel, type Effort, type ModelRecord, type ThinkingType } from './models.js';
-import { checkThinkingBlocks } from './thinking-binding.js';
+import { checkThinkingBlocks, type PrefixCheck } from './thinking-binding.js';
 
 /**
  * Rules 'today': what the API refuses for each model line, checked once the body is well
@@ -26,6 +26,8 @@ export interface RuleContext {
   apiVersion: string | undefined;
   /** count_tokens is checked for its model and its messages only: it generates nothing. */
   countTokens: boolean;
+  /** Default 'enforced'. OpenRouter does not enforce prefix checks (openrouter.ts). */
+  prefixCheck?: PrefixCheck;
 }
 
 export function checkModelRules(body: Record<string, unknown>, ctx: RuleContext): RuleVerdict {
@@ -49,7 +51,7 @@ export function checkModelRules(body: Record<string, unknown>, ctx: RuleContext)
     (ctx.countTokens ? undefined : (maxTokensProblem(body, model) ?? thinkingProblem(body, model) ?? effortProblem(body, model))) ??
     systemMessageProblem(body, model);
   if (problem !== undefined) return invalid(problem);
-  const blocks = checkThinkingBlocks(body, model);
+  const blocks = checkThinkingBlocks(body, model, ctx.prefixCheck);
   if (!blocks.ok) return invalid(blocks.message);
   return { ok: true, model, dropped: blocks.dropped };
 }

@@ -275,37 +275,6 @@ describe('validation', () => {
 });
 
 describe('modes and latency', () => {
-  it('openrouter mode strips thinking, ignores output_config, records the body unchanged and passes cost', async () => {
-    const server = await start({ mode: 'openrouter' });
-    server.enqueue({
-      content: [
-        { type: 'thinking', thinking: 'hidden' },
-        { type: 'text', text: 'Visible.' },
-      ],
-      cost: 0.0021,
-    });
-    const client = new Anthropic({ apiKey: 'or-key', baseURL: `${server.url}/api`, maxRetries: 0 });
-    const stream = client.messages.stream({
-      model: 'anthropic/claude-opus-4.7',
-      max_tokens: 2000,
-      thinking: { type: 'enabled', budget_tokens: 1024 },
-      output_config: { effort: 'low' },
-      messages: HI,
-    });
-    // The SDK copies only the usage fields it knows into its snapshot, so cost is read off message_delta.
-    let cost: unknown;
-    stream.on('streamEvent', (event) => {
-      if (event.type === 'message_delta') cost = (event.usage as unknown as { cost?: number }).cost;
-    });
-    const message = await stream.finalMessage();
-
-    expect(message.content).toEqual([{ type: 'text', text: 'Visible.' }]);
-    expect(cost).toBe(0.0021);
-    const [sent] = server.messageRequests();
-    expect(sent?.path).toBe('/api/v1/messages');
-    expect(sent?.body).toMatchObject({ thinking: { type: 'enabled', budget_tokens: 1024 }, output_config: { effort: 'low' } });
-  });
-
   it('waits ttftMs before the first delta and perTokenMs between deltas', async () => {
     const server = await start({ latency: { ttftMs: 150, perTokenMs: 40 } });
     server.enqueue({ content: [{ type: 'text', text: 'one two three four' }] });
@@ -422,9 +391,5 @@ describe("rules 'off', the default", () => {
     expect(plain.content).toEqual([{ type: 'text', text: 'No thinking added.' }]);
     expect(Object.keys(plain.usage).sort()).toEqual(['cache_creation', 'cache_creation_input_tokens', 'cache_read_input_tokens', 'input_tokens', 'output_tokens']);
     expect(server.requests.map((r) => r.outcome)).toEqual(['reply', 'reply']);
-  });
-
-  it("refuses rules 'today' in openrouter mode rather than pretend", async () => {
-    await expect(startLocalServer({ rules: 'today', mode: 'openrouter' })).rejects.toThrow("rules 'today' emulate the Claude API");
   });
 });

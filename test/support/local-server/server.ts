@@ -7,6 +7,7 @@ import { isAuthorized, readBody, record, rejectRequest, sendError, sendJson } fr
 import { answerMessage, type Settings } from './messages.js';
 import { checkModelRules } from './model-rules.js';
 import { answerModels, matchModelsRoute } from './models-api.js';
+import { forward } from './openrouter.js';
 import { PromptCache } from './prompt-cache.js';
 import { RateLimiter } from './rate-limit.js';
 import { estimateInputTokens } from './tokens.js';
@@ -47,13 +48,12 @@ interface Deps {
  *   anthropic-ratelimit-* headers, and usage carries today's fields. Issue 13 moves the
  *   engine's tests to 'today'.
  * Either way a scripted reply may name another model (a fallback answering) and end with
- * pause_turn or model_context_window_exceeded.
+ * pause_turn or model_context_window_exceeded. Openrouter mode puts OpenRouter's endpoint in
+ * front of either rule set, and `dropParams` plays an endpoint that ignores effort or thinking
+ * without saying so (openrouter.ts).
  */
 export async function startLocalServer(opts: LocalServerOptions = {}): Promise<LocalServer> {
   const rules = opts.rules ?? 'off';
-  if (rules === 'today' && opts.mode === 'openrouter') {
-    throw new Error("local server: rules 'today' emulate the Claude API's model rules; they are not available in openrouter mode");
-  }
   const queue: Scripted[] = [];
   const requests: RecordedRequest[] = [];
   let seq = 0;
@@ -63,6 +63,7 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
   setMaxListeners(0, closing.signal);
   const settings: Settings = {
     mode: opts.mode ?? 'anthropic',
+    dropParams: opts.dropParams ?? [],
     ttftMs: opts.latency?.ttftMs ?? 0,
     perTokenMs: opts.latency?.perTokenMs ?? 0,
     // Under 'today' the model table decides; params named here are refused on top of it.
@@ -182,15 +183,26 @@ async function route(rec: RecordedRequest, raw: string, res: ServerResponse, dep
   }
   const problem = validate(rec.body, { countTokens: !isMessages, rejectParams: deps.settings.rejectParams, rules: deps.settings.rules });
   if (problem !== undefined) return rejectRequest(rec, res, 400, 'invalid_request_error', problem);
-  if (deps.settings.rules === 'today') {
-    const verdict = checkModelRules(rec.body, { apiVersion: rec.headers['anthropic-version'], countTokens: !isMessages });
-    if (!verdict.ok) return rejectRequest(rec, res, verdict.status, verdict.type, verdict.message);
-    if (verdict.dropped.length > 0) rec.droppedThinking = verdict.dropped;
-  }
-
   if (!isMessages) {
+    if (deps.settings.rules === 'today') {
+      const verdict = checkModelRules(rec.body, { apiVersion: rec.headers['anthropic-version'], countTokens: true });
+      if (!verdict.ok) return rejectRequest(rec, res, verdict.status, verdict.type, verdict.message);
+    }
     rec.outcome = 'reply';
     return sendJson(res, 200, { input_tokens: estimateInputTokens(rec.body) });
   }
-  return answerMessage(rec, res, deps.next(rec), deps.settings);
+
+  // What the model receives: OpenRouter's rewriting (openrouter mode) and any dropped parameters.
+  const target = forward(rec.body, deps.settings);
+  if (!target.ok) return rejectRequest(rec, res, target.status, target.type, target.message);
+  if (target.body !== rec.body) rec.forwarded = target.body;
+  if (deps.settings.rules === 'today') {
+    const prefixCheck = deps.settings.mode === 'openrouter' ? 'not-enforced' : 'enforced';
+    const verdict = checkModelRules(target.body, { apiVersion: rec.headers['anthropic-version'], countTokens: false, prefixCheck });
+    if (!verdict.ok) return rejectRequest(rec, res, verdict.status, verdict.type, verdict.message);
+    if (verdict.dropped.length > 0) rec.droppedThinking = verdict.dropped;
+  }
+  // A responder plays the model, so it sees the request as forwarded.
+  const scripted = deps.next(target.body === rec.body ? rec : { ...rec, body: target.body });
+  return answerMessage(rec, res, scripted, deps.settings, target);
 }

@@ -61,13 +61,16 @@ export function replySigner(body: Record<string, unknown>, model: ModelRecord): 
 
 export type BlockCheck = { ok: true; dropped: string[] } | { ok: false; message: string };
 
+/** 'not-enforced': a block bound to another prefix is used all the same (OpenRouter, openrouter.ts). */
+export type PrefixCheck = 'enforced' | 'not-enforced';
+
 /**
  * Checks every thinking block sent back in the history for `model`: an edited block is a 400;
  * a block the model cannot read is silently left out (listed in `dropped`); a readable block
  * bound to a different prefix is the docs' 400. Prefix checks are enforced by default for
  * accounts created on or after 2026-08-31, which is the account this server plays.
  */
-export function checkThinkingBlocks(body: Record<string, unknown>, model: ModelRecord): BlockCheck {
+export function checkThinkingBlocks(body: Record<string, unknown>, model: ModelRecord, prefixCheck: PrefixCheck = 'enforced'): BlockCheck {
   const messages = Array.isArray(body['messages']) ? body['messages'] : [];
   const dropped: string[] = [];
   for (const [i, message] of messages.entries()) {
@@ -83,7 +86,7 @@ export function checkThinkingBlocks(body: Record<string, unknown>, model: ModelR
         dropped.push(path);
         continue;
       }
-      if (origin !== 'unbound' && origin.p !== undefined && origin.p !== prefixHash(body, i, content.slice(0, j))) {
+      if (prefixCheck === 'enforced' && origin !== 'unbound' && origin.p !== undefined && origin.p !== prefixHash(body, i, content.slice(0, j))) {
         return { ok: false, message: boundElsewhereMessage(path) };
       }
     }

@@ -46,7 +46,10 @@ export interface ScriptedReply {
     output_tokens_details: { thinking_tokens: number } | null;
     server_tool_use: { web_search_requests: number; web_fetch_requests: number } | null;
   }>;
-  /** OpenRouter-style provider cost, sent as usage.cost when present. */
+  /**
+   * OpenRouter's charge for the request, sent as usage.cost in message_delta and the whole
+   * message when present (https://openrouter.ai/docs/cookbook/administration/usage-accounting).
+   */
   cost?: number;
 }
 
@@ -112,6 +115,11 @@ export interface RecordedRequest {
    * Only set when some were.
    */
   droppedThinking?: string[];
+  /**
+   * The body the model received, when it differs from the one sent: OpenRouter's rewriting in
+   * openrouter mode under rules 'today', and any `dropParams` (openrouter.ts).
+   */
+  forwarded?: any;
 }
 
 /**
@@ -123,8 +131,20 @@ export type Responder = (req: RecordedRequest) => Scripted | undefined;
 export interface LocalServerOptions {
   /** Default 0: an ephemeral port. */
   port?: number;
-  /** Default anthropic. openrouter drops `thinking` / `output_config` and strips thinking from replies. */
+  /**
+   * Default anthropic. openrouter plays OpenRouter's Anthropic-compatible endpoint (served under
+   * /api/v1/messages too, like every route): `usage.cost` from the script, and under rules
+   * 'today' OpenRouter's model ids, its rewriting of `thinking` and no prefix checks on thinking
+   * blocks (openrouter.ts, with the doc pages).
+   */
   mode?: 'anthropic' | 'openrouter';
+  /**
+   * Default none. Request parameters the endpoint ignores without saying so, as OpenRouter did
+   * with effort and thinking on Claude until June 2026: `effort` removes `output_config.effort`
+   * before the model sees the request; `thinking` removes `thinking`, and under rules 'off' also
+   * the thinking blocks of every reply. Either mode. The request log keeps what the client sent.
+   */
+  dropParams?: Array<'effort' | 'thinking'>;
   /** ttftMs: from a request's arrival to its first token; perTokenMs: between later tokens. Default 0 / 0. */
   latency?: { ttftMs?: number; perTokenMs?: number };
   /** Used when the queue is empty. */
@@ -139,7 +159,8 @@ export interface LocalServerOptions {
    * applies each model line's rules from models.ts (unknown and retired models, sampling
    * parameters, thinking types and display, efforts, max_tokens, mid-conversation system
    * messages, thinking bound to its conversation) and today's usage fields and rate-limit
-   * headers. Issue 13 switches the engine's tests to 'today'. Anthropic mode only.
+   * headers. Issue 13 switches the engine's tests to 'today'. In openrouter mode they apply to
+   * the request as OpenRouter forwards it (openrouter.ts).
    */
   rules?: 'today' | 'off';
   /** Default true. false: /v1/models answers 404, as an Anthropic-compatible endpoint without a Models API. */
