@@ -9,7 +9,7 @@ request with echoResponder. Ctrl-C stops it.
 
   --port N               port to listen on (default 8787; 0 picks a free one)
   --mode M               anthropic | openrouter (default anthropic)
-  --rules R              off | today (default off): today applies each model line's rules
+  --rules R              today | off (default today): today applies each model line's rules
                          (unknown and retired models, thinking, efforts, sampling parameters,
                          bound thinking signatures) and sends today's usage fields and
                          anthropic-ratelimit-* headers; in openrouter mode to the request as
@@ -30,7 +30,7 @@ const options = {
   help: { type: 'boolean', short: 'h', default: false },
   port: { type: 'string', default: '8787' },
   mode: { type: 'string', default: 'anthropic' },
-  rules: { type: 'string', default: 'off' },
+  rules: { type: 'string', default: 'today' },
   drop: { type: 'string', default: '' },
   'models-api': { type: 'string', default: 'on' },
   'ttft-ms': { type: 'string', default: '0' },

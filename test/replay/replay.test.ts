@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { signThinking, startLocalServer, type LocalServer, type Scripted } from '../support/local-server/index.js';
+import { startLocalServer, type LocalServer, type Scripted } from '../support/local-server/index.js';
 import { messagesHash } from '../../engine/replay/request.js';
 import { replyText } from '../../engine/transcript/format.js';
 import { UsageError } from '../../engine/errors.js';
@@ -36,20 +36,22 @@ describe('conversation semantics', () => {
     ]);
     expect(sent[1]!.messages[2]!.content).toEqual([{ type: 'text', text: 'The events table has 800 million rows. What does that mean?', cache_control: { type: 'ephemeral' } }]);
     expect(JSON.stringify(sent[2]!.messages.slice(0, 2))).toBe(JSON.stringify(sent[1]!.messages.slice(0, 2)));
-    // The model's own reply to step 1, thinking first, signature untouched.
+    // The model's own reply to step 1, thinking first, signature untouched (as it came back).
+    const signature = (step: number) => transcripts[0]!.turns[step - 1]!.response!.content[0]!.signature;
+    expect(signature(1)).toMatch(/^sigb_/);
     expect(sent[2]!.messages[1]!.content).toEqual([
-      { type: 'thinking', thinking: 'think one', signature: signThinking('think one') },
+      { type: 'thinking', thinking: 'think one', signature: signature(1) },
       { type: 'text', text: 'One: 200 ms, noted.' },
     ]);
     expect(sent[2]!.messages[3]!.content).toEqual([
-      { type: 'thinking', thinking: 'think two', signature: signThinking('think two') },
+      { type: 'thinking', thinking: 'think two', signature: signature(2) },
       { type: 'text', text: 'Two: 800 million rows.' },
     ]);
 
     const [t] = transcripts;
     expect(t!.status).toBe('complete');
     expect(t!.turns.map(replyText)).toEqual(['One: 200 ms, noted.', 'Two: 800 million rows.', 'Three: no.']);
-    expect(t!.turns[2]!.response!.content[0]).toEqual({ type: 'thinking', thinking: 'think three', signature: signThinking('think three') });
+    expect(t!.turns[2]!.response!.content[0]).toEqual({ type: 'thinking', thinking: 'think three', signature: expect.stringMatching(/^sigb_/) });
     // What the transcript says was sent is what the server received.
     t!.turns.forEach((turn, i) => {
       expect(turn.request.messages_sha256).toBe(messagesHash(sent[i]!.messages as never));
@@ -122,10 +124,11 @@ describe('model profiles', () => {
   });
 
   it('computes cost from the profile, and gives an unknown model no price rather than a guess', async () => {
-    // An endpoint without a Models API: the profiles are all driftbench knows, and the mystery
-    // model has none (with a Models API, an unknown model is refused before anything is sent).
+    // An Anthropic-compatible endpoint (any model id, no Models API): the profiles are all
+    // driftbench knows, and the mystery model has none (with a Models API, an unknown model is
+    // refused before anything is sent).
     await server.close();
-    server = await startLocalServer({ modelsApi: false });
+    server = await startLocalServer({ modelsApi: false, rules: 'off' });
     server.enqueue(
       { content: [{ type: 'text', text: 'a' }], usage: { input_tokens: 1000, output_tokens: 200 } },
       reply('b'),

@@ -92,7 +92,9 @@ describe('driftbench models', () => {
       expect(listing.models.map((m) => m.id)).not.toContain('rehearsal:pass');
       expect(listing.models.every((m) => m.source === 'profile')).toBe(true);
       expect(out).toMatch(/│ claude-opus-4-6 +│ 1M in +│ low–high, max +│/);
-      expect(out).toMatch(/│ claude-mythos-5-2 +│ \? in +│ low–max \? +│ adaptive +│ no price +│/);
+      // An inferred price is marked unverified; a model with none says so.
+      expect(out).toMatch(/│ claude-mythos-5-2 +│ \? in +│ low–max \? +│ adaptive +│ 8 in · 40 out \? +│/);
+      expect(out).toMatch(/│ claude-mythos-preview +│.*│ no price +│/);
       expect(out).toMatch(/│ retired 2026-08-05 +│/);
     }
   });

@@ -25,7 +25,7 @@ async function streamWithCost(client: Anthropic, params: Anthropic.MessageStream
 
 describe("openrouter mode, rules 'off'", () => {
   it('passes thinking and effort through, records the body unchanged and passes the cost', async () => {
-    const server = await start({ mode: 'openrouter' });
+    const server = await start({ mode: 'openrouter', rules: 'off' });
     server.enqueue({
       content: [
         { type: 'thinking', thinking: 'Shown.' },
@@ -55,7 +55,7 @@ describe("openrouter mode, rules 'off'", () => {
   });
 
   it('with dropParams, ignores effort and thinking as OpenRouter once did: nothing of either reaches the model or comes back', async () => {
-    const server = await start({ mode: 'openrouter', dropParams: ['effort', 'thinking'] });
+    const server = await start({ mode: 'openrouter', rules: 'off', dropParams: ['effort', 'thinking'] });
     server.enqueue({
       content: [
         { type: 'thinking', thinking: 'dropped' },

@@ -1,6 +1,7 @@
 import Anthropic, { BadRequestError } from '@anthropic-ai/sdk';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { LocalServer } from './index.js';
+import type { LocalServerOptions } from './types.js';
 import { localServers } from '../../helpers/local-servers.js';
 
 const MODEL = 'claude-sonnet-4-6';
@@ -10,7 +11,9 @@ const SECOND = 'Should we add a NOT NULL DEFAULT column to events in one transac
 const THIRD = 'And what about an index on it?'; // 30 chars
 const EPHEMERAL = { type: 'ephemeral' as const };
 
-const { start } = localServers();
+const { start: startServer } = localServers();
+/** These tests are of the server's mechanics, under rules 'off' (any model, replies as scripted); 'today' is asked for by name. */
+const start = (opts: LocalServerOptions = {}) => startServer({ rules: 'off', ...opts });
 
 function clientFor(server: LocalServer): Anthropic {
   return new Anthropic({ apiKey: 'test-key', baseURL: server.url, maxRetries: 0 });

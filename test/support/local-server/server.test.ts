@@ -1,12 +1,15 @@
 import Anthropic, { APIError, BadRequestError, InternalServerError, OverloadedError, RateLimitError } from '@anthropic-ai/sdk';
 import { describe, expect, it } from 'vitest';
 import { echoResponder, signThinking, startLocalServer, type LocalServer, type RecordedRequest } from './index.js';
+import type { LocalServerOptions } from './types.js';
 import { localServers } from '../../helpers/local-servers.js';
 
 const MODEL = 'claude-sonnet-4-6';
 const HI = [{ role: 'user' as const, content: 'Hi' }];
 
-const { start, allowUnexpected } = localServers();
+const { start: startServer, allowUnexpected } = localServers();
+/** These tests are of the server's mechanics, under rules 'off' (any model, replies as scripted); 'today' is asked for by name. */
+const start = (opts: LocalServerOptions = {}) => startServer({ rules: 'off', ...opts });
 
 function clientFor(server: LocalServer, extra: Partial<ConstructorParameters<typeof Anthropic>[0]> = {}): Anthropic {
   return new Anthropic({ apiKey: 'test-key', baseURL: server.url, maxRetries: 0, ...extra });
@@ -290,7 +293,7 @@ describe('modes and latency', () => {
   });
 
   it('close() ends kept-alive connections promptly', async () => {
-    const server = await startLocalServer({ responder: echoResponder() });
+    const server = await startLocalServer({ rules: 'off', responder: echoResponder() });
     await clientFor(server).messages.create({ model: MODEL, max_tokens: 10, messages: HI });
     const before = Date.now();
     await server.close();
@@ -300,7 +303,7 @@ describe('modes and latency', () => {
 
 describe('waitForRequests', () => {
   it('resolves when the n-th matching request arrives, at once if it already has, and rejects on close', async () => {
-    const server = await startLocalServer({ responder: echoResponder() });
+    const server = await startLocalServer({ rules: 'off', responder: echoResponder() });
     const isMessage = (r: RecordedRequest) => r.path === '/v1/messages';
     const client = clientFor(server);
     let second: RecordedRequest[] | undefined;
@@ -362,7 +365,7 @@ describe("today's stop reasons and a fallback model", () => {
   });
 });
 
-describe("rules 'off', the default", () => {
+describe("rules 'off'", () => {
   it('answers as before: any model and parameters, thinking as scripted, no rate-limit headers, the old usage keys', async () => {
     const server = await start();
     server.enqueue(

@@ -35,9 +35,7 @@ interface Deps {
  * request and answers one nobody scripted with a loud 500.
  *
  * Two rule sets (`rules`):
- * - 'off' (the default for now): any model id is answered, thinking and parameters pass as
- *   sent, signatures only seal the thinking text, usage has the token counts.
- * - 'today': each model line's rules from the server's own model table (models.ts, every
+ * - 'today' (the default): each model line's rules from the server's own model table (models.ts, every
  *   fact with its doc page; deliberately not the engine's model-profiles.json, so a test fails
  *   when the engine assumes the wrong rules). Unknown and retired models are 404s; sampling
  *   parameters follow the request's anthropic-version; thinking types, efforts, max_tokens and
@@ -45,15 +43,17 @@ interface Deps {
  *   thinks when not told otherwise and shows it `omitted` by default (model-thinking.ts);
  *   thinking blocks are bound to model, system prompt, tools and conversation prefix on the
  *   preserved-thinking models (thinking-binding.ts); every messages response carries the
- *   anthropic-ratelimit-* headers, and usage carries today's fields. Issue 13 moves the
- *   engine's tests to 'today'.
+ *   anthropic-ratelimit-* headers, and usage carries today's fields.
+ * - 'off': an Anthropic-compatible endpoint that is not Anthropic: any model id is answered,
+ *   thinking and parameters pass as sent, signatures only seal the thinking text, usage has the
+ *   token counts. The server's own mechanics are tested under it.
  * Either way a scripted reply may name another model (a fallback answering) and end with
  * pause_turn or model_context_window_exceeded. Openrouter mode puts OpenRouter's endpoint in
  * front of either rule set, and `dropParams` plays an endpoint that ignores effort or thinking
  * without saying so (openrouter.ts).
  */
 export async function startLocalServer(opts: LocalServerOptions = {}): Promise<LocalServer> {
-  const rules = opts.rules ?? 'off';
+  const rules = opts.rules ?? 'today';
   const queue: Scripted[] = [];
   const requests: RecordedRequest[] = [];
   let seq = 0;

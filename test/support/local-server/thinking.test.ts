@@ -2,6 +2,7 @@ import type Anthropic from '@anthropic-ai/sdk';
 import { BadRequestError } from '@anthropic-ai/sdk';
 import { describe, expect, it } from 'vitest';
 import { signThinking, type LocalServer } from './index.js';
+import type { LocalServerOptions } from './types.js';
 import { clientFor, localServers, refusal } from '../../helpers/local-servers.js';
 
 const SYSTEM = 'You are a careful database reviewer.';
@@ -17,7 +18,9 @@ const thoughtful = (thinking: string, text: string) => ({
 const bound = (path: string) =>
   `${path}: Invalid \`signature\` in \`thinking\` block. The block is bound to a different conversation. Remove the block, or set \`thinking.block_binding.prefix_mismatch_behavior\` to "drop_block".`;
 
-const { start } = localServers();
+const { start: startServer } = localServers();
+/** These tests are of the server's mechanics, under rules 'off' (any model, replies as scripted); 'today' is asked for by name. */
+const start = (opts: LocalServerOptions = {}) => startServer({ rules: 'off', ...opts });
 
 /** The second turn's history: the first question, the reply as it came back, the next question. */
 function secondTurn(first: Anthropic.Message, question = FIRST): Anthropic.MessageParam[] {

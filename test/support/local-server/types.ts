@@ -155,12 +155,12 @@ export interface LocalServerOptions {
    */
   rejectParams?: Record<string, string[]>;
   /**
-   * Default 'off': any model id, thinking and parameters as the client sends them. 'today'
-   * applies each model line's rules from models.ts (unknown and retired models, sampling
-   * parameters, thinking types and display, efforts, max_tokens, mid-conversation system
-   * messages, thinking bound to its conversation) and today's usage fields and rate-limit
-   * headers. Issue 13 switches the engine's tests to 'today'. In openrouter mode they apply to
-   * the request as OpenRouter forwards it (openrouter.ts).
+   * Default 'today': each model line's rules from models.ts (unknown and retired models,
+   * sampling parameters, thinking types and display, efforts, max_tokens, mid-conversation
+   * system messages, thinking bound to its conversation) and today's usage fields and
+   * rate-limit headers; in openrouter mode they apply to the request as OpenRouter forwards it
+   * (openrouter.ts). 'off': any model id, thinking and parameters as the client sends them (an
+   * Anthropic-compatible endpoint that is not Anthropic).
    */
   rules?: 'today' | 'off';
   /** Default true. false: /v1/models answers 404, as an Anthropic-compatible endpoint without a Models API. */
