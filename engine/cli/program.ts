@@ -251,9 +251,11 @@ export function buildProgram(deps: CliDeps, result: CliResult = { exitCode: 0 })
     .addOption(new Option('--format <format>', 'output format').choices(REPORT_FORMATS).default('table' as const))
     .option('--out <file>', 'write to a file (html defaults to <run>/report.html)')
     .option('--fail-if <expr>', 'exit 1 when this holds, e.g. "mem_fail_rate > 0.2" (repeatable)', repeatable, [] as string[])
+    .option('--exclude-fallback', 'leave out conversations with turns answered by another model than the one requested (a fallback), from every figure, comparison and gate')
     .action(async (runs, opts) => {
       const { reportCommand } = await import('./commands/report.js');
-      const report = await reportCommand({ runs, judge: opts.judge, format: opts.format, out: opts.out, failIf: opts.failIf }, deps);
+      const fallback = opts.excludeFallback === true ? 'exclude' : 'include';
+      const report = await reportCommand({ runs, judge: opts.judge, format: opts.format, out: opts.out, failIf: opts.failIf, fallback }, deps);
       if (report.gates.some((g) => g.failed)) result.exitCode = 1;
     });
 

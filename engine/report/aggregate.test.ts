@@ -178,6 +178,23 @@ describe('cells', () => {
     expect(cellStats('lock-budget', key, rows).citations_by_step).toEqual({ '1': 2, '2': 0.5 });
   });
 
+  it('counts the conversations another model answered part of, and keeps a cell whose conversations were all left out', () => {
+    const fallback = [{ step: 2, answered_by: 'claude-b' }];
+    const kept = [row({ repeat: 1 }), rowOf(score({ repeat: 2 }), fallback)];
+    const [included] = cells(kept);
+    expect(included).toMatchObject({ fallback_conversations: 1, mem_fail: { n: 2 } });
+    expect(included!.conversations).toHaveLength(2);
+
+    // --exclude-fallback: the left-out conversation is counted, never aggregated.
+    const leftOut = [rowOf(score({ repeat: 2, mem: 'YES' }), fallback)];
+    const [excluded] = cells([row({ repeat: 1 })], leftOut);
+    expect(excluded).toMatchObject({ fallback_conversations: 1, mem_fail: { n: 1, failed: 0 } });
+    expect(excluded!.conversations).toEqual(['lock-budget__claude-a__high__r1']);
+    // A cell with nothing left but left-out conversations still shows, as no data.
+    const [empty] = cells([], leftOut);
+    expect(empty).toMatchObject({ scenario: 'lock-budget', cell: { model: 'claude-a' }, fallback_conversations: 1, mem_fail: { n: 0, rate: null }, conversations: [] });
+  });
+
   it('leaves figures null in a cell where no conversation finished', () => {
     const c = cellStats('lock-budget', rowOf(score()).key, [row({ status: 'errored' })]);
     expect(c).toMatchObject({ citations_median: null, latency_median_ms: null, cost_median_usd: null, retention_mean: null, citations_by_step: {} });
@@ -262,6 +279,22 @@ describe('comparisons', () => {
     const [e] = comparisons([...series('claude-a', 2, [], { effort: 'low' }), ...series('claude-a', 2, [], { effort: 'max' })]);
     expect(e).toMatchObject({ axis: 'effort', a: { effort: 'low' }, b: { effort: 'max' } });
     expect(e!.sentence.startsWith('low vs max (claude-a): ')).toBe(true);
+  });
+
+  it('says when a comparison includes conversations another model answered part of, counting both sides', () => {
+    const fallback = [{ step: 1, answered_by: 'claude-z' }];
+    const a = series('claude-a', 3, []);
+    const b = series('claude-b', 3, [1, 2, 3]);
+    a[0] = rowOf(a[0]!.score, fallback);
+    b[1] = rowOf(b[1]!.score, fallback);
+    b[2] = rowOf(b[2]!.score, [...fallback, { step: 3, answered_by: 'claude-y' }]);
+    const [c] = comparisons([...a, ...b]);
+    expect(c!.fallback_conversations).toBe(3);
+    expect(c!.sentence).toMatch(/; includes 3 conversation\(s\) with turns answered by a fallback model$/);
+    // Without such turns, nothing is said.
+    const [plain] = comparisons([...series('claude-a', 3, []), ...series('claude-b', 3, [1, 2, 3])]);
+    expect(plain).toMatchObject({ fallback_conversations: 0 });
+    expect(plain!.sentence).not.toContain('fallback');
   });
 
   it('does not compare cells that differ on two axes', () => {

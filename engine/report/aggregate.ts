@@ -1,6 +1,7 @@
 import { mcnemarExact, mcnemarPairsNeeded, median, mean, wilson } from '../stats/stats.js';
 import type { CellKey, CellStats, Comparison, GroupStats, Rates } from '../schemas/report.generated.js';
 import type { ConversationScore } from '../schemas/scores.generated.js';
+import { cellKeyOf, type FallbackTurn } from './fallback.js';
 
 /** A scored conversation with the cell key every report groups by. */
 export interface Row {
@@ -8,19 +9,17 @@ export interface Row {
   key: CellKey;
   scenario: string;
   repeat: number;
+  /** Turns another model than the requested one answered (fallback.ts); empty for most. */
+  fallback: readonly FallbackTurn[];
 }
 
-export function rowOf(score: ConversationScore): Row {
-  return {
-    score,
-    scenario: score.scenario_id,
-    repeat: score.cell.repeat,
-    key: { model: score.cell.model, effort: score.cell.effort, condition: score.cell.condition ?? 'baseline', distance: score.cell.distance ?? 0 },
-  };
+export function rowOf(score: ConversationScore, fallback: readonly FallbackTurn[] = []): Row {
+  return { score, scenario: score.scenario_id, repeat: score.cell.repeat, key: cellKeyOf(score.cell), fallback };
 }
 
 export const keyString = (k: CellKey) => `${k.model}|${k.effort}|${k.condition}|${k.distance}`;
 const finished = (r: Row) => r.score.status === 'complete';
+const answeredElsewhere = (r: Row) => r.fallback.length > 0;
 const nums = (xs: Array<number | null | undefined>) => xs.filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
 
 /** mem_fail over rows: only finished conversations with a YES/NO verdict count in n. */
@@ -38,7 +37,12 @@ export function rates(rows: readonly Row[]): Rates {
   };
 }
 
-export function cellStats(scenario: string, key: CellKey, rows: readonly Row[]): CellStats {
+/**
+ * One scenario and cell. `leftOut` are its conversations that --exclude-fallback keeps out of
+ * every figure: only counted, so that a cell all of whose conversations were left out still
+ * shows, as "no data", rather than vanishing from the table.
+ */
+export function cellStats(scenario: string, key: CellKey, rows: readonly Row[], leftOut: readonly Row[] = []): CellStats {
   const done = rows.filter(finished);
   const steps = new Set(done.flatMap((r) => Object.keys(r.score.citations.by_step)));
   const citationsByStep: Record<string, number> = {};
@@ -60,6 +64,7 @@ export function cellStats(scenario: string, key: CellKey, rows: readonly Row[]):
     coherence_mean: mean(nums(done.map((r) => r.score.step_coherence.value))),
     citations_by_step: citationsByStep,
     conversations: rows.map((r) => r.score.conversation_id).sort(),
+    fallback_conversations: [...rows, ...leftOut].filter(answeredElsewhere).length,
   };
 }
 
@@ -90,10 +95,20 @@ function groupBy<T>(xs: readonly T[], key: (x: T) => string): Map<string, T[]> {
   return m;
 }
 
-export function cells(rows: readonly Row[]): CellStats[] {
+export function cells(rows: readonly Row[], leftOut: readonly Row[] = []): CellStats[] {
   const out: CellStats[] = [];
-  for (const [scenario, rs] of [...groupBy(rows, (r) => r.scenario)].sort(([a], [b]) => a.localeCompare(b))) {
-    for (const cellRows of groupBy(rs, (r) => keyString(r.key)).values()) out.push(cellStats(scenario, cellRows[0]!.key, cellRows));
+  const left = new Set(leftOut);
+  for (const [scenario, rs] of [...groupBy([...rows, ...leftOut], (r) => r.scenario)].sort(([a], [b]) => a.localeCompare(b))) {
+    for (const cellRows of groupBy(rs, (r) => keyString(r.key)).values()) {
+      out.push(
+        cellStats(
+          scenario,
+          cellRows[0]!.key,
+          cellRows.filter((r) => !left.has(r)),
+          cellRows.filter((r) => left.has(r)),
+        ),
+      );
+    }
   }
   return out;
 }
@@ -110,7 +125,7 @@ export function summaries(rows: readonly Row[]) {
 }
 
 const AXES = ['model', 'effort', 'condition', 'distance'] as const;
-const EFFORT_ORDER = ['standard', 'low', 'medium', 'high', 'xhigh', 'max'];
+const EFFORT_ORDER = ['default', 'standard', 'low', 'medium', 'high', 'xhigh', 'max'];
 
 function label(k: CellKey, axis: (typeof AXES)[number]): string {
   return String(k[axis]);
@@ -148,6 +163,7 @@ export function comparisons(rows: readonly Row[]): Comparison[] {
       let bFailed = 0;
       let onlyA = 0;
       let onlyB = 0;
+      let fallback = 0;
       const scenarios = new Set<string>();
       for (const ra of byCell.get(keyString(a))!) {
         const rb = bIndex.get(`${ra.scenario}#${ra.repeat}`);
@@ -160,6 +176,7 @@ export function comparisons(rows: readonly Row[]): Comparison[] {
         bFailed += Number(fb);
         onlyA += Number(fa && !fb);
         onlyB += Number(fb && !fa);
+        fallback += Number(answeredElsewhere(ra)) + Number(answeredElsewhere(rb));
       }
       if (pairs === 0) continue;
       const p = mcnemarExact(onlyA, onlyB);
@@ -171,6 +188,8 @@ export function comparisons(rows: readonly Row[]): Comparison[] {
       if (p < 0.05) sentence = `${head}; significant at p < 0.05 over ${pairs} paired conversations`;
       else if (onlyA === onlyB) sentence = `${head}; no difference in paired outcomes at this n (${pairs} pairs); the data cannot separate them`;
       else sentence = `${head}; not significant at this n${repeatsNeeded === null ? '' : `; about ${repeatsNeeded} repeats per scenario needed to tell them apart`}`;
+      // Another model's answer is not this cell's, and the turns after it build on it.
+      if (fallback > 0) sentence += `; includes ${fallback} conversation(s) with turns answered by a fallback model`;
       out.push({
         axis,
         a,
@@ -184,6 +203,7 @@ export function comparisons(rows: readonly Row[]): Comparison[] {
         significant: p < 0.05,
         pairs_needed: needed,
         repeats_needed: repeatsNeeded,
+        fallback_conversations: fallback,
         sentence,
       });
     }
@@ -227,7 +247,8 @@ export function effectWarnings(rows: readonly Row[]): string[] {
       }
     }
     for (const [effort, e] of byEffort) {
-      if (effort === 'standard' || model.startsWith('rehearsal:')) continue;
+      // default and standard ask for thinking only on models that think by default: no claim to check.
+      if (effort === 'standard' || effort === 'default' || model.startsWith('rehearsal:')) continue;
       if (e.every((r) => r.score.cost.thinking_blocks === 0)) {
         warnings.push(
           `thinking was requested at effort ${effort} on ${model}, but no conversation got a thinking block back: the provider may have dropped the thinking parameter`,

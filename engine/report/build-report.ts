@@ -1,12 +1,15 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import pLimit from 'p-limit';
 import { TranscriptError } from '../errors.js';
+import type { Profile } from '../models/profiles.js';
 import { validatorFor } from '../schemas/compile.js';
-import type { Report } from '../schemas/report.generated.js';
+import type { CellKey, Report } from '../schemas/report.generated.js';
 import type { Scores } from '../schemas/scores.generated.js';
-import { RunStore } from '../transcript/run-store.js';
-import type { RunManifest } from '../transcript/format.js';
+import { RunStore, parseTranscript } from '../transcript/run-store.js';
+import type { RunManifest, Transcript } from '../transcript/format.js';
 import { cells, comparisons, effectWarnings, rowOf, summaries, type Row } from './aggregate.js';
+import { cellKeyOf, cellName, fallbackCells, fallbackCount, fallbackTurns, type FallbackTurn, type ModelNames } from './fallback.js';
 import { evaluateGates, type Gate } from './gate.js';
 
 export const REPORT_FORMAT = 'driftbench.report/1';
@@ -16,13 +19,52 @@ export interface LoadedRun {
   manifest: RunManifest;
   scores: Scores;
   scoresFile: string;
+  /** Who answered each scored conversation, read from its transcript. */
+  answers: ReadonlyMap<string, Answers>;
+  /** Scored conversations whose transcript file is gone: who answered them is unknown. */
+  missingTranscripts: string[];
+}
+
+/** Who answered one conversation. */
+export interface Answers {
+  cell: CellKey;
+  requested: string;
+  /** Its turns another model answered; empty for most. */
+  fallback: FallbackTurn[];
+}
+
+/** What decides whether two model names are one model, for a run: the profiles and the ids its Models API gave. */
+export function modelNamesOf(profiles: readonly Profile[], manifest: RunManifest): ModelNames {
+  return { profiles, resolved: manifest.models ?? [] };
+}
+
+/** Transcripts read at once: bounds open files and memory on runs of thousands of conversations. */
+const READ_CONCURRENCY = 16;
+
+/**
+ * Who answered each conversation of a run: the ids given, or every transcript in the run.
+ * Transcripts are read and validated like any other; an id with no transcript file is absent
+ * from the map.
+ */
+export async function readAnswers(store: RunStore, names: ModelNames, ids?: readonly string[]): Promise<Map<string, Answers>> {
+  const limit = pLimit(READ_CONCURRENCY);
+  const read: Array<Promise<Transcript | undefined>> =
+    ids === undefined
+      ? (await store.listTranscriptFiles()).map((f) => limit(async () => parseTranscript(f, await readFile(f, 'utf8'))))
+      : ids.map((id) => limit(() => store.readTranscript(id)));
+  const answers = new Map<string, Answers>();
+  for (const t of await Promise.all(read)) {
+    if (t === undefined) continue;
+    answers.set(t.conversation_id, { cell: cellKeyOf(t.cell), requested: t.model_requested, fallback: fallbackTurns(t, names) });
+  }
+  return answers;
 }
 
 /**
  * A run directory and its scores under one judge. With no judge named, the run must have
  * exactly one scores file, or the newest is taken and said so.
  */
-export async function loadScoredRun(dir: string, judge: string | undefined): Promise<LoadedRun> {
+export async function loadScoredRun(dir: string, judge: string | undefined, profiles: readonly Profile[]): Promise<LoadedRun> {
   const store = new RunStore(dir);
   const manifest = await store.readManifest();
   const scoresDir = store.path('scores');
@@ -46,18 +88,55 @@ export async function loadScoredRun(dir: string, judge: string | undefined): Pro
   }
   const validate = validatorFor<Scores>('scores');
   if (!validate(data)) throw new TranscriptError(`${path}: does not match schemas/scores.schema.json: ${validate.errors?.[0]?.instancePath} ${validate.errors?.[0]?.message}`);
-  return { dir, manifest, scores: data, scoresFile: path };
+  const ids = data.conversations.map((c) => c.conversation_id);
+  const answers = await readAnswers(store, modelNamesOf(profiles, manifest), ids);
+  return { dir, manifest, scores: data, scoresFile: path, answers, missingTranscripts: ids.filter((id) => !answers.has(id)) };
 }
 
 export function rowsOf(runs: readonly LoadedRun[]): Row[] {
-  return runs.flatMap((r) => r.scores.conversations.map(rowOf));
+  return runs.flatMap((r) => r.scores.conversations.map((c) => rowOf(c, r.answers.get(c.conversation_id)?.fallback ?? [])));
+}
+
+/**
+ * include: conversations with turns another model answered count like any other, and the
+ * report says where they are. exclude (--exclude-fallback): they are left out whole, not
+ * turn by turn, because every turn after a fallback answer has that answer in its history.
+ */
+export type FallbackMode = 'include' | 'exclude';
+
+/** Every scored conversation another model answered part of, and the count per cell. */
+function fallbackOf(runs: readonly LoadedRun[], mode: FallbackMode): Report['fallback'] {
+  const conversations = runs.flatMap((r) =>
+    r.scores.conversations.flatMap((c) => {
+      const a = r.answers.get(c.conversation_id);
+      if (!a || a.fallback.length === 0) return [];
+      return [{ run_id: r.manifest.run_id, conversation_id: c.conversation_id, scenario: c.scenario_id, cell: cellKeyOf(c.cell), requested: a.requested, turns: a.fallback }];
+    }),
+  );
+  return { mode: mode === 'exclude' ? 'excluded' : 'included', cells: fallbackCells(conversations), conversations };
+}
+
+function fallbackWarnings(f: Report['fallback']): string[] {
+  if (f.mode === 'excluded') {
+    if (f.conversations.length === 0) return [];
+    return [
+      `--exclude-fallback: ${f.conversations.length} conversation(s) with turns answered by another model than the one requested are left out of every figure, comparison and gate`,
+      ...f.cells.map((c) => `${cellName(c.cell)}: left out: ${fallbackCount(c)}`),
+    ];
+  }
+  return f.cells.map((c) => `${cellName(c.cell)}: ${fallbackCount(c)}; they count in this report (--exclude-fallback leaves those conversations out)`);
 }
 
 /** The report: every aggregate, comparison, warning and gate, from scored runs. Pure. */
-export function buildReport(runs: readonly LoadedRun[], gates: readonly Gate[], now: () => number): Report {
-  const rows = rowsOf(runs);
+export function buildReport(runs: readonly LoadedRun[], gates: readonly Gate[], now: () => number, o: { fallback: FallbackMode } = { fallback: 'include' }): Report {
+  const all = rowsOf(runs);
+  const leftOut = o.fallback === 'exclude' ? all.filter((r) => r.fallback.length > 0) : [];
+  const rows = o.fallback === 'exclude' ? all.filter((r) => r.fallback.length === 0) : all;
   const judges = [...new Set(runs.map((r) => r.scores.judge.id))];
-  const warnings = effectWarnings(rows);
+  const fallback = fallbackOf(runs, o.fallback);
+  const warnings = [...effectWarnings(rows), ...fallbackWarnings(fallback)];
+  const missing = runs.reduce((n, r) => n + r.missingTranscripts.length, 0);
+  if (missing > 0) warnings.push(`${missing} scored conversation(s) have no transcript file: whether another model answered any of their turns is unknown`);
   const unscored = rows.filter((r) => r.score.mem_fail.value === 'unscored').length;
   if (unscored > 0) warnings.push(`${unscored} conversation(s) have no mem_fail verdict (unscored); they are left out of every rate`);
   const notFinished = rows.filter((r) => r.score.status !== 'complete').length;
@@ -75,9 +154,10 @@ export function buildReport(runs: readonly LoadedRun[], gates: readonly Gate[], 
       status: r.manifest.status,
       conversations: r.manifest.counts.conversations,
     })),
-    cells: cells(rows),
+    cells: cells(rows, leftOut),
     summary: summaries(rows),
     comparisons: comparisons(rows),
+    fallback,
     warnings,
     gates: evaluateGates(gates, rows),
   };

@@ -17,6 +17,8 @@ function row(
     retention?: number | null;
     citations?: number;
     usd?: number | null;
+    /** Models that answered a turn instead of the one requested, one turn each. */
+    fallback?: string[];
   } = {},
 ): Row {
   const mem = o.mem ?? 'NO';
@@ -30,7 +32,10 @@ function row(
     citations: { window: { from: 2, to: 3 }, total: o.citations ?? 0, by_constraint: {}, by_step: {} },
     cost: { usd: o.usd === undefined ? 0.1 : o.usd },
   } as unknown as ConversationScore;
-  return rowOf(score);
+  return rowOf(
+    score,
+    (o.fallback ?? []).map((answered_by, i) => ({ step: i + 1, answered_by })),
+  );
 }
 
 const metrics = Object.keys(GATE_METRICS).join(', ');
@@ -79,6 +84,7 @@ describe('parseGate', () => {
     expect(Object.keys(GATE_METRICS).sort()).toEqual([
       'citations_median',
       'cost_usd',
+      'fallback_conversations',
       'mem_fail_count',
       'mem_fail_rate',
       'mem_fail_rate_high',
@@ -123,13 +129,13 @@ describe('evaluateGates', () => {
   // claude-b: two complete, both failed.
   const rows = [
     row({ repeat: 1, mem: 'YES', retention: 0, citations: 1, usd: 0.5 }),
-    row({ repeat: 2, mem: 'NO', retention: 1, citations: 3, usd: 0.25 }),
+    row({ repeat: 2, mem: 'NO', retention: 1, citations: 3, usd: 0.25, fallback: ['claude-z', 'claude-y'] }),
     row({ repeat: 3, mem: 'NO', retention: 1, citations: 4, usd: 0.25 }),
     row({ repeat: 4, mem: 'NO', retention: null, citations: 10, usd: null }),
     row({ repeat: 5, mem: 'unscored', citations: 2, usd: 1 }),
     row({ repeat: 6, mem: 'YES', status: 'refused', usd: 2 }),
     row({ model: 'claude-b', effort: 'low', distance: 4, scenario: 'travel', repeat: 1, mem: 'YES', usd: 1 }),
-    row({ model: 'claude-b', effort: 'low', distance: 4, scenario: 'travel', repeat: 2, mem: 'YES', usd: 1 }),
+    row({ model: 'claude-b', effort: 'low', distance: 4, scenario: 'travel', repeat: 2, mem: 'YES', usd: 1, fallback: ['claude-z'] }),
   ];
   const value = (expression: string) => evaluateGates([parseGate(expression)], rows)[0]!.value;
 
@@ -147,6 +153,9 @@ describe('evaluateGates', () => {
     expect(value(`not_finished_rate${a} > 1`)).toBeCloseTo(1 / 6, 12);
     // 0.5 + 0.25 + 0.25 + (unknown counts as 0) + 1 + 2.
     expect(value(`cost_usd${a} > 100`)).toBeCloseTo(4, 12);
+    // Conversations, not turns: repeat 2 had two turns answered by other models.
+    expect(value(`fallback_conversations${a} > 0`)).toBe(1);
+    expect(value('fallback_conversations > 0')).toBe(2);
     // Over the whole run: rates pool both models -> 3 failed of 6 scored.
     expect(value('mem_fail_rate > 1')).toBe(0.5);
     expect(value('mem_fail_count > 1')).toBe(3);

@@ -22,6 +22,9 @@ export const GATE_METRICS: Record<string, { about: string; value: (rows: readonl
   retention_mean: { about: 'mean constraint retention', value: (rs) => mean(rs.map((r) => r.score.constraint_retention.value).filter((x): x is number => x !== null)) },
   citations_median: { about: 'median citations in the citation window', value: (rs) => median(rs.map((r) => r.score.citations.total)) },
   cost_usd: { about: 'total cost in USD', value: (rs) => rs.reduce((n, r) => n + (r.score.cost.usd ?? 0), 0) },
+  // Lets CI refuse a run a fallback model answered part of. Under --exclude-fallback the gates
+  // read what the report counts, which has none of these conversations: always 0.
+  fallback_conversations: { about: 'conversations with turns answered by another model than the one requested', value: (rs) => rs.filter((r) => r.fallback.length > 0).length },
 };
 
 const OPS: Record<string, (a: number, b: number) => boolean> = {

@@ -38,6 +38,7 @@ export interface Report {
     overall: GroupStats;
   };
   comparisons: Comparison[];
+  fallback: Fallback;
   warnings: string[];
   gates: {
     expression: string;
@@ -81,6 +82,10 @@ export interface CellStats {
    * Conversation ids in the cell.
    */
   conversations: string[];
+  /**
+   * Conversations of this scenario and cell with a turn answered by another model than the one requested: counted in the figures, or left out of them (and of `conversations`) under --exclude-fallback (see fallback.mode).
+   */
+  fallback_conversations: number;
 }
 /**
  * This interface was referenced by `Report`'s JSON-Schema
@@ -166,7 +171,65 @@ export interface Comparison {
    */
   repeats_needed: number | null;
   /**
+   * Paired conversations, on either side, with a turn answered by another model than the one requested; the sentence says so when there are any. 0 under --exclude-fallback.
+   */
+  fallback_conversations: number;
+  /**
    * The comparison in plain words.
    */
   sentence: string;
+}
+/**
+ * Turns answered by another model than the one requested (a server-side fallback). Another name for the same model (an alias and its dated id, an OpenRouter id) is not one: names are compared through the model profiles and the ids the run's Models API gave.
+ *
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "fallback".
+ */
+export interface Fallback {
+  /**
+   * included: such conversations count in every figure, and each comparison that contains some says so. excluded (--exclude-fallback): they are left out of every figure, comparison, warning count and gate, whole, because the turns after a fallback build on its answer.
+   */
+  mode: 'included' | 'excluded';
+  /**
+   * One entry per cell (model, effort, condition, distance) with such turns.
+   */
+  cells: FallbackCell[];
+  conversations: FallbackConversation[];
+}
+/**
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "fallbackCell".
+ */
+export interface FallbackCell {
+  cell: CellKey;
+  /**
+   * Conversations with at least one such turn.
+   */
+  conversations: number;
+  turns: number;
+  /**
+   * The models that answered instead, as the provider named them.
+   */
+  answered_by: string[];
+}
+/**
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "fallbackConversation".
+ */
+export interface FallbackConversation {
+  run_id: string;
+  conversation_id: string;
+  scenario: string;
+  cell: CellKey;
+  /**
+   * The model as sent (the transcript's model_requested).
+   */
+  requested: string;
+  /**
+   * The turns another model answered, at least one.
+   */
+  turns: {
+    step: number;
+    answered_by: string;
+  }[];
 }

@@ -116,6 +116,21 @@ describe('the HTML report in headless Chromium', () => {
     expect(firstCell).toContain(`${input.report.cells[0]!.mem_fail.failed}/${input.report.cells[0]!.mem_fail.n}`);
   });
 
+  it('marks the conversation and the turn another model answered, and warns about it', async () => {
+    const fallback = input.report.fallback.conversations[0]!;
+    const transcript = page.locator('details.transcript', { hasText: fallback.conversation_id });
+    await expect(transcript.locator('> summary .badge.warn').innerText()).resolves.toBe('fallback');
+    // Only that conversation, and in it only the turn the other model answered.
+    expect(await page.locator('details.transcript > summary .badge.warn').count()).toBe(input.report.fallback.conversations.length);
+    const marked = transcript.locator('li.turn', { has: page.locator('ul.facts .badge.warn') });
+    expect(await marked.count()).toBe(fallback.turns.length);
+    // textContent: the transcript is closed, and a closed <details> renders no inner text.
+    await expect(marked.locator('h4').textContent()).resolves.toContain(`Step ${fallback.turns[0]!.step}`);
+    // The model name is data: shown as text, never as markup.
+    await expect(marked.locator('ul.facts').textContent()).resolves.toContain(`answered by ${fallback.turns[0]!.answered_by}, not ${fallback.requested}`);
+    await expect(page.locator('.warnings').innerText()).resolves.toContain(input.report.warnings.find((w) => w.includes('answered by another model'))!);
+  });
+
   it('draws every plot as a visible inline SVG with a title and marks', async () => {
     const plots = page.locator('figure svg.plot');
     // rate by model, by effort, by model and effort, latency, cost, citations per step, rate by distance

@@ -91,7 +91,7 @@ describe('driftbench report', () => {
     const csv = await runBin(['report', run, '--format', 'csv']);
     const lines = csv.stdout.trim().split('\r\n');
     expect(lines[0]).toBe(
-      'scenario,model,effort,condition,distance,n,failed,mem_fail_rate,ci95_low,ci95_high,unscored,not_finished,citations_median,latency_median_ms,cost_median_usd,output_tokens_median,retention_mean,first_drift_median,coherence_mean',
+      'scenario,model,effort,condition,distance,n,failed,mem_fail_rate,ci95_low,ci95_high,unscored,not_finished,citations_median,latency_median_ms,cost_median_usd,output_tokens_median,retention_mean,first_drift_median,coherence_mean,fallback_conversations',
     );
     expect(lines).toHaveLength(3);
     const out = join(await tempDir(), 'r.html');

@@ -2,7 +2,8 @@ import { join, relative, resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
 import { diffTranscripts } from '../../diff/diff.js';
 import { loadSides, pairSides, type Side } from '../../diff/pairs.js';
-import { buildReport, loadScoredRun } from '../../report/build-report.js';
+import { loadProfiles } from '../../models/profiles.js';
+import { buildReport, loadScoredRun, type FallbackMode } from '../../report/build-report.js';
 import { parseGate } from '../../report/gate.js';
 import { REPORTERS, type RenderInput } from '../../report/reporters/index.js';
 import type { Report } from '../../schemas/report.generated.js';
@@ -16,6 +17,8 @@ export interface ReportOptions {
   format: string;
   out?: string;
   failIf: string[];
+  /** Conversations with turns another model answered: counted and flagged (default), or left out. */
+  fallback?: FallbackMode;
 }
 
 /** Side-by-side diffs in the HTML report: one per comparison and scenario, first repeat. */
@@ -27,14 +30,20 @@ export async function reportCommand(o: ReportOptions, deps: { output: Output; cw
   if (!reporter) throw new UsageError(`--format ${o.format}: choose one of ${Object.keys(REPORTERS).join(', ')}`);
   const gates = o.failIf.map(parseGate);
   const dirs = o.runs.map((r) => resolve(deps.cwd, r));
-  const runs = await Promise.all(dirs.map((d) => loadScoredRun(d, o.judge)));
-  const report = buildReport(runs, gates, deps.now);
+  const profiles = loadProfiles();
+  const runs = await Promise.all(dirs.map((d) => loadScoredRun(d, o.judge, profiles)));
+  const report = buildReport(runs, gates, deps.now, { fallback: o.fallback ?? 'include' });
   let extras: RenderInput['extras'];
   if (reporter.needsExtras) {
     const sides = (await Promise.all(dirs.map((d) => loadSides(d, runs.find((r) => r.dir === d)!.scores.judge.id, async () => new Map())))).flat();
+    // Every transcript is shown (the left-out ones marked); the diffs, like the comparisons, pair only those counted.
+    const leftOut = new Set(report.fallback.mode === 'excluded' ? report.fallback.conversations.map((c) => `${c.run_id}\0${c.conversation_id}`) : []);
     extras = {
       transcripts: sides.map((s) => ({ transcript: s.transcript, score: s.score })),
-      diffs: comparisonDiffs(report, sides),
+      diffs: comparisonDiffs(
+        report,
+        sides.filter((s) => !leftOut.has(`${s.transcript.run_id}\0${s.transcript.conversation_id}`)),
+      ),
       title: `driftbench report: ${report.runs.map((r) => r.run_id).join(', ')}`,
     };
   }

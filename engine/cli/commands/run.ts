@@ -1,13 +1,16 @@
 import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { UsageError } from '../../errors.js';
+import { TranscriptError, UsageError } from '../../errors.js';
 import type { ResolvedModel } from '../../models/capabilities.js';
 import { EFFORTS, findProfile, isDefaultEffort, isRehearsalModel, loadProfiles, supportsEffort, type Effort, type Profile } from '../../models/profiles.js';
 import { buildPlan, loadAxes, publicBaseUrl, safeName, selectScenarios, unionCells, type Cell, type Matrix, type Plan } from '../../plan/plan.js';
 import { estimatePlan, estimatedScenarioTokens, type ScenarioTokens } from '../../plan/estimate.js';
 import { parseShard, shardPlan } from '../../plan/shard.js';
 import { boxTable } from '../../report/table.js';
+import { modelNamesOf, readAnswers } from '../../report/build-report.js';
+import { cellName, fallbackCells, fallbackCount } from '../../report/fallback.js';
+import type { FallbackCell } from '../../schemas/report.generated.js';
 import type { LoadedScenario } from '../../scenario/scenario.js';
 import { MEMORY_LAYERS, memorySettingsFrom } from '../../memory/index.js';
 import type { Provider } from '../../providers/types.js';
@@ -325,8 +328,11 @@ async function exists(p: string): Promise<boolean> {
   }
 }
 
-/** The lines a user reads when a run ends: what happened, where the transcripts are, what next. */
-export function runSummary(m: RunManifest, dir: string, cwd: string): string[] {
+/**
+ * The lines a user reads when a run ends: what happened, where the transcripts are, what next,
+ * and per cell, the turns another model answered (`fallback`, from the transcripts).
+ */
+export function runSummary(m: RunManifest, dir: string, cwd: string, fallback: readonly FallbackCell[] = []): string[] {
   const c = m.counts;
   const lines = [
     `run ${m.run_id}: ${m.status}${m.status_reason ? ` (${m.status_reason})` : ''}`,
@@ -334,7 +340,20 @@ export function runSummary(m: RunManifest, dir: string, cwd: string): string[] {
     `  transcripts: ${rel(cwd, join(dir, 'conversations'))}/ (manifest: ${rel(cwd, join(dir, 'manifest.json'))})`,
   ];
   if (m.status === 'interrupted' || c.errored > 0) lines.push(`  resume with: driftbench run --resume ${rel(cwd, dir)}`);
+  for (const f of fallback) lines.push(`  warning: ${cellName(f.cell)}: ${fallbackCount(f)}`);
+  if (fallback.length > 0) {
+    lines.push('  each such turn is priced as the model that answered; driftbench report flags these conversations, and report --exclude-fallback leaves them out');
+  }
   return lines;
+}
+
+/**
+ * Per cell, the turns another model answered in a run, from its transcripts: they, not the
+ * manifest, are the record of what came back, and a resumed run's earlier turns count too.
+ */
+async function runFallback(dir: string, m: RunManifest): Promise<FallbackCell[]> {
+  const answers = await readAnswers(new RunStore(dir), modelNamesOf(loadProfiles(), m));
+  return fallbackCells([...answers.values()].map((a) => ({ cell: a.cell, turns: a.fallback })));
 }
 
 /** What the CLI gives `driftbench run` besides its options. */
@@ -383,7 +402,18 @@ export async function runAction(o: RunOptions, deps: RunActionDeps & { quietBar:
     detachBar();
     if (o.dryRun === true) return manifest.status === 'complete' ? 0 : 1;
     const dir = o.resume !== undefined ? abs(deps.cwd, o.resume) : join(abs(deps.cwd, o.out), manifest.run_id);
-    for (const line of runSummary(manifest, dir, deps.cwd)) deps.output.out(line);
+    // The summary is printed whatever happens: a transcript that cannot be read (edited since a
+    // resume, say) costs only the check of who answered, and says so.
+    let fallback: FallbackCell[] = [];
+    let unchecked: string | undefined;
+    try {
+      fallback = await runFallback(dir, manifest);
+    } catch (e) {
+      if (!(e instanceof TranscriptError)) throw e;
+      unchecked = e.message;
+    }
+    for (const line of runSummary(manifest, dir, deps.cwd, fallback)) deps.output.out(line);
+    if (unchecked !== undefined) deps.output.err(`could not check which model answered each turn: ${unchecked}`);
     return manifest.status === 'interrupted' || manifest.counts.errored > 0 ? 2 : 0;
   } finally {
     detachBar();

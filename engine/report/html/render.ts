@@ -4,7 +4,7 @@
  * well. Interactivity is <details>/<summary> only. Every string that comes from a report,
  * transcript or diff is untrusted and goes through the escaping `html` tag.
  */
-import type { CellKey, CellStats, Comparison, GroupStats, Report } from '../../schemas/report.generated.js';
+import type { CellKey, CellStats, Comparison, FallbackConversation, GroupStats, Report } from '../../schemas/report.generated.js';
 import type { Step, StepSide, TranscriptDiff } from '../../schemas/diff.generated.js';
 import type { Transcript, Turn, Block } from '../../transcript/format.js';
 import type { ConversationScore } from '../../schemas/scores.generated.js';
@@ -302,9 +302,17 @@ function block(b: Block): Html {
   return html`<p class="note">[${b.type} block]</p>`;
 }
 
-function turn(t: Turn): Html {
+/** A conversation another model answered part of: which turns, and whether the report left it out. */
+interface FallbackMark {
+  conversation: FallbackConversation;
+  mode: Report['fallback']['mode'];
+}
+
+function turn(t: Turn, fallback: FallbackMark | undefined): Html {
   const r = t.response;
+  const other = fallback?.conversation.turns.find((x) => x.step === t.step);
   const facts: HtmlValue[] = [
+    ...(other ? [html`<span class="badge warn">fallback</span> answered by <code>${other.answered_by}</code>, not <code>${fallback!.conversation.requested}</code>`] : []),
     html`stop: <code>${r?.stop_reason ?? '–'}</code>`,
     r
       ? `${int(r.usage.input_tokens)} in / ${int(r.usage.output_tokens)} out${r.usage.cache_read_input_tokens ? ` / ${int(r.usage.cache_read_input_tokens)} cached` : ''}`
@@ -318,14 +326,15 @@ function turn(t: Turn): Html {
 <div class="assistant">${(r?.content ?? []).map(block)}</div><ul class="facts">${facts.map((f) => html`<li>${f}</li>`)}</ul>${dropped}${error}</li>`;
 }
 
-function transcriptDetails(t: Transcript, score: ConversationScore | null): Html {
+function transcriptDetails(t: Transcript, score: ConversationScore | null, fallback: FallbackMark | undefined): Html {
+  const mark = fallback ? html` · <span class="badge warn">${fallback.mode === 'excluded' ? 'left out: fallback' : 'fallback'}</span>` : '';
   const reason = t.status !== 'complete' ? html`<p class="status-reason"><b>${t.status}</b>: ${t.status_reason ?? 'no reason recorded'}</p>` : '';
   const scoreLine = score
     ? html`<p class="meta">mem_fail ${verdict(score.mem_fail.value)} · citations ${score.citations.total} · retention ${opt(score.constraint_retention.value, pct)} · first drift step ${score.first_drift_step.value ?? '–'}</p>`
     : html`<p class="meta muted">Not scored.</p>`;
   const system = t.system ? html`<details class="system"><summary>system prompt</summary><div class="text">${t.system}</div></details>` : '';
-  return html`<details class="transcript"><summary><code>${t.conversation_id}</code> · ${t.cell.model} · ${t.cell.effort} · <span class="status">${t.status}</span> · mem_fail ${verdict(score?.mem_fail.value)}</summary>
-${reason}<p class="meta">scenario ${t.scenario.id} · run ${t.run_id} · provider ${t.provider.name} · returned model ${t.model_returned ?? '–'}</p>${scoreLine}${system}<ol class="turns">${t.turns.map(turn)}</ol></details>`;
+  return html`<details class="transcript"><summary><code>${t.conversation_id}</code> · ${t.cell.model} · ${t.cell.effort} · <span class="status">${t.status}</span> · mem_fail ${verdict(score?.mem_fail.value)}${mark}</summary>
+${reason}<p class="meta">scenario ${t.scenario.id} · run ${t.run_id} · provider ${t.provider.name} · returned model ${t.model_returned ?? '–'}</p>${scoreLine}${system}<ol class="turns">${t.turns.map((x) => turn(x, fallback))}</ol></details>`;
 }
 
 // ---------- entry points ----------
@@ -335,7 +344,10 @@ export function renderReportHtml(input: HtmlInput): string {
   const { report } = input;
   const title = input.title ?? 'driftbench report';
   const diffs = input.diffs.length ? input.diffs.map((d) => diffDetails(d, false)) : html`<p class="muted">No diffs.</p>`;
-  const transcripts = input.transcripts.length ? input.transcripts.map((t) => transcriptDetails(t.transcript, t.score)) : html`<p class="muted">No transcripts.</p>`;
+  const fallback = new Map(report.fallback.conversations.map((c) => [`${c.run_id}\0${c.conversation_id}`, { conversation: c, mode: report.fallback.mode }]));
+  const transcripts = input.transcripts.length
+    ? input.transcripts.map((t) => transcriptDetails(t.transcript, t.score, fallback.get(`${t.transcript.run_id}\0${t.transcript.conversation_id}`)))
+    : html`<p class="muted">No transcripts.</p>`;
   return page(
     title,
     html`${header(report, title)}<main>${warningsAndGates(report)}${summaryTables(report)}${plots(report)}${scenarioTables(report.cells)}${comparisons(report.comparisons)}
@@ -369,7 +381,7 @@ thead th { background: var(--soft); font-weight: 600; white-space: nowrap; }
 tbody tr:nth-child(even) td { background: #fafbfc; }
 table.summary td:not(:first-child), table.cells td:nth-child(n+4), table.comparisons td:nth-child(n+4) { text-align: right; font-variant-numeric: tabular-nums; }
 .badge { display: inline-block; padding: 0 7px; border-radius: 9px; font-size: 12px; font-weight: 600; background: #eef0f2; color: var(--muted); }
-.badge.bad { background: #fde8e6; color: var(--bad); } .badge.good { background: #e3f6ec; color: var(--good); }
+.badge.bad { background: #fde8e6; color: var(--bad); } .badge.good { background: #e3f6ec; color: var(--good); } .badge.warn { background: var(--warn); color: #8a5300; }
 .bad-text { color: var(--bad); }
 .warnings { background: var(--warn); border: 1px solid #f0c36d; border-left: 5px solid #dc8b00; border-radius: 6px; padding: 4px 16px; margin-top: 20px; }
 .warnings h2 { border: 0; margin: 8px 0 0; font-size: 16px; } .warnings li { margin: 4px 0; }

@@ -28,6 +28,7 @@ export function renderCsv(report: Report): string {
     'retention_mean',
     'first_drift_median',
     'coherence_mean',
+    'fallback_conversations',
   ];
   const rows = report.cells.map((c) => [
     c.scenario,
@@ -49,6 +50,7 @@ export function renderCsv(report: Report): string {
     c.retention_mean,
     c.first_drift_median,
     c.coherence_mean,
+    c.fallback_conversations,
   ]);
   return `${[head, ...rows].map((r) => r.map(field).join(',')).join('\r\n')}\r\n`;
 }
