@@ -45,15 +45,16 @@ export type Decision = { retry: false } | { retry: true; delayMs: number; usesRe
 
 /**
  * Decides whether one failed attempt is retried, and after how long. Pure: the caller gives the
- * retries used so far, how long ago the first attempt started, and a random number for jitter.
+ * retries used so far, how long ago the first attempt started, the time (for a retry-after given
+ * as a date) and a random number for jitter.
  */
-export function decide(policy: RetryPolicy, f: Failure, state: { retriesUsed: number; sinceFirstMs: number }, random: number): Decision {
+export function decide(policy: RetryPolicy, f: Failure, state: { retriesUsed: number; sinceFirstMs: number; nowMs: number }, random: number): Decision {
   if (f.kind === 'aborted') return { retry: false };
   const retryable = isRetryable(f);
   if (!retryable) return { retry: false };
   const patient = f.kind === 'http' && f.status === 429 && state.sinceFirstMs < policy.rateLimitPatienceMs;
   if (!patient && state.retriesUsed >= policy.maxRetries) return { retry: false };
-  const asked = f.kind === 'http' ? retryAfterMs(f.headers) : null;
+  const asked = f.kind === 'http' ? retryAfterMs(f.headers, state.nowMs) : null;
   const delayMs = asked ?? Math.min(policy.baseDelayMs * 2 ** state.retriesUsed, policy.maxDelayMs) * (1 - random * 0.25);
   return { retry: true, delayMs, usesRetry: !patient };
 }
@@ -68,22 +69,36 @@ function isRetryable(f: Exclude<Failure, { kind: 'aborted' }>): boolean {
   return f.status === 408 || f.status === 409 || f.status === 429 || f.status >= 500;
 }
 
+/** A number of seconds or milliseconds as a header gives it: digits, perhaps a fraction (the SDK reads retry-after-ms with parseFloat). */
+const DECIMAL = /^\d+(\.\d+)?$/;
+/**
+ * The three forms of an HTTP date a recipient must accept (RFC 9110, 5.6.7): IMF-fixdate, the
+ * obsolete RFC 850 form and asctime's. Matched before Date.parse, which reads almost anything
+ * ("soon 1" is a date in 2001 to it). https://www.rfc-editor.org/rfc/rfc9110#section-5.6.7
+ */
+const IMF_FIXDATE = /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/;
+const RFC_850_DATE = /^[A-Z][a-z]+, \d{2}-[A-Z][a-z]{2}-\d{2} \d{2}:\d{2}:\d{2} GMT$/;
+const ASCTIME_DATE = /^[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}$/;
+
+function httpDateMs(text: string): number {
+  if (IMF_FIXDATE.test(text) || RFC_850_DATE.test(text)) return Date.parse(text);
+  // asctime names no zone; an HTTP date is always GMT, and Date.parse would take local time.
+  if (ASCTIME_DATE.test(text)) return Date.parse(`${text} GMT`);
+  return Number.NaN;
+}
+
 /**
  * The wait a server asked for: `retry-after-ms`, else `retry-after` as seconds or as an HTTP
- * date. Null when absent, unparseable, or longer than a minute (then the backoff applies).
+ * date, taken against `nowMs` (the caller's clock). Null when absent, malformed, in the past, or
+ * longer than a minute (then the backoff applies).
+ * https://www.rfc-editor.org/rfc/rfc9110#section-10.2.3
  */
-export function retryAfterMs(headers: Headers | undefined, nowMs: number = Date.now()): number | null {
+export function retryAfterMs(headers: Headers | undefined, nowMs: number): number | null {
   if (!headers) return null;
-  const ms = Number.parseFloat(headers.get('retry-after-ms') ?? '');
-  let wait = Number.isFinite(ms) ? ms : null;
-  if (wait === null) {
-    const text = headers.get('retry-after')?.trim();
-    if (text) {
-      const seconds = Number(text);
-      wait = Number.isFinite(seconds) ? seconds * 1000 : Number.isFinite(Date.parse(text)) ? Date.parse(text) - nowMs : null;
-    }
-  }
-  return wait !== null && wait >= 0 && wait <= MAX_RETRY_AFTER_MS ? wait : null;
+  const ms = headers.get('retry-after-ms')?.trim() ?? '';
+  const text = headers.get('retry-after')?.trim() ?? '';
+  const wait = DECIMAL.test(ms) ? Number(ms) : DECIMAL.test(text) ? Number(text) * 1000 : httpDateMs(text) - nowMs;
+  return Number.isFinite(wait) && wait >= 0 && wait <= MAX_RETRY_AFTER_MS ? wait : null;
 }
 
 /** What `withRetries` needs from its caller besides the attempt itself. */
@@ -125,7 +140,8 @@ export async function withRetries<T>(attempt: () => Promise<AttemptResult<T>>, h
     const r = await attempt();
     if (r.ok) return r.value;
     if (h.signal?.aborted || r.failure.kind === 'aborted') throw new RetriesExhausted({ kind: 'aborted' }, 'aborted', { cause: r.error });
-    const d = decide(h.policy, r.failure, { retriesUsed, sinceFirstMs: h.now() - first }, (h.random ?? Math.random)());
+    const now = h.now();
+    const d = decide(h.policy, r.failure, { retriesUsed, sinceFirstMs: now - first, nowMs: now }, (h.random ?? Math.random)());
     if (!d.retry) throw new RetriesExhausted(r.failure, isFinal(r.failure) ? 'final' : 'exhausted', { cause: r.error });
     if (r.failure.kind === 'stream' && h.beforeStreamRetry && !(await h.beforeStreamRetry())) {
       throw new RetriesExhausted(r.failure, 'budget', { cause: r.error });
@@ -139,8 +155,11 @@ function isFinal(f: Failure): boolean {
   return f.kind !== 'aborted' && !isRetryable(f);
 }
 
-/** An attempt record for the transcript, from a failure. */
-export function failedAttempt(at: number, f: Failure, message: string, requestId: string | null, responseStatus: number | null = null): Attempt {
+/**
+ * An attempt record for the transcript, from a failure: `at` is when the attempt started,
+ * `nowMs` when its answer came (a retry-after given as a date counts from then).
+ */
+export function failedAttempt(at: number, f: Failure, message: string, requestId: string | null, responseStatus: number | null = null, nowMs: number = at): Attempt {
   const outcome: Attempt['outcome'] = f.kind === 'http' ? 'http-error' : f.kind === 'stream' ? 'stream-error' : 'connection-error';
   return {
     at: new Date(at).toISOString(),
@@ -148,7 +167,7 @@ export function failedAttempt(at: number, f: Failure, message: string, requestId
     // A broken stream keeps the status its response began with (200).
     status: f.kind === 'http' ? f.status : responseStatus,
     request_id: requestId,
-    ...(f.kind === 'http' ? { retry_after_s: secondsOrNull(retryAfterMs(f.headers, at)) } : {}),
+    ...(f.kind === 'http' ? { retry_after_s: secondsOrNull(retryAfterMs(f.headers, nowMs)) } : {}),
     message,
   };
 }

@@ -1,6 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { Attempt } from '../transcript/format.js';
 import { proxyFetchOptions } from './proxy.js';
+import { parseRateLimits } from './rate-limits.js';
 import { failedAttempt, RetriesExhausted, withRetries, type AttemptResult, type Failure, type RetryHooks, type RetryPolicy } from './retry-policy.js';
 import { TurnFailed, type MessageParams, type Provider, type ProviderReply, type ProxySettings, type SendContext } from './types.js';
 
@@ -48,6 +49,7 @@ export function createSdkProvider(o: SdkProviderOptions): Provider {
       const { response } = await stream.withResponse();
       began = true;
       status = response.status;
+      ctx.onRateLimits?.(parseRateLimits(response.headers), response.status);
       requestId = response.headers.get('request-id');
       const ok: Attempt = { at: new Date(start).toISOString(), outcome: 'ok', status: response.status, request_id: requestId };
       let ttft: number | null = null;
@@ -64,8 +66,10 @@ export function createSdkProvider(o: SdkProviderOptions): Provider {
       record(attempts, ok, ctx);
       return { ok: true, value: { message, requestId, ttftMs: ttft, latencyMs: o.now() - start, attempts, providerCostUsd: providerCost } };
     } catch (error) {
+      // An HTTP error states the limits too (a 429 above all); a stream that broke already did.
+      if (!began && error instanceof Anthropic.APIError && error.status !== undefined) ctx.onRateLimits?.(parseRateLimits(error.headers), error.status);
       const failure = classify(error, began);
-      record(attempts, failedAttempt(start, failure, errorMessage(error), requestId ?? requestIdOf(error), status), ctx);
+      record(attempts, failedAttempt(start, failure, errorMessage(error), requestId ?? requestIdOf(error), status, o.now()), ctx);
       return { ok: false, failure, error };
     }
   }

@@ -2,6 +2,7 @@ import type Anthropic from '@anthropic-ai/sdk';
 import type { ModelsApi } from '../models/capabilities.js';
 import type { Scenario } from '../scenario/scenario.js';
 import type { Attempt } from '../transcript/format.js';
+import type { RateLimits } from './rate-limits.js';
 
 /**
  * The Messages API request body driftbench sends: the SDK's own type (streamed and batched alike),
@@ -27,8 +28,14 @@ export interface SendContext {
   signal?: AbortSignal;
   /** Sees every HTTP attempt as it happens (adaptive concurrency listens for 429s). */
   onAttempt?: (a: Attempt) => void;
-  /** Awaited before every HTTP attempt, retries included (a rate-limit pause). */
+  /** Awaited before every HTTP attempt, retries included (a rate-limit pause, pacing). */
   beforeAttempt?: () => Promise<void>;
+  /**
+   * Sees the anthropic-ratelimit-* headers of every HTTP response, successes and errors alike,
+   * with its status, as soon as the headers arrive (before a stream's body): the request gate
+   * paces on them. Empty when the response stated no limits.
+   */
+  onRateLimits?: (limits: RateLimits, status: number) => void;
   /** Asked before a turn is retried after its stream broke; false stops the retries (budget). */
   beforeRetry?: () => boolean | Promise<boolean>;
 }

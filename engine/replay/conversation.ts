@@ -174,8 +174,7 @@ export async function replayConversation(c: PlannedConversation, l: LoadedScenar
       scenario: s,
       step: step.step,
       signal: ctx.stop.abort.signal,
-      onAttempt: (a: Attempt) => run.gate?.observe(a.status ?? null, a.retry_after_s ?? null),
-      beforeAttempt: async () => run.gate?.paused(),
+      ...run.gate?.attemptHooks(params, ctx.stop.abort.signal),
       beforeRetry: async () => {
         if (worst === null) return true;
         hold?.spendAll();

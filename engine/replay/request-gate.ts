@@ -1,4 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import type { MessageParams, SendContext } from '../providers/types.js';
+import { demandOf, RatePacer, type Ticket } from './rate-pacer.js';
 
 /**
  * The gate's clock: what time it is, and how to wait. Tests pass a fake one, so pauses of
@@ -13,7 +15,12 @@ export interface GateClock {
  * Adaptive concurrency for requests (AIMD, as TCP does for packets): on a 429 the number of
  * requests allowed in flight halves, at most once per retry-after window, and no new request
  * starts before retry-after has passed; after every `permits` successes one more is allowed,
- * up to the configured maximum. The SDK retries the throttled request itself.
+ * up to the configured maximum. The retry policy retries the throttled request itself.
+ *
+ * Before that happens, every attempt is paced by what the API's rate-limit headers say
+ * (rate-pacer.ts): requests wait for the limits to refill instead of being refused. The 429
+ * rule is the safety net for what pacing gets wrong; a 429 whose headers show the limit it ran
+ * into waits out retry-after but leaves the concurrency alone (the pacer has learnt from it).
  */
 export class RequestGate {
   private permits: number;
@@ -26,6 +33,7 @@ export class RequestGate {
   private readonly waiters: Array<() => void> = [];
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly pacer: RatePacer;
   /** The lowest concurrency reached, for reports and benchmarks. */
   low: number;
 
@@ -39,6 +47,32 @@ export class RequestGate {
     this.sleep = c.sleep ?? ((ms) => delay(ms));
     this.permits = max;
     this.low = max;
+    this.pacer = new RatePacer(this.now, this.sleep);
+  }
+
+  /**
+   * The hooks one turn's requests go through (its SendContext): before every attempt, a 429
+   * pause and then the pacer; after it, its response's rate limits and its status. `signal` is
+   * the run's hard stop, which no request waits out.
+   */
+  attemptHooks(params: MessageParams, signal?: AbortSignal): Required<Pick<SendContext, 'beforeAttempt' | 'onRateLimits' | 'onAttempt'>> {
+    const demand = demandOf(params);
+    let ticket: Ticket | null = null;
+    let paced = false;
+    return {
+      beforeAttempt: async () => {
+        await this.paused();
+        ticket = await this.pacer.take(params.model, demand, signal);
+        paced = false;
+      },
+      onRateLimits: (limits, status) => {
+        if (ticket) paced = this.pacer.observe(ticket, limits, status);
+      },
+      onAttempt: (a) => {
+        this.observe(a.status ?? null, a.retry_after_s ?? null, paced ? 'paced' : 'cut');
+        if (ticket) this.pacer.ended(ticket);
+      },
+    };
   }
 
   get current(): number {
@@ -75,15 +109,19 @@ export class RequestGate {
     this.wake();
   }
 
-  /** Every HTTP attempt's status, as the provider sees it. */
-  observe(status: number | null, retryAfterS: number | null): void {
+  /**
+   * Every HTTP attempt's status, as the provider sees it. `on429` is 'paced' for a 429 whose
+   * rate-limit headers explain it: the pacer has adjusted, so retry-after is waited out but the
+   * concurrency is not cut.
+   */
+  observe(status: number | null, retryAfterS: number | null, on429: 'cut' | 'paced' = 'cut'): void {
     if (status === 429) {
       const now = this.now();
       const pause = (retryAfterS ?? 1) * 1000;
       const window = Math.max(250, pause);
       this.spacing = Math.min(2000, Math.max(5, pause));
       this.pausedUntil = Math.max(this.pausedUntil, now + pause);
-      if (now - this.lastCut >= window) {
+      if (on429 === 'cut' && now - this.lastCut >= window) {
         this.permits = Math.max(1, Math.floor(this.permits / 2));
         this.low = Math.min(this.low, this.permits);
         this.lastCut = now;

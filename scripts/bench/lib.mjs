@@ -54,14 +54,14 @@ export function runCli(args, { env = {}, cwd = root } = {}) {
  * resident memory. The kernel hands these over when the process is reaped (wait4), so they count
  * everything up to the last instruction and nothing is loaded into the CLI to collect them; a
  * server the benchmark starts in a process of its own is not counted. `nodeArgs` go before the
- * CLI's path (e.g. `--cpu-prof`).
+ * CLI's path (e.g. `--cpu-prof`); `bin` is another build's CLI (default: this checkout's).
  */
-export function runCliTimed(args, { env = {}, cwd = root, nodeArgs = [] } = {}) {
+export function runCliTimed(args, { env = {}, cwd = root, nodeArgs = [], bin: cliPath = bin } = {}) {
   if (!existsSync('/usr/bin/time')) throw new Error('runCliTimed needs GNU time at /usr/bin/time (Debian/Ubuntu: apt-get install time)');
   const timeFile = join(root, 'dist', `.bench-time-${process.pid}-${Date.now()}.txt`);
   return new Promise((resolve, reject) => {
     const start = performance.now();
-    const child = spawn('/usr/bin/time', ['-v', '-o', timeFile, process.execPath, ...nodeArgs, bin, ...args], {
+    const child = spawn('/usr/bin/time', ['-v', '-o', timeFile, process.execPath, ...nodeArgs, cliPath, ...args], {
       cwd,
       env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

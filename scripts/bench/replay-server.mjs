@@ -1,10 +1,12 @@
-// The local Anthropic-compatible server in a process of its own, for replay-scale.bench.mjs: the
-// CLI's CPU and memory are then the CLI's alone, and the two processes are scheduled by the
-// kernel like a client and a remote API sharing nothing but the machine.
-//   node scripts/bench/replay-server.mjs [--ttft-ms N] [--per-token-ms N] [--tokens N] [--rpm N]
+// The local Anthropic-compatible server in a process of its own, for replay-scale.bench.mjs and
+// ratelimit.bench.mjs: the CLI's CPU and memory are then the CLI's alone, and the two processes
+// are scheduled by the kernel like a client and a remote API sharing nothing but the machine.
+//   node scripts/bench/replay-server.mjs [--ttft-ms N] [--per-token-ms N] [--tokens N] [--rpm N] [--itpm N]
+// --rpm and --itpm set the rate limits (requests and input tokens per minute; rate-limit.ts).
 // Prints one JSON line { url } once listening. On SIGTERM it closes and prints one JSON line of
-// what it saw ({ requests, unexpected, rejected, rateLimited, maxInFlight, cpuMs, peakMiB, sched, lag }),
-// then exits. `lag` says whether this process kept up, so a slow turn can be put on the right side:
+// what it saw ({ requests, unexpected, rejected, rateLimited, maxInFlight, admitted, cpuMs, peakMiB, sched, lag }),
+// then exits. `admitted` lists the requests the rate limits let through, in order of arrival:
+// [ms since the first, input tokens as the limit counted them, the conversation's turn it asked for (1, 2, ...)]. `lag` says whether this process kept up, so a slow turn can be put on the right side:
 // readMs, from a request's arrival to its reply being planned (body read, parsed, checked), and
 // loopMs, the event loop's delay (how late a due token can go out); p50 / p99 / max in ms each.
 // `sched` is its run and run-queue wait time (lib.mjs schedStat).
@@ -24,9 +26,11 @@ const { values } = parseArgs({
     'per-token-ms': { type: 'string', default: '0' },
     tokens: { type: 'string', default: '26' },
     rpm: { type: 'string' },
+    itpm: { type: 'string' },
   },
 });
 const { startLocalServer } = await import(join(root, 'dist', 'test', 'support', 'local-server', 'index.js'));
+const { estimateInputTokens } = await import(join(root, 'dist', 'test', 'support', 'local-server', 'tokens.js'));
 
 const TOKENS = Number(values.tokens);
 const THINKING_TOKENS = Math.min(6, TOKENS - 1);
@@ -56,13 +60,22 @@ function fixedResponder(req) {
 const server = await startLocalServer({
   responder: fixedResponder,
   latency: { ttftMs: Number(values['ttft-ms']), perTokenMs: Number(values['per-token-ms']) },
-  rateLimit: values.rpm === undefined ? undefined : { requestsPerMinute: Number(values.rpm) },
+  rateLimit:
+    values.rpm === undefined && values.itpm === undefined
+      ? undefined
+      : {
+          ...(values.rpm === undefined ? {} : { requestsPerMinute: Number(values.rpm) }),
+          ...(values.itpm === undefined ? {} : { inputTokensPerMinute: Number(values.itpm) }),
+        },
 });
 process.stdout.write(`${JSON.stringify({ url: server.url })}\n`);
 
 process.once('SIGTERM', async () => {
   await server.close();
   const { rateLimited, maxInFlight } = server.stats();
+  const replies = server.messageRequests().filter((r) => r.outcome === 'reply');
+  const t0 = replies[0]?.arrivedMs ?? 0;
+  const admitted = replies.map((r) => [Math.round((r.arrivedMs - t0) * 10) / 10, estimateInputTokens(r.body), (r.body.messages.length + 1) / 2]);
   const usage = process.resourceUsage();
   const report = {
     requests: server.messageRequests().length,
@@ -70,6 +83,7 @@ process.once('SIGTERM', async () => {
     rejected: server.requests.filter((r) => r.outcome === 'rejected').length,
     rateLimited,
     maxInFlight,
+    admitted,
     cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000,
     peakMiB: usage.maxRSS / 1024,
     sched: schedStat(process.pid),
