@@ -2,12 +2,15 @@ import Anthropic, { RateLimitError } from '@anthropic-ai/sdk';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { echoResponder, type LocalServer } from './index.js';
 import { localServers } from '../../helpers/local-servers.js';
+import type { LocalServerOptions } from './types.js';
 
 const MODEL = 'claude-sonnet-4-6';
 const HI = [{ role: 'user' as const, content: 'Hi' }];
 const reply = (text: string) => ({ content: [{ type: 'text' as const, text }] });
 
-const { start } = localServers();
+const { start: startServer } = localServers();
+/** These tests are of the server's mechanics, under rules 'off' (any model, replies as scripted); 'today' is asked for by name. */
+const start = (opts: LocalServerOptions = {}) => startServer({ rules: 'off', ...opts });
 
 function clientFor(server: LocalServer, maxRetries = 0): Anthropic {
   return new Anthropic({ apiKey: 'test-key', baseURL: server.url, maxRetries });
