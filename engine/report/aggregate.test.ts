@@ -322,62 +322,62 @@ describe('comparisons', () => {
 });
 
 describe('effectWarnings', () => {
-  /** Two conversations per effort with the given output tokens and latency. */
-  const at = (effort: string, outputTokens: number, latencyMs: number | null, o: ScoreOptions = {}) =>
-    [1, 2].map((repeat) => row({ ...o, effort, repeat, outputTokens, latencyMs }));
+  /** Two conversations per effort and scenario with the given output tokens. */
+  const at = (effort: string, outputTokens: number, o: ScoreOptions = {}) => [1, 2].map((repeat) => row({ ...o, effort, repeat, outputTokens }));
 
-  it('warns when effort levels do not change output tokens or latency, listing them lowest first', () => {
+  it('warns, per adjacent pair of effort levels, when output tokens do not rise in every scenario, lowest level first', () => {
     // Given high before low on purpose: the warning orders them by effort.
-    const w = effectWarnings([...at('high', 1020, 10_200), ...at('low', 1000, 10_000)]);
+    const w = effectWarnings([...at('high', 1000), ...at('low', 1000)]);
     expect(w).toEqual([
-      'effort low, high on claude-a show no scaling of output tokens (medians 1000, 1020) or latency (10.0 s, 10.2 s): the provider may not have applied the effort parameter (OpenRouter has been seen to drop it silently), so this axis may measure nothing',
+      'output tokens on claude-a did not rise from effort low to high in 1 of 1 scenario(s) (medians lock-budget: 1000 -> 1000): the provider may not have applied the effort parameter (OpenRouter has been seen to drop it silently), so this step of the effort axis may measure nothing',
     ]);
   });
 
-  it('stays quiet when output tokens scale with effort', () => {
-    // 1000 -> 3000 is far beyond 10%, whatever latency does.
-    expect(effectWarnings([...at('low', 1000, 10_000), ...at('high', 3000, 10_000)])).toEqual([]);
+  it('stays quiet when output tokens rise at every step in every scenario', () => {
+    expect(effectWarnings([...at('low', 1000), ...at('medium', 1500), ...at('high', 3000)])).toEqual([]);
   });
 
-  it('stays quiet when tokens are flat but the highest effort takes at least a quarter longer', () => {
-    // 10 s -> 13 s: +30%, and more than 50 ms.
-    expect(effectWarnings([...at('low', 1000, 10_000), ...at('high', 1000, 13_000)])).toEqual([]);
+  it('looks scenario by scenario: a cell median that rises because one scenario did is not enough', () => {
+    const rows = [...at('low', 1000), ...at('high', 5000), ...at('low', 800, { scenario: 'other' }), ...at('high', 790, { scenario: 'other' })];
+    // The medians over both scenarios rise (900 -> 2895); the other scenario's tokens did not.
+    const w = effectWarnings(rows);
+    expect(w).toHaveLength(1);
+    expect(w[0]).toContain('did not rise from effort low to high in 1 of 2 scenario(s) (medians other: 800 -> 790)');
   });
 
-  it('still warns when latency rises by less than a quarter, since latency alone is noisy', () => {
-    // 10 s -> 12 s: beyond 10% (not flat) but under +25% (not scaling either).
-    expect(effectWarnings([...at('low', 1000, 10_000), ...at('high', 1000, 12_000)])).toHaveLength(1);
-  });
-
-  it('treats token counts within a few tokens as flat even when they differ by more than 10%', () => {
-    // 20 vs 24 tokens is +20% but inside the 5-token noise floor; latency is flat.
-    expect(effectWarnings([...at('low', 20, 1000), ...at('high', 24, 1000)])).toHaveLength(1);
-    // 20 vs 26 is beyond both.
-    expect(effectWarnings([...at('low', 20, 1000), ...at('high', 26, 1000)])).toEqual([]);
+  it('checks each adjacent pair on its own', () => {
+    const w = effectWarnings([...at('low', 1000), ...at('medium', 2000), ...at('high', 2000)]);
+    expect(w).toHaveLength(1);
+    expect(w[0]).toContain('from effort medium to high');
   });
 
   it('checks each model, condition and distance on its own, and needs two effort levels', () => {
-    const rows = [...at('low', 1000, 10_000), ...at('high', 3000, 20_000), ...at('low', 1000, 10_000, { model: 'claude-b' }), ...at('high', 1000, 10_000, { model: 'claude-b' })];
+    const rows = [...at('low', 1000), ...at('high', 3000), ...at('low', 1000, { model: 'claude-b' }), ...at('high', 1000, { model: 'claude-b' })];
     const w = effectWarnings(rows);
     expect(w).toHaveLength(1);
-    expect(w[0]).toContain('on claude-b show no scaling');
-    expect(effectWarnings(at('high', 1000, 10_000))).toEqual([]);
+    expect(w[0]).toContain('output tokens on claude-b');
+    expect(effectWarnings(at('high', 1000))).toEqual([]);
   });
 
-  it('warns when thinking was asked for and no conversation got a thinking block back', () => {
-    const w = effectWarnings([...at('high', 1000, 10_000, { thinkingBlocks: 0 }), ...at('standard', 100, 1000, { thinkingBlocks: 0 })]);
-    expect(w).toEqual(['thinking was requested at effort high on claude-a, but no conversation got a thinking block back: the provider may have dropped the thinking parameter']);
+  it('counts conversations cut off at max_tokens, and no other unfinished ones', () => {
+    // The cut-off high conversations wrote the most: the effort was applied.
+    expect(effectWarnings([...at('low', 1000), ...at('high', 9000, { status: 'max_tokens' })])).toEqual([]);
+    // The refused conversations would make the efforts look different; they do not count.
+    const w = effectWarnings([...at('low', 1000), ...at('high', 1000), ...at('max', 9000, { status: 'refused' })]);
+    expect(w).toHaveLength(1);
+    expect(w[0]).toContain('from effort low to high');
   });
 
-  it('does not ask for thinking blocks at standard effort, from rehearsal models, or when one conversation had some', () => {
-    expect(effectWarnings(at('standard', 1000, 10_000, { thinkingBlocks: 0 }))).toEqual([]);
-    expect(effectWarnings(at('high', 1000, 10_000, { model: 'rehearsal:pass', thinkingBlocks: 0 }))).toEqual([]);
+  it('warns when fewer than half the conversations at an effort got a thinking block back', () => {
+    const rows = [row({ effort: 'high', thinkingBlocks: 0 }), row({ effort: 'high', repeat: 2, thinkingBlocks: 0 }), row({ effort: 'high', repeat: 3, thinkingBlocks: 2 })];
+    expect(effectWarnings(rows)).toEqual([
+      'thinking was requested at effort high on claude-a, but only 1 of 3 conversation(s) got a thinking block back: the provider may have dropped the thinking parameter',
+    ]);
     expect(effectWarnings([row({ effort: 'high', thinkingBlocks: 0 }), row({ effort: 'high', repeat: 2, thinkingBlocks: 1 })])).toEqual([]);
   });
 
-  it('looks only at complete conversations', () => {
-    // The refused conversations would make the efforts look different; they do not count.
-    const rows = [...at('low', 1000, 10_000), ...at('high', 1000, 10_000), ...at('max', 9000, 90_000, { status: 'refused' })];
-    expect(effectWarnings(rows)[0]).toContain('effort low, high on claude-a');
+  it('never fires on default or standard effort, nor on the offline rehearsal', () => {
+    expect(effectWarnings([...at('standard', 1000, { thinkingBlocks: 0 }), ...at('default', 1000, { thinkingBlocks: 0 })])).toEqual([]);
+    expect(effectWarnings([...at('low', 1000, { model: 'rehearsal:pass', thinkingBlocks: 0 }), ...at('high', 1000, { model: 'rehearsal:pass', thinkingBlocks: 0 })])).toEqual([]);
   });
 });

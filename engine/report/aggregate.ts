@@ -216,42 +216,44 @@ export function formatP(p: number): string {
 }
 
 /**
- * The original benchmark's OpenRouter mistake, caught: effort levels that do not change output
- * tokens or latency, or thinking asked for and never returned, mean the provider may not have
+ * The original benchmark's OpenRouter mistake, caught: effort levels that do not change how much
+ * a model writes, or thinking asked for and seldom returned, mean the provider may not have
  * applied the parameter, and the effort axis measures nothing.
+ *
+ * Output tokens must rise, scenario by scenario, between each adjacent pair of effort levels:
+ * a median over the whole cell can rise because one scenario did. Conversations cut off at
+ * max_tokens count (they show how much the model wrote); default and standard have no place
+ * in the order (they are the model's own level) and are left out; the offline rehearsal plays
+ * fixtures, which do not scale, and is never checked.
  */
 export function effectWarnings(rows: readonly Row[]): string[] {
   const warnings: string[] = [];
-  const done = rows.filter(finished);
-  for (const [group, rs] of groupBy(done, (r) => `${r.key.model}|${r.key.condition}|${r.key.distance}`)) {
+  const counted = rows.filter((r) => (r.score.status === 'complete' || r.score.status === 'max_tokens') && !r.key.model.startsWith('rehearsal:'));
+  for (const [group, rs] of groupBy(counted, (r) => `${r.key.model}|${r.key.condition}|${r.key.distance}`)) {
     const model = group.split('|')[0]!;
-    const byEffort = [...groupBy(rs, (r) => r.key.effort)].sort(([a], [b]) => EFFORT_ORDER.indexOf(a) - EFFORT_ORDER.indexOf(b));
-    if (byEffort.length >= 2) {
-      const tokens = byEffort.map(([, e]) => median(e.map((r) => r.score.cost.output_tokens)) ?? 0);
-      const latency = byEffort.map(([, e]) => median(nums(e.map((r) => r.score.latency.total_ms))));
-      // Flat: within 10% of each other, or within an absolute noise floor (a few tokens, 50 ms).
-      const flat = (xs: Array<number | null>, floor: number) => {
-        const v = nums(xs);
-        return v.length < 2 || Math.max(...v) - Math.min(...v) <= Math.max(Math.min(...v) * 0.1, floor);
-      };
-      // Latency alone is noisy; it only counts as scaling when the highest effort takes at
-      // least a quarter longer than the lowest.
-      const lat = nums(latency);
-      const latencyScales = lat.length >= 2 && lat.at(-1)! >= lat[0]! * 1.25 && lat.at(-1)! - lat[0]! > 50;
-      if (flat(tokens, 5) && (flat(latency, 50) || !latencyScales)) {
-        const names = byEffort.map(([e]) => e).join(', ');
-        const shown = latency.map((l) => (l === null ? 'n/a' : `${(l / 1000).toFixed(1)} s`)).join(', ');
-        warnings.push(
-          `effort ${names} on ${model} show no scaling of output tokens (medians ${tokens.join(', ')}) or latency (${shown}): the provider may not have applied the effort parameter (OpenRouter has been seen to drop it silently), so this axis may measure nothing`,
-        );
-      }
+    const levels = [...groupBy(rs, (r) => r.key.effort)].filter(([e]) => e !== 'default' && e !== 'standard').sort(([a], [b]) => EFFORT_ORDER.indexOf(a) - EFFORT_ORDER.indexOf(b));
+    for (let i = 0; i + 1 < levels.length; i++) {
+      const [lo, loRows] = levels[i]!;
+      const [hi, hiRows] = levels[i + 1]!;
+      const loBy = groupBy(loRows, (r) => r.scenario);
+      const hiBy = groupBy(hiRows, (r) => r.scenario);
+      const shared = [...loBy.keys()].filter((sc) => hiBy.has(sc)).sort();
+      const tokens = (xs: readonly Row[]) => median(xs.map((r) => r.score.cost.output_tokens)) ?? 0;
+      const flat = shared.filter((sc) => tokens(hiBy.get(sc)!) <= tokens(loBy.get(sc)!));
+      if (shared.length === 0 || flat.length === 0) continue;
+      const shown = flat
+        .slice(0, 3)
+        .map((sc) => `${sc}: ${tokens(loBy.get(sc)!)} -> ${tokens(hiBy.get(sc)!)}`)
+        .join('; ');
+      warnings.push(
+        `output tokens on ${model} did not rise from effort ${lo} to ${hi} in ${flat.length} of ${shared.length} scenario(s) (medians ${shown}${flat.length > 3 ? '; ...' : ''}): the provider may not have applied the effort parameter (OpenRouter has been seen to drop it silently), so this step of the effort axis may measure nothing`,
+      );
     }
-    for (const [effort, e] of byEffort) {
-      // default and standard ask for thinking only on models that think by default: no claim to check.
-      if (effort === 'standard' || effort === 'default' || model.startsWith('rehearsal:')) continue;
-      if (e.every((r) => r.score.cost.thinking_blocks === 0)) {
+    for (const [effort, e] of levels) {
+      const withThinking = e.filter((r) => r.score.cost.thinking_blocks > 0).length;
+      if (withThinking * 2 < e.length) {
         warnings.push(
-          `thinking was requested at effort ${effort} on ${model}, but no conversation got a thinking block back: the provider may have dropped the thinking parameter`,
+          `thinking was requested at effort ${effort} on ${model}, but only ${withThinking} of ${e.length} conversation(s) got a thinking block back: the provider may have dropped the thinking parameter`,
         );
       }
     }

@@ -88,6 +88,10 @@ export interface ConversationScore {
      */
     expected?: 'YES' | 'NO';
     judged: Judged;
+    /**
+     * judged: the judged steps' replies exist and the judge was asked, whether or not the conversation went on to finish. refused: the model refused at a judged step (the trap), an outcome of its own, never a pass or a failure. no_reply: no judged step was answered (the conversation stopped before), so there is nothing to judge. Absent in scores written before: judged.
+     */
+    outcome?: 'judged' | 'refused' | 'no_reply';
   };
   citations: {
     window: {

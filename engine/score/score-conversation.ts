@@ -42,10 +42,24 @@ export function constraintRetention(t: Transcript, s: Scenario, memFail: Verdict
   return { value: judged === 0 ? null : honoured.length / judged, step: lastStep.step, honoured, violated, unknown };
 }
 
+/**
+ * Whether a conversation's judged steps can be judged: `refused` when the model refused at one
+ * of them, `no_reply` when none of them was answered, else `judged` (a later step's failure or
+ * cut-off does not take away the verdict on the steps that were answered).
+ */
+export function judgedOutcome(t: Transcript, s: Scenario): 'judged' | 'refused' | 'no_reply' {
+  const turns = s.judge.steps.map((k) => t.turns.find((x) => x.step === k && x.kind !== 'distractor' && x.response !== null));
+  if (turns.some((x) => x?.response?.stop_reason === 'refusal')) return 'refused';
+  return turns.some((x) => x !== undefined) ? 'judged' : 'no_reply';
+}
+
 /** Every scorer on one transcript. Pure but for the judge, which the caller injects. */
 export async function scoreConversation(t: Transcript, s: Scenario, text: string, judge: Judge, o: ScoreOptions): Promise<ConversationScore> {
   const passAnswer = s.judge.pass_answer ?? 'NO';
-  const judged = await judge.memFail(t, s);
+  // A judged reply that exists is judged, even when the conversation stopped later; a refusal at
+  // a judged step is an outcome of its own; with no judged reply there is nothing to ask.
+  const outcome = judgedOutcome(t, s);
+  const judged: Judged = outcome === 'judged' ? await judge.memFail(t, s) : { verdict: 'unscored', votes: [] };
   const mem = memFailValue(judged.verdict, passAnswer);
   const by_step: Record<string, Judged> = {};
   if (o.coherence) {
@@ -63,7 +77,7 @@ export async function scoreConversation(t: Transcript, s: Scenario, text: string
     status: t.status,
     ...(t.imported ? { imported: true } : {}),
     transcript_sha256: createHash('sha256').update(text).digest('hex'),
-    mem_fail: { value: mem, judge_verdict: judged.verdict, pass_answer: passAnswer, steps: s.judge.steps, judged },
+    mem_fail: { value: mem, judge_verdict: judged.verdict, pass_answer: passAnswer, steps: s.judge.steps, judged, outcome },
     citations: scoreCitations(t, s),
     self_corrections: scoreSelfCorrections(t, s),
     constraint_retention: constraintRetention(t, s, mem),
