@@ -154,6 +154,22 @@ export function buildProgram(deps: CliDeps, result: CliResult = { exitCode: 0 })
     });
 
   program
+    .command('plan')
+    .description('before a run: how many scenarios and repeats give the power to detect a difference, with the design effect spelled out')
+    .argument('[run]', 'a scored run to estimate the within-scenario correlation and the baseline rate from')
+    .requiredOption('--difference <d>', 'the difference in mem_fail rate to detect, e.g. 0.2 for 20 percentage points', numberArg('--difference', '0.2'))
+    .option('--baseline <p>', 'the failure rate of the better cell (default: the run given, else 0.3)', numberArg('--baseline', '0.3'))
+    .option('--icc <r>', 'the within-scenario correlation (default: estimated from the run given, else 0.35)', numberArg('--icc', '0.35'))
+    .option('--repeats <n>', 'repeats per scenario', intArg('--repeats', 1), 3)
+    .option('--power <p>', 'the power wanted', numberArg('--power', '0.8'), 0.8)
+    .option('--alpha <a>', 'the significance level', numberArg('--alpha', '0.05'), 0.05)
+    .option('--judge <id>', 'which scores file of the run to read')
+    .action(async (run, o) => {
+      const { planCommand } = await import('./commands/plan.js');
+      await planCommand({ run, judge: o.judge, difference: o.difference, baseline: o.baseline, icc: o.icc, repeats: o.repeats, power: o.power, alpha: o.alpha }, deps);
+    });
+
+  program
     .command('models')
     .description('list the models the endpoint offers (or the shipped profiles offline): capabilities, prices, lifecycle')
     .option('--models <list>', 'only these models, comma-separated (repeatable); an unknown one exits 2', listArg)
@@ -250,12 +266,22 @@ export function buildProgram(deps: CliDeps, result: CliResult = { exitCode: 0 })
     .option('--judge <id>', 'which scores file to read (scores/<id>.json); needed when a run has several')
     .addOption(new Option('--format <format>', 'output format').choices(REPORT_FORMATS).default('table' as const))
     .option('--out <file>', 'write to a file (html defaults to <run>/report.html)')
-    .option('--fail-if <expr>', 'exit 1 when this holds, e.g. "mem_fail_rate > 0.2" (repeatable)', repeatable, [] as string[])
+    .option(
+      '--fail-if <expr>',
+      'exit 1 when this holds, e.g. "mem_fail_rate > 0.2" or "A vs B regresses" (repeatable); rates decide on their 95% interval',
+      repeatable,
+      [] as string[],
+    )
+    .option('--fail-if-inconclusive', 'a gate whose interval straddles its threshold fails too (strict CI)')
+    .option('--primary <comparison>', 'one comparison declared in advance, "A vs B": reported first and not adjusted for multiplicity')
     .option('--exclude-fallback', 'leave out conversations with turns answered by another model than the one requested (a fallback), from every figure, comparison and gate')
     .action(async (runs, opts) => {
       const { reportCommand } = await import('./commands/report.js');
       const fallback = opts.excludeFallback === true ? 'exclude' : 'include';
-      const report = await reportCommand({ runs, judge: opts.judge, format: opts.format, out: opts.out, failIf: opts.failIf, fallback }, deps);
+      const report = await reportCommand(
+        { runs, judge: opts.judge, format: opts.format, out: opts.out, failIf: opts.failIf, fallback, primary: opts.primary, failIfInconclusive: opts.failIfInconclusive === true },
+        deps,
+      );
       if (report.gates.some((g) => g.failed)) result.exitCode = 1;
     });
 

@@ -84,40 +84,55 @@ describe('rowOf', () => {
 });
 
 describe('rates', () => {
-  it('counts only complete conversations with a YES/NO verdict in n, and gives the Wilson interval of the rate', () => {
+  it('counts every YES/NO verdict in n, finished or not, and gives a single scenario the Wilson interval of its repeats', () => {
     const rows = [
       ...[1, 2, 3].map((repeat) => row({ repeat, mem: 'YES' })),
-      ...[4, 5, 6, 7, 8].map((repeat) => row({ repeat, mem: 'NO' })),
+      ...[4, 5, 6, 7].map((repeat) => row({ repeat, mem: 'NO' })),
       row({ repeat: 9, mem: 'unscored' }),
-      // Not finished, whatever their verdict says: these never enter n.
-      row({ repeat: 10, status: 'refused', mem: 'YES' }),
+      // Judged replies that exist are judged, whether or not the conversation went on to finish.
       row({ repeat: 11, status: 'max_tokens', mem: 'NO' }),
       row({ repeat: 12, status: 'errored', mem: 'unscored' }),
     ];
     const r = rates(rows);
-    expect(r).toMatchObject({ n: 8, failed: 3, rate: 3 / 8, unscored: 1, not_finished: 3 });
+    expect(r).toMatchObject({ S: 1, n: 8, failed: 3, rate: 3 / 8, unscored: 1, no_reply: 1, refused: 0, not_finished: 2 });
+    expect(r.method).toContain('Wilson');
     // Wilson, 3 of 8, z = 1.96 (z^2 = 3.8415):
     //   centre = (3/8 + z^2/16) / (1 + z^2/8) = 0.61509 / 1.48018 = 0.41555
     //   half   = z / 1.48018 * sqrt(3/8 * 5/8 / 8 + z^2 / 256) = 1.32416 * 0.21048 = 0.27871
     //   -> 0.1368 .. 0.6943
     expect(r.ci95!.low).toBeCloseTo(0.1368, 4);
     expect(r.ci95!.high).toBeCloseTo(0.6943, 4);
+    // Two without a verdict: counted as passes 3/10, as failures 5/10.
+    expect(r.bounds).toEqual({ best: 0.3, worst: 0.5 });
+  });
+
+  it('is the mean of the per-scenario rates, with a t interval over scenarios, not a pooled proportion', () => {
+    // s1: 4 of 4 failed; s2 and s3: 0 of 1. Pooled: 4/6 = 0.67; by scenario: (1 + 0 + 0) / 3 = 0.33.
+    const rows = [...[1, 2, 3, 4].map((repeat) => row({ scenario: 's1', repeat, mem: 'YES' })), row({ scenario: 's2', mem: 'NO' }), row({ scenario: 's3', mem: 'NO' })];
+    const r = rates(rows);
+    expect(r).toMatchObject({ S: 3, n: 6, failed: 4 });
+    expect(r.rate).toBeCloseTo(1 / 3, 12);
+    expect(r.pooled_rate).toBeCloseTo(4 / 6, 12);
+    expect(r.method).toMatch(/^t over 3 scenario rates/);
+    // sd of (1, 0, 0) = 0.57735, se = 0.33333, t(0.975, 2) = 4.3027: -1.10 .. 1.77, clipped to 0 .. 1.
+    expect(r.ci95).toEqual({ low: 0, high: 1 });
+  });
+
+  it('counts a refusal at a judged step as an outcome of its own, neither a pass nor a failure', () => {
+    const refused = rowOf({
+      ...row({ repeat: 2 }).score,
+      status: 'refused',
+      mem_fail: { ...row().score.mem_fail, value: 'unscored', judge_verdict: 'unscored', outcome: 'refused' },
+    });
+    const r = rates([row({ repeat: 1, mem: 'NO' }), refused]);
+    expect(r).toMatchObject({ n: 1, failed: 0, refused: 1, unscored: 0, no_reply: 0 });
+    expect(r.bounds).toEqual({ best: 0, worst: 0.5 });
   });
 
   it('has no rate and no interval when nothing was scored, rather than a 0% that looks like a pass', () => {
-    const r = rates([row({ mem: 'unscored' }), row({ repeat: 2, status: 'stopped' })]);
-    expect(r).toEqual({ n: 0, failed: 0, rate: null, ci95: null, unscored: 1, not_finished: 1 });
-    expect(rates([])).toEqual({ n: 0, failed: 0, rate: null, ci95: null, unscored: 0, not_finished: 0 });
-  });
-
-  it('gives an interval that starts at 0 when nothing failed and ends at 1 when everything did', () => {
-    // Wilson 0 of 4: high = z^2/4 / (1 + z^2/4) = 0.96037 / 1.96037 = 0.4899.
-    const none = rates([1, 2, 3, 4].map((repeat) => row({ repeat, mem: 'NO' })));
-    expect(none.ci95!.low).toBe(0);
-    expect(none.ci95!.high).toBeCloseTo(0.4899, 4);
-    const all = rates([1, 2, 3, 4].map((repeat) => row({ repeat, mem: 'YES' })));
-    expect(all.ci95!.high).toBe(1);
-    expect(all.ci95!.low).toBeCloseTo(1 - 0.4899, 4);
+    const r = rates([row({ mem: 'unscored' }), row({ repeat: 2, status: 'stopped', mem: 'unscored' })]);
+    expect(r).toMatchObject({ S: 0, n: 0, failed: 0, rate: null, ci95: null, unscored: 1, no_reply: 1, not_finished: 1 });
+    expect(rates([])).toMatchObject({ S: 0, n: 0, rate: null, ci95: null, bounds: null });
   });
 });
 
@@ -151,7 +166,19 @@ describe('cells', () => {
       // Latency and cost unknown; retention and drift unknown: left out, not counted as 0.
       row({ repeat: 3, citations: 6, latencyMs: null, usd: null, outputTokens: 600, retention: null, firstDrift: null, coherence: null, thinkingBlocks: 0 }),
       // Refused: in the cell's conversation list and thinking-block count, nowhere else.
-      row({ repeat: 4, status: 'refused', citations: 100, latencyMs: 99_000, usd: 9, outputTokens: 9000, retention: 0, firstDrift: 1, coherence: 0, thinkingBlocks: 4 }),
+      row({
+        repeat: 4,
+        status: 'refused',
+        mem: 'unscored',
+        citations: 100,
+        latencyMs: 99_000,
+        usd: 9,
+        outputTokens: 9000,
+        retention: 0,
+        firstDrift: 1,
+        coherence: 0,
+        thinkingBlocks: 4,
+      }),
     ];
     const c = cellStats('lock-budget', key, rows);
     expect(c.citations_median).toBe(4); // median of 1, 4, 6
@@ -196,7 +223,7 @@ describe('cells', () => {
   });
 
   it('leaves figures null in a cell where no conversation finished', () => {
-    const c = cellStats('lock-budget', rowOf(score()).key, [row({ status: 'errored' })]);
+    const c = cellStats('lock-budget', rowOf(score()).key, [row({ status: 'errored', mem: 'unscored' })]);
     expect(c).toMatchObject({ citations_median: null, latency_median_ms: null, cost_median_usd: null, retention_mean: null, citations_by_step: {} });
     expect(c.mem_fail).toMatchObject({ n: 0, rate: null, not_finished: 1 });
   });
@@ -207,7 +234,7 @@ describe('summaries', () => {
     row({ model: 'm1', effort: 'low', distance: 10, mem: 'YES', usd: 0.25 }),
     row({ model: 'm1', effort: 'high', distance: 2, mem: 'NO', usd: 0.5 }),
     row({ model: 'm2', effort: 'low', mem: 'NO', usd: 1 }),
-    row({ model: 'm2', effort: 'high', condition: 'ledger', mem: 'YES', usd: 2, status: 'refused' }),
+    row({ model: 'm2', effort: 'high', condition: 'ledger', mem: 'unscored', usd: 2, status: 'refused' }),
   ];
   const s = summaries(rows);
 
@@ -239,85 +266,121 @@ describe('summaries', () => {
 });
 
 describe('comparisons', () => {
-  /** n repeats of one scenario in one cell; `failing` lists the repeats that failed. */
-  const series = (model: string, n: number, failing: number[], o: ScoreOptions = {}) =>
-    Array.from({ length: n }, (_, i) => row({ ...o, model, repeat: i + 1, mem: failing.includes(i + 1) ? 'YES' : 'NO' }));
+  /** One scenario of a cell, R repeats, the first `failed` of them failing. */
+  const scen = (model: string, scenario: string, failed: number, R = 3, o: ScoreOptions = {}) =>
+    Array.from({ length: R }, (_, i) => row({ ...o, model, scenario, repeat: i + 1, mem: i < failed ? 'YES' : 'NO' }));
+  /** Two cells over eight scenarios with the failures given per scenario. */
+  const cellsOf = (a: number[], b: number[], o: ScoreOptions = {}) => [
+    ...a.flatMap((k, i) => scen('claude-a', `s${i}`, k, 3, o)),
+    ...b.flatMap((k, i) => scen('claude-b', `s${i}`, k, 3, o)),
+  ];
 
-  it('pairs cells that differ on one axis by scenario and repeat, and calls 0/6 vs 6/6 significant', () => {
-    const [c] = comparisons([...series('claude-a', 6, []), ...series('claude-b', 6, [1, 2, 3, 4, 5, 6])]);
-    // Six discordant pairs, all one way: exact McNemar p = 2 * 0.5^6 = 0.03125.
-    expect(c).toMatchObject({ axis: 'model', pairs: 6, a_failed: 0, b_failed: 6, only_a: 0, only_b: 6, significant: true });
-    expect(c!.p_value).toBeCloseTo(0.03125, 12);
-    // The shared context names the effort; baseline condition and distance 0 are left unsaid.
-    expect(c!.sentence).toBe('claude-a vs claude-b (high): 0/6 vs 6/6 failed; p = 0.031; significant at p < 0.05 over 6 paired conversations');
+  it('pairs by scenario, never by repeat: one scenario out of 8 driving the difference is not significant', () => {
+    // s0 always fails on claude-a and never on claude-b; every other scenario is equal.
+    const {
+      comparisons: [c],
+    } = comparisons(cellsOf([3, 0, 0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0, 0, 0]));
+    expect(c).toMatchObject({ axis: 'model', S: 8, n_a: 24, n_b: 24, a_failed: 3, b_failed: 0, significant: false });
+    expect(c!.diff).toBeCloseTo(1 / 8, 12);
+    // One non-zero difference: every sign pattern is as extreme as the one seen, p = 1.
+    expect(c!.p_value).toBeCloseTo(1, 12);
+    expect(c!.sentence).toContain('over S = 8 scenario(s) paired by scenario (n = 24 and 24 conversations)');
+    expect(c!.sentence).toContain('not significant: the data cannot tell these cells apart');
   });
 
-  it('says how many repeats per scenario a difference that is not significant would need', () => {
-    const [c] = comparisons([...series('claude-a', 3, []), ...series('claude-b', 3, [1, 2, 3])]);
-    // p = 2 * 0.5^3 = 0.25. The exact test needs at least 6 discordant pairs; with every pair
-    // discordant that is 6 pairs, in one scenario 6 repeats.
-    expect(c).toMatchObject({ significant: false, pairs_needed: 6, repeats_needed: 6 });
-    expect(c!.sentence).toBe('claude-a vs claude-b (high): 0/3 vs 3/3 failed; p = 0.25; not significant at this n; about 6 repeats per scenario needed to tell them apart');
+  it('calls a consistent difference across 8 scenarios significant, with the interval of the difference', () => {
+    const {
+      comparisons: [c],
+      family,
+    } = comparisons(cellsOf([2, 3, 2, 3, 2, 3, 2, 3], [0, 1, 0, 1, 0, 1, 0, 1]));
+    expect(family).toBe(1);
+    // Every scenario is 2/3 higher on claude-a: exact sign-flip p = 2 / 2^8.
+    expect(c!.p_value).toBeCloseTo(2 / 256, 12);
+    expect(c).toMatchObject({ significant: true, p_adjusted: c!.p_value });
+    expect(c!.diff).toBeCloseTo(2 / 3, 12);
+    expect(c!.sentence).toMatch(/difference \+66\.7 pp/);
+    expect(c!.sentence).toContain('CMH on these scenarios only');
   });
 
-  it('spreads the pairs needed over the scenarios the cells share', () => {
-    const both = (model: string, failing: number[]) => [...series(model, 3, failing, { scenario: 's1' }), ...series(model, 3, failing, { scenario: 's2' })];
-    const [c] = comparisons([...both('claude-a', []), ...both('claude-b', [1, 2, 3])]);
-    // 6 pairs, all discordant: p = 0.03125 and 6 pairs needed, over 2 scenarios: 3 repeats each.
-    expect(c).toMatchObject({ pairs: 6, only_b: 6, significant: true, pairs_needed: 6, repeats_needed: 3 });
+  it('says when too few scenarios can never reach significance, and that scenarios, not repeats, are the lever', () => {
+    const rows = [...scen('claude-a', 's0', 0, 10), ...scen('claude-b', 's0', 10, 10), ...scen('claude-a', 's1', 0, 10), ...scen('claude-b', 's1', 10, 10)];
+    const {
+      comparisons: [c],
+    } = comparisons(rows);
+    expect(c).toMatchObject({ S: 2, significant: false });
+    expect(c!.sentence).toContain('with 2 scenarios the smallest p this test can give is 0.5; add scenarios, not repeats');
+    const {
+      comparisons: [one],
+    } = comparisons([...scen('claude-a', 's0', 0, 10), ...scen('claude-b', 's0', 10, 10)]);
+    expect(one).toMatchObject({ S: 1, p_value: null, p_adjusted: null, significant: false });
+    expect(one!.sentence).toContain('one scenario cannot support a comparison');
   });
 
-  it('says the data cannot separate cells whose disagreements cancel out', () => {
-    const [c] = comparisons([...series('claude-a', 4, [1]), ...series('claude-b', 4, [2])]);
-    expect(c).toMatchObject({ only_a: 1, only_b: 1, p_value: 1, pairs_needed: null, repeats_needed: null });
-    expect(c!.sentence).toBe('claude-a vs claude-b (high): 1/4 vs 1/4 failed; p = 1; no difference in paired outcomes at this n (4 pairs); the data cannot separate them');
+  it('Holm-adjusts over every comparison and states the family size; a declared primary is first and not adjusted', () => {
+    const rows = [...cellsOf([2, 3, 2, 3, 2, 3, 2, 3], [0, 1, 0, 1, 0, 1, 0, 1]), ...cellsOf([2, 3, 2, 3, 2, 3, 2, 3], [0, 1, 0, 1, 0, 1, 0, 1], { effort: 'low' })];
+    const plain = comparisons(rows);
+    // claude-a vs claude-b at high and at low, and high vs low for each model: 4 comparisons.
+    expect(plain.family).toBe(4);
+    const ab = plain.comparisons.filter((c) => c.axis === 'model');
+    expect(ab).toHaveLength(2);
+    // Two p = 0.0078 and two p = 1: Holm gives 4 x 0.0078 and 3 x 0.0078 -> both 0.03125 after monotonicity.
+    for (const c of ab) expect(c.p_adjusted).toBeCloseTo(4 * (2 / 256), 12);
+    expect(ab[0]!.sentence).toContain('Holm-adjusted over 4 = 0.031');
+    const declared = comparisons(rows, { primary: 'claude-a vs claude-b' });
+    expect(declared.family).toBe(3);
+    const [first] = declared.comparisons;
+    expect(first).toMatchObject({ primary: true, p_adjusted: first!.p_value });
+    expect(first!.sentence).toContain('(primary, declared in advance: not adjusted)');
   });
 
-  it('names the shared condition and distance when they are not the defaults', () => {
-    const [c] = comparisons([...series('claude-a', 2, [], { condition: 'ledger', distance: 4 }), ...series('claude-b', 2, [], { condition: 'ledger', distance: 4 })]);
-    expect(c!.sentence.startsWith('claude-a vs claude-b (high, ledger, 4): ')).toBe(true);
-    const [e] = comparisons([...series('claude-a', 2, [], { effort: 'low' }), ...series('claude-a', 2, [], { effort: 'max' })]);
-    expect(e).toMatchObject({ axis: 'effort', a: { effort: 'low' }, b: { effort: 'max' } });
-    expect(e!.sentence.startsWith('low vs max (claude-a): ')).toBe(true);
+  it('gives distance a trend over scenarios instead of pairwise comparisons', () => {
+    const at = (distance: number, failing: number[]) => failing.flatMap((k, i) => scen('claude-a', `s${i}`, k, 3, { distance }));
+    const { comparisons: list, trends, family } = comparisons([...at(0, [0, 0, 1, 0, 0, 1, 0, 0]), ...at(10, [1, 1, 2, 1, 1, 2, 1, 1]), ...at(50, [3, 3, 3, 3, 3, 3, 3, 3])]);
+    expect(list.filter((c) => c.axis === 'distance')).toEqual([]);
+    expect(trends).toHaveLength(1);
+    expect(trends[0]).toMatchObject({ cell: { model: 'claude-a', effort: 'high', condition: 'baseline' }, distances: [0, 10, 50], S: 8, significant: true });
+    expect(trends[0]!.slope).toBeGreaterThan(0);
+    expect(family).toBe(1);
+    expect(trends[0]!.sentence).toContain('per 10 distractor exchanges over S = 8 scenario(s)');
   });
 
   it('says when a comparison includes conversations another model answered part of, counting both sides', () => {
     const fallback = [{ step: 1, answered_by: 'claude-z' }];
-    const a = series('claude-a', 3, []);
-    const b = series('claude-b', 3, [1, 2, 3]);
-    a[0] = rowOf(a[0]!.score, fallback);
-    b[1] = rowOf(b[1]!.score, fallback);
-    b[2] = rowOf(b[2]!.score, [...fallback, { step: 3, answered_by: 'claude-y' }]);
-    const [c] = comparisons([...a, ...b]);
-    expect(c!.fallback_conversations).toBe(3);
-    expect(c!.sentence).toMatch(/; includes 3 conversation\(s\) with turns answered by a fallback model$/);
-    // Without such turns, nothing is said.
-    const [plain] = comparisons([...series('claude-a', 3, []), ...series('claude-b', 3, [1, 2, 3])]);
+    const rows = cellsOf([0, 0], [1, 1]);
+    rows[0] = rowOf(rows[0]!.score, fallback);
+    rows[7] = rowOf(rows[7]!.score, fallback);
+    const {
+      comparisons: [c],
+    } = comparisons(rows);
+    expect(c!.fallback_conversations).toBe(2);
+    expect(c!.sentence).toMatch(/; includes 2 conversation\(s\) with turns answered by a fallback model$/);
+    const {
+      comparisons: [plain],
+    } = comparisons(cellsOf([0, 0], [1, 1]));
     expect(plain).toMatchObject({ fallback_conversations: 0 });
     expect(plain!.sentence).not.toContain('fallback');
   });
 
-  it('does not compare cells that differ on two axes', () => {
-    expect(comparisons([...series('claude-a', 3, [], { effort: 'low' }), ...series('claude-b', 3, [1, 2, 3], { effort: 'high' })])).toEqual([]);
-  });
-
-  it('leaves unscored and unfinished conversations out of the pairs, and repeats only one side has', () => {
+  it('does not compare cells that differ on two axes, and pairs only scenarios both cells have verdicts in', () => {
+    expect(comparisons([...scen('claude-a', 's0', 0, 3, { effort: 'low' }), ...scen('claude-b', 's0', 3, 3)]).comparisons).toEqual([]);
     const rows = [
-      ...series('claude-a', 5, []),
-      row({ model: 'claude-b', repeat: 1, mem: 'YES' }),
-      row({ model: 'claude-b', repeat: 2, mem: 'unscored' }),
-      row({ model: 'claude-b', repeat: 3, mem: 'YES', status: 'refused' }),
-      row({ model: 'claude-b', repeat: 4, mem: 'YES', status: 'max_tokens' }),
-      // Repeat 9 has no partner in claude-a.
-      row({ model: 'claude-b', repeat: 9, mem: 'YES' }),
+      ...scen('claude-a', 's0', 0),
+      ...scen('claude-b', 's0', 3),
+      ...scen('claude-a', 's1', 0),
+      row({ model: 'claude-b', scenario: 's1', mem: 'unscored' }),
+      ...scen('claude-b', 's2', 3),
     ];
-    const [c] = comparisons(rows);
-    expect(c).toMatchObject({ pairs: 1, a_failed: 0, b_failed: 1, only_b: 1 });
+    expect(comparisons(rows).comparisons[0]).toMatchObject({ S: 1, n_a: 3, n_b: 3 });
   });
 
-  it('makes no comparison when the cells share no scored repeat', () => {
-    expect(comparisons([row({ model: 'claude-a', repeat: 1 }), row({ model: 'claude-b', repeat: 2 })])).toEqual([]);
-    expect(comparisons([row({ model: 'claude-a', repeat: 1 }), row({ model: 'claude-b', repeat: 1, mem: 'unscored' })])).toEqual([]);
+  it('combines runs of the same cell without their repeat numbers colliding', () => {
+    // Two runs of both cells, each with repeats 1-3 of the same scenarios: six conversations per scenario and cell.
+    const run = (id: string) => cellsOf([2, 3, 2, 3], [0, 1, 0, 1]).map((r) => rowOf(r.score, [], id));
+    const {
+      comparisons: [c],
+    } = comparisons([...run('r1'), ...run('r2')]);
+    expect(c).toMatchObject({ S: 4, n_a: 24, n_b: 24, a_failed: 20, b_failed: 4 });
+    expect(cells([...run('r1'), ...run('r2')])[0]!.conversations).toHaveLength(6);
   });
 });
 

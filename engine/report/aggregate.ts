@@ -1,5 +1,6 @@
-import { mcnemarExact, mcnemarPairsNeeded, median, mean, wilson } from '../stats/stats.js';
-import type { CellKey, CellStats, Comparison, GroupStats, Rates } from '../schemas/report.generated.js';
+import { clusteredRate, cmh, compareByScenario, holm, trendByScenario, type ScenarioCount } from '../stats/index.js';
+import { median, mean } from '../stats/stats.js';
+import type { CellKey, CellStats, Comparison, GroupStats, Rates, Trend } from '../schemas/report.generated.js';
 import type { ConversationScore } from '../schemas/scores.generated.js';
 import { cellKeyOf, type FallbackTurn } from './fallback.js';
 
@@ -9,31 +10,69 @@ export interface Row {
   key: CellKey;
   scenario: string;
   repeat: number;
+  /** The run it came from: several runs of one cell combine without their repeat numbers colliding. */
+  run: string;
   /** Turns another model than the requested one answered (fallback.ts); empty for most. */
   fallback: readonly FallbackTurn[];
 }
 
-export function rowOf(score: ConversationScore, fallback: readonly FallbackTurn[] = []): Row {
-  return { score, scenario: score.scenario_id, repeat: score.cell.repeat, key: cellKeyOf(score.cell), fallback };
+export function rowOf(score: ConversationScore, fallback: readonly FallbackTurn[] = [], run = ''): Row {
+  return { score, scenario: score.scenario_id, repeat: score.cell.repeat, key: cellKeyOf(score.cell), fallback, run };
 }
 
 export const keyString = (k: CellKey) => `${k.model}|${k.effort}|${k.condition}|${k.distance}`;
 const finished = (r: Row) => r.score.status === 'complete';
+/** A YES/NO verdict: the judged replies exist and were judged, whether or not the conversation went on. */
+const verdict = (r: Row) => r.score.mem_fail.value !== 'unscored';
 const answeredElsewhere = (r: Row) => r.fallback.length > 0;
 const nums = (xs: Array<number | null | undefined>) => xs.filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
 
-/** mem_fail over rows: only finished conversations with a YES/NO verdict count in n. */
+/** Why a conversation has no verdict: refused at a judged step, no judged reply, or the judge gave none. */
+export function missingReason(r: Row): 'refused' | 'no_reply' | 'unscored' | null {
+  if (verdict(r)) return null;
+  const outcome = r.score.mem_fail.outcome;
+  if (outcome === 'refused') return 'refused';
+  if (outcome === 'no_reply' || (outcome === undefined && !finished(r))) return 'no_reply';
+  return 'unscored';
+}
+
+/** Per-scenario counts of verdicts and failures, in scenario order; `extraFailed` adds failures (for bounds). */
+export function scenarioCounts(rows: readonly Row[], o: { missingAs?: 'pass' | 'fail' } = {}): ScenarioCount[] {
+  const out: ScenarioCount[] = [];
+  for (const [scenario, rs] of [...groupBy(rows, (r) => r.scenario)].sort(([a], [b]) => a.localeCompare(b))) {
+    const scored = rs.filter(verdict);
+    const missing = o.missingAs ? rs.length - scored.length : 0;
+    const failed = scored.filter((r) => r.score.mem_fail.value === 'YES').length + (o.missingAs === 'fail' ? missing : 0);
+    out.push({ scenario, failed, n: scored.length + missing });
+  }
+  return out;
+}
+
+/**
+ * mem_fail over rows, scenarios as the unit: the mean of the per-scenario rates with an interval
+ * over scenarios (clusteredRate). A conversation counts when its judged replies were judged,
+ * even if it stopped later; one without a verdict is counted by reason, and then the best and
+ * worst cases (every one of them a pass, every one a failure) bound what the data could say.
+ */
 export function rates(rows: readonly Row[]): Rates {
-  const done = rows.filter(finished);
-  const scored = done.filter((r) => r.score.mem_fail.value !== 'unscored');
-  const failed = scored.filter((r) => r.score.mem_fail.value === 'YES').length;
+  const counts = scenarioCounts(rows);
+  const c = clusteredRate(counts);
+  const reasons = rows.map(missingReason);
+  const missing = reasons.filter((x) => x !== null).length;
   return {
-    n: scored.length,
-    failed,
-    rate: scored.length ? failed / scored.length : null,
-    ci95: wilson(failed, scored.length),
-    unscored: done.length - scored.length,
-    not_finished: rows.length - done.length,
+    S: c.S,
+    n: c.n,
+    failed: c.failed,
+    rate: c.rate,
+    ci95: c.ci95,
+    method: c.method,
+    pooled_rate: c.n > 0 ? c.failed / c.n : null,
+    unscored: reasons.filter((x) => x === 'unscored').length,
+    refused: reasons.filter((x) => x === 'refused').length,
+    no_reply: reasons.filter((x) => x === 'no_reply').length,
+    not_finished: rows.filter((r) => !finished(r)).length,
+    bounds:
+      missing === 0 ? null : { best: clusteredRate(scenarioCounts(rows, { missingAs: 'pass' })).rate, worst: clusteredRate(scenarioCounts(rows, { missingAs: 'fail' })).rate },
   };
 }
 
@@ -63,7 +102,8 @@ export function cellStats(scenario: string, key: CellKey, rows: readonly Row[], 
     first_drift_median: median(nums(done.map((r) => r.score.first_drift_step.value))),
     coherence_mean: mean(nums(done.map((r) => r.score.step_coherence.value))),
     citations_by_step: citationsByStep,
-    conversations: rows.map((r) => r.score.conversation_id).sort(),
+    // Run-qualified, so two runs of one cell list every conversation once.
+    conversations: rows.map((r) => (r.run ? `${r.run}/${r.score.conversation_id}` : r.score.conversation_id)).sort(),
     fallback_conversations: [...rows, ...leftOut].filter(answeredElsewhere).length,
   };
 }
@@ -137,17 +177,34 @@ function shared(k: CellKey, axis: (typeof AXES)[number]): string {
     .join(', ');
 }
 
+/** How the figures are computed, in words the report prints. */
+export const METHODS = {
+  rate: 'mean of the per-scenario mem_fail rates; 95% t interval over the S scenario rates (S-1 degrees of freedom), or Wilson over the repeats when there is one scenario',
+  comparison:
+    'paired by scenario (never by repeat): the mean over scenarios of the difference in rates, a 95% paired t interval over scenarios, and an exact sign-flip permutation test; Cochran-Mantel-Haenszel over the same scenarios as a narrower claim, on these scenarios only',
+  trend: 'per-scenario least-squares slope of the mem_fail rate on distance, tested with a t test over scenarios',
+  multiplicity: 'Holm (1979) over every comparison and trend in the report; a comparison declared with --primary is reported first and not adjusted',
+};
+
+/** A comparison named as --primary takes it: "A vs B", each side a value on the axis the cells differ on. */
+export function comparisonName(c: Pick<Comparison, 'a' | 'b' | 'axis'>): string {
+  return `${label(c.a, c.axis)} vs ${label(c.b, c.axis)}`;
+}
+
+const pct = (x: number | null) => (x === null ? 'n/a' : `${Math.round(x * 1000) / 10}%`);
+const pp = (x: number) => `${x >= 0 ? '+' : ''}${Math.round(x * 1000) / 10} pp`;
+
 /**
- * Paired comparisons between cells that differ on exactly one axis and share scenarios and
- * repeats. Each pair is one scenario and repeat answered by both cells, both with a verdict.
- * The test is exact McNemar; a difference that is not significant at this n says so, with
- * about how many repeats would be needed to tell the cells apart.
+ * Comparisons between cells that differ on exactly one axis (distance aside: it gets a trend),
+ * paired by scenario: each scenario both cells answered with verdicts is one pair, whatever its
+ * repeats. The headline is compareByScenario (a paired t interval and an exact sign-flip test
+ * over scenarios); CMH over the same scenarios is a narrower claim. p-values are Holm-adjusted
+ * over every comparison and trend the report prints; --primary names one comparison declared in
+ * advance, reported first and not adjusted.
  */
-export function comparisons(rows: readonly Row[]): Comparison[] {
-  const byCell = groupBy(
-    rows.filter((r) => finished(r) && r.score.mem_fail.value !== 'unscored'),
-    (r) => keyString(r.key),
-  );
+export function comparisons(rows: readonly Row[], o: { primary?: string } = {}): { comparisons: Comparison[]; trends: Trend[]; family: number } {
+  const scored = rows.filter(verdict);
+  const byCell = groupBy(scored, (r) => keyString(r.key));
   const keys = [...byCell.values()].map((rs) => rs[0]!.key);
   const out: Comparison[] = [];
   for (let i = 0; i < keys.length; i++) {
@@ -155,60 +212,126 @@ export function comparisons(rows: readonly Row[]): Comparison[] {
       const a = keys[i]!;
       const b = keys[j]!;
       const differing = AXES.filter((x) => a[x] !== b[x]);
-      if (differing.length !== 1) continue;
+      if (differing.length !== 1 || differing[0] === 'distance') continue;
       const axis = differing[0]!;
-      const bIndex = new Map(byCell.get(keyString(b))!.map((r) => [`${r.scenario}#${r.repeat}`, r]));
-      let pairs = 0;
-      let aFailed = 0;
-      let bFailed = 0;
-      let onlyA = 0;
-      let onlyB = 0;
-      let fallback = 0;
-      const scenarios = new Set<string>();
-      for (const ra of byCell.get(keyString(a))!) {
-        const rb = bIndex.get(`${ra.scenario}#${ra.repeat}`);
-        if (!rb) continue;
-        pairs++;
-        scenarios.add(ra.scenario);
-        const fa = ra.score.mem_fail.value === 'YES';
-        const fb = rb.score.mem_fail.value === 'YES';
-        aFailed += Number(fa);
-        bFailed += Number(fb);
-        onlyA += Number(fa && !fb);
-        onlyB += Number(fb && !fa);
-        fallback += Number(answeredElsewhere(ra)) + Number(answeredElsewhere(rb));
-      }
-      if (pairs === 0) continue;
-      const p = mcnemarExact(onlyA, onlyB);
-      const needed = mcnemarPairsNeeded(onlyA, onlyB, pairs);
-      const repeatsNeeded = needed === null ? null : Math.ceil(needed / scenarios.size);
-      const context = shared(a, axis);
-      const head = `${label(a, axis)} vs ${label(b, axis)}${context ? ` (${context})` : ''}: ${aFailed}/${pairs} vs ${bFailed}/${pairs} failed; p = ${formatP(p)}`;
-      let sentence: string;
-      if (p < 0.05) sentence = `${head}; significant at p < 0.05 over ${pairs} paired conversations`;
-      else if (onlyA === onlyB) sentence = `${head}; no difference in paired outcomes at this n (${pairs} pairs); the data cannot separate them`;
-      else sentence = `${head}; not significant at this n${repeatsNeeded === null ? '' : `; about ${repeatsNeeded} repeats per scenario needed to tell them apart`}`;
-      // Another model's answer is not this cell's, and the turns after it build on it.
-      if (fallback > 0) sentence += `; includes ${fallback} conversation(s) with turns answered by a fallback model`;
+      const aRows = byCell.get(keyString(a))!;
+      const bRows = byCell.get(keyString(b))!;
+      const pc = compareByScenario(scenarioCounts(aRows), scenarioCounts(bRows));
+      if (pc.S === 0) continue;
+      const paired = new Set(pc.perScenario.map((x) => x.scenario));
+      const inPairs = (rs: readonly Row[]) => rs.filter((r) => paired.has(r.scenario));
+      const strata = pc.perScenario.map((x) => {
+        const ca = scenarioCounts(aRows.filter((r) => r.scenario === x.scenario))[0]!;
+        const cb = scenarioCounts(bRows.filter((r) => r.scenario === x.scenario))[0]!;
+        return { aFailed: ca.failed, aN: ca.n, bFailed: cb.failed, bN: cb.n };
+      });
+      const m = cmh(strata);
+      const fallback = [...inPairs(aRows), ...inPairs(bRows)].filter(answeredElsewhere).length;
+      const mean = (xs: number[]) => (xs.length ? xs.reduce((p, q) => p + q, 0) / xs.length : null);
       out.push({
         axis,
         a,
         b,
-        pairs,
-        a_failed: aFailed,
-        b_failed: bFailed,
-        only_a: onlyA,
-        only_b: onlyB,
-        p_value: p,
-        significant: p < 0.05,
-        pairs_needed: needed,
-        repeats_needed: repeatsNeeded,
+        S: pc.S,
+        n_a: pc.nA,
+        n_b: pc.nB,
+        a_failed: pc.failedA,
+        b_failed: pc.failedB,
+        a_rate: mean(pc.perScenario.map((x) => x.a)),
+        b_rate: mean(pc.perScenario.map((x) => x.b)),
+        diff: pc.diff,
+        ci95: pc.ci95,
+        p_value: pc.p,
+        p_adjusted: null,
+        significant: false,
+        test: pc.test,
+        primary: false,
+        cmh: { p: m.p, odds_ratio: m.oddsRatio },
         fallback_conversations: fallback,
-        sentence,
+        sentence: '',
       });
     }
   }
+  const trends = distanceTrends(scored);
+  // Holm over the family: every comparison and trend but the declared primary.
+  const primary = o.primary === undefined ? undefined : out.find((c) => sameComparison(comparisonName(c), o.primary!));
+  if (primary) primary.primary = true;
+  const family = [...out.filter((c) => !c.primary && c.p_value !== null), ...trends.filter((t) => t.p_value !== null)];
+  const adjusted = holm(family.map((x) => x.p_value!));
+  family.forEach((x, i) => {
+    x.p_adjusted = adjusted[i]!;
+  });
+  if (primary) primary.p_adjusted = primary.p_value;
+  for (const x of [...out, ...trends]) x.significant = x.p_adjusted !== null && x.p_adjusted < 0.05;
+  for (const c of out) c.sentence = comparisonSentence(c, family.length);
+  for (const t of trends) t.sentence = trendSentence(t, family.length);
+  out.sort((x, y) => Number(y.primary) - Number(x.primary));
+  return { comparisons: out, trends, family: family.length };
+}
+
+function sameComparison(name: string, wanted: string): boolean {
+  const norm = (x: string) => x.replace(/\s+/g, ' ').trim().toLowerCase();
+  return norm(name) === norm(wanted);
+}
+
+function comparisonSentence(c: Comparison, family: number): string {
+  const context = shared(c.a, c.axis);
+  const head = `${comparisonName(c)}${context ? ` (${context})` : ''}: ${pct(c.a_rate)} vs ${pct(c.b_rate)} failed, over S = ${c.S} scenario(s) paired by scenario (n = ${c.n_a} and ${c.n_b} conversations)`;
+  const parts = [head];
+  if (c.S < 2 || c.p_value === null) {
+    parts.push('one scenario cannot support a comparison: the repeats of one scenario are not independent evidence; add scenarios');
+  } else {
+    const adj = c.primary
+      ? `p = ${formatP(c.p_value)} (primary, declared in advance: not adjusted)`
+      : `p = ${formatP(c.p_value)}, Holm-adjusted over ${family} = ${formatP(c.p_adjusted!)}`;
+    parts.push(`difference ${pp(c.diff!)}${c.ci95 ? `, 95% CI ${pp(c.ci95.low)} to ${pp(c.ci95.high)}` : ''}; ${adj}`);
+    // What a sign-flip test over S scenarios can reach at best: 2 / 2^S.
+    const floor = 2 / 2 ** c.S;
+    if (c.significant) parts.push(`a difference across these scenarios; it says nothing of scenarios unlike them`);
+    else if (floor >= 0.05) parts.push(`not significant, and cannot be: with ${c.S} scenarios the smallest p this test can give is ${formatP(floor)}; add scenarios, not repeats`);
+    else parts.push(`not significant: the data cannot tell these cells apart, which is not evidence that they are the same`);
+    if (c.cmh.p !== null) parts.push(`CMH on these scenarios only: p = ${formatP(c.cmh.p)}`);
+  }
+  // Another model's answer is not this cell's, and the turns after it build on it.
+  if (c.fallback_conversations > 0) parts.push(`includes ${c.fallback_conversations} conversation(s) with turns answered by a fallback model`);
+  return parts.join('; ');
+}
+
+/** mem_fail against distance, per model, effort and condition, where there are two distances or more. */
+function distanceTrends(scored: readonly Row[]): Trend[] {
+  const out: Trend[] = [];
+  for (const rs of groupBy(scored, (r) => `${r.key.model}|${r.key.effort}|${r.key.condition}`).values()) {
+    const distances = [...new Set(rs.map((r) => r.key.distance))].sort((a, b) => a - b);
+    if (distances.length < 2) continue;
+    const points = [...groupBy(rs, (r) => `${r.scenario}|${r.key.distance}`).values()].map((g) => ({
+      scenario: g[0]!.scenario,
+      x: g[0]!.key.distance,
+      failed: g.filter((r) => r.score.mem_fail.value === 'YES').length,
+      n: g.length,
+    }));
+    const t = trendByScenario(points);
+    const k = rs[0]!.key;
+    out.push({
+      cell: { model: k.model, effort: k.effort, condition: k.condition },
+      distances,
+      S: t.S,
+      slope: t.slope,
+      ci95: t.ci95,
+      p_value: t.p,
+      p_adjusted: null,
+      significant: false,
+      test: t.test,
+      sentence: '',
+    });
+  }
   return out;
+}
+
+function trendSentence(t: Trend, family: number): string {
+  const name = `mem_fail against distance ${t.distances.join(', ')} (${t.cell.model}, ${t.cell.effort}${t.cell.condition === 'baseline' ? '' : `, ${t.cell.condition}`})`;
+  if (t.slope === null || t.p_value === null) return `${name}: ${t.S} scenario(s) with two distances or more; a trend needs at least two`;
+  const per10 = t.slope * 10;
+  return `${name}: ${pp(per10)} per 10 distractor exchanges over S = ${t.S} scenario(s)${t.ci95 ? ` (95% CI ${pp(t.ci95.low * 10)} to ${pp(t.ci95.high * 10)})` : ''}; p = ${formatP(t.p_value)}, Holm-adjusted over ${family} = ${formatP(t.p_adjusted!)}; ${t.significant ? 'the rate changes with distance on these scenarios' : 'no trend these data can support'}`;
 }
 
 export function formatP(p: number): string {

@@ -8,7 +8,7 @@ import type { CellKey, Report } from '../schemas/report.generated.js';
 import type { Scores } from '../schemas/scores.generated.js';
 import { RunStore, parseTranscript } from '../transcript/run-store.js';
 import type { RunManifest, Transcript } from '../transcript/format.js';
-import { cells, comparisons, effectWarnings, rowOf, summaries, type Row } from './aggregate.js';
+import { cells, comparisons, effectWarnings, keyString, METHODS, missingReason, rowOf, summaries, type Row } from './aggregate.js';
 import { cellKeyOf, cellName, fallbackCells, fallbackCount, fallbackTurns, type FallbackTurn, type ModelNames } from './fallback.js';
 import { evaluateGates, type Gate } from './gate.js';
 
@@ -94,7 +94,7 @@ export async function loadScoredRun(dir: string, judge: string | undefined, prof
 }
 
 export function rowsOf(runs: readonly LoadedRun[]): Row[] {
-  return runs.flatMap((r) => r.scores.conversations.map((c) => rowOf(c, r.answers.get(c.conversation_id)?.fallback ?? [])));
+  return runs.flatMap((r) => r.scores.conversations.map((c) => rowOf(c, r.answers.get(c.conversation_id)?.fallback ?? [], r.manifest.run_id)));
 }
 
 /**
@@ -127,22 +127,61 @@ function fallbackWarnings(f: Report['fallback']): string[] {
   return f.cells.map((c) => `${cellName(c.cell)}: ${fallbackCount(c)}; they count in this report (--exclude-fallback leaves those conversations out)`);
 }
 
+/** Conversations without a verdict, by reason, overall and per cell. */
+function missingOf(rows: readonly Row[]): Report['missing'] {
+  const count = (rs: readonly Row[]) => {
+    const by: Record<string, number> = {};
+    for (const r of rs) {
+      const why = missingReason(r);
+      if (why !== null) by[why] = (by[why] ?? 0) + 1;
+    }
+    return by;
+  };
+  const cells = new Map<string, Row[]>();
+  for (const r of rows) cells.set(keyString(r.key), [...(cells.get(keyString(r.key)) ?? []), r]);
+  return {
+    by_reason: count(rows),
+    by_cell: [...cells.values()].map((rs) => ({ cell: rs[0]!.key, by_reason: count(rs) })).filter((c) => Object.keys(c.by_reason).length > 0),
+  };
+}
+
+const REASONS: Record<string, string> = {
+  refused: 'refused at a judged step (an outcome of its own)',
+  no_reply: 'stopped before any judged step was answered',
+  unscored: 'judged, but the judge gave no verdict',
+};
+
 /** The report: every aggregate, comparison, warning and gate, from scored runs. Pure. */
-export function buildReport(runs: readonly LoadedRun[], gates: readonly Gate[], now: () => number, o: { fallback: FallbackMode } = { fallback: 'include' }): Report {
+export function buildReport(
+  runs: readonly LoadedRun[],
+  gates: readonly Gate[],
+  now: () => number,
+  o: { fallback: FallbackMode; primary?: string; failIfInconclusive?: boolean } = { fallback: 'include' },
+): Report {
   const all = rowsOf(runs);
   const leftOut = o.fallback === 'exclude' ? all.filter((r) => r.fallback.length > 0) : [];
   const rows = o.fallback === 'exclude' ? all.filter((r) => r.fallback.length === 0) : all;
   const judges = [...new Set(runs.map((r) => r.scores.judge.id))];
   const fallback = fallbackOf(runs, o.fallback);
   const warnings = [...effectWarnings(rows), ...fallbackWarnings(fallback)];
-  const missing = runs.reduce((n, r) => n + r.missingTranscripts.length, 0);
-  if (missing > 0) warnings.push(`${missing} scored conversation(s) have no transcript file: whether another model answered any of their turns is unknown`);
-  const unscored = rows.filter((r) => r.score.mem_fail.value === 'unscored').length;
-  if (unscored > 0) warnings.push(`${unscored} conversation(s) have no mem_fail verdict (unscored); they are left out of every rate`);
-  const notFinished = rows.filter((r) => r.score.status !== 'complete').length;
-  if (notFinished > 0) warnings.push(`${notFinished} conversation(s) did not finish (errored, refused, cut off or interrupted); they are left out of every rate`);
+  const missingFiles = runs.reduce((n, r) => n + r.missingTranscripts.length, 0);
+  if (missingFiles > 0) warnings.push(`${missingFiles} scored conversation(s) have no transcript file: whether another model answered any of their turns is unknown`);
+  const missing = missingOf(rows);
+  const without = Object.values(missing.by_reason).reduce((a, b) => a + b, 0);
+  if (without > 0) {
+    const reasons = Object.entries(missing.by_reason)
+      .map(([k, v]) => `${v} ${REASONS[k] ?? k}`)
+      .join(', ');
+    warnings.push(
+      `${without} conversation(s) have no mem_fail verdict (${reasons}); rates leave them out, and every rate shows the best and worst case, counting them all as passes and then as failures`,
+    );
+  }
   const skipped = runs.reduce((n, r) => n + r.scores.skipped.length, 0);
   if (skipped > 0) warnings.push(`${skipped} transcript(s) could not be scored and are missing from this report (see the scores files' "skipped")`);
+  const compared = comparisons(rows, { primary: o.primary });
+  if (o.primary !== undefined && !compared.comparisons.some((c) => c.primary)) {
+    warnings.push(`--primary "${o.primary}": no comparison of that name in this report; every comparison is Holm-adjusted`);
+  }
   return {
     format: REPORT_FORMAT,
     generated_at: new Date(now()).toISOString(),
@@ -154,11 +193,15 @@ export function buildReport(runs: readonly LoadedRun[], gates: readonly Gate[], 
       status: r.manifest.status,
       conversations: r.manifest.counts.conversations,
     })),
+    methods: METHODS,
     cells: cells(rows, leftOut),
     summary: summaries(rows),
-    comparisons: comparisons(rows),
+    comparisons: compared.comparisons,
+    trends: compared.trends,
+    comparison_family: { size: compared.family, adjustment: 'Holm (1979)', primary: compared.comparisons.find((c) => c.primary) ? o.primary! : null },
+    missing,
     fallback,
     warnings,
-    gates: evaluateGates(gates, rows),
+    gates: evaluateGates(gates, rows, compared.comparisons, { failIfInconclusive: o.failIfInconclusive ?? false }),
   };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../errors.js';
 import type { ConversationScore, Verdict } from '../schemas/scores.generated.js';
+import type { Comparison } from '../schemas/report.generated.js';
 import { rowOf, type Row } from './aggregate.js';
 import { evaluateGates, GATE_METRICS, parseGate } from './gate.js';
 
@@ -52,35 +53,43 @@ function usageError(expression: string): UsageError {
   throw new Error(`parseGate accepted "${expression}"`);
 }
 
+/** A metric gate's fields (parseGate of a metric expression). */
+const metricGate = (expression: string) => {
+  const g = parseGate(expression);
+  if (g.kind !== 'metric') throw new Error(`${expression} is not a metric gate`);
+  return g;
+};
+
 describe('parseGate', () => {
   it('reads METRIC OP NUMBER', () => {
-    expect(parseGate('mem_fail_rate > 0.2')).toEqual({ expression: 'mem_fail_rate > 0.2', metric: 'mem_fail_rate', filter: {}, op: '>', threshold: 0.2 });
+    expect(parseGate('mem_fail_rate > 0.2')).toEqual({ kind: 'metric', expression: 'mem_fail_rate > 0.2', metric: 'mem_fail_rate', filter: {}, op: '>', threshold: 0.2 });
   });
 
   it('reads a filter of key=value pairs, and trims spaces around every part', () => {
     expect(parseGate('  mem_fail_rate[ model = claude-opus-4-7 , effort=high ]>=0.5  ')).toEqual({
+      kind: 'metric',
       expression: 'mem_fail_rate[ model = claude-opus-4-7 , effort=high ]>=0.5',
       metric: 'mem_fail_rate',
       filter: { model: 'claude-opus-4-7', effort: 'high' },
       op: '>=',
       threshold: 0.5,
     });
-    expect(parseGate('cost_usd[scenario=lock-budget,condition=ledger,distance=4] <= 3').filter).toEqual({ scenario: 'lock-budget', condition: 'ledger', distance: '4' });
-    expect(parseGate('cost_usd[] <= 3').filter).toEqual({});
+    expect(metricGate('cost_usd[scenario=lock-budget,condition=ledger,distance=4] <= 3').filter).toEqual({ scenario: 'lock-budget', condition: 'ledger', distance: '4' });
+    expect(metricGate('cost_usd[] <= 3').filter).toEqual({});
   });
 
   it('knows six comparison operators', () => {
-    expect(['>', '>=', '<', '<=', '==', '!='].map((op) => parseGate(`mem_fail_count ${op} 1`).op)).toEqual(['>', '>=', '<', '<=', '==', '!=']);
+    expect(['>', '>=', '<', '<=', '==', '!='].map((op) => metricGate(`mem_fail_count ${op} 1`).op)).toEqual(['>', '>=', '<', '<=', '==', '!=']);
   });
 
   it('takes whole, decimal and negative thresholds', () => {
-    expect(parseGate('mem_fail_count > 3').threshold).toBe(3);
-    expect(parseGate('retention_mean < 0.75').threshold).toBe(0.75);
-    expect(parseGate('cost_usd > -1').threshold).toBe(-1);
+    expect(metricGate('mem_fail_count > 3').threshold).toBe(3);
+    expect(metricGate('retention_mean < 0.75').threshold).toBe(0.75);
+    expect(metricGate('cost_usd > -1').threshold).toBe(-1);
   });
 
   it('accepts every metric it lists', () => {
-    for (const metric of Object.keys(GATE_METRICS)) expect(parseGate(`${metric} > 0`).metric).toBe(metric);
+    for (const metric of Object.keys(GATE_METRICS)) expect(metricGate(`${metric} > 0`).metric).toBe(metric);
     expect(Object.keys(GATE_METRICS).sort()).toEqual([
       'citations_median',
       'cost_usd',
@@ -97,7 +106,7 @@ describe('parseGate', () => {
   it('rejects a malformed expression with the form to write and the metrics to choose from', () => {
     const e = usageError('mem_fail_rate >');
     expect(e.message).toBe(
-      `--fail-if "mem_fail_rate >": write METRIC[filter] OP NUMBER, e.g. "mem_fail_rate > 0.2" or "mem_fail_rate[model=claude-opus-4-7] >= 0.5"; metrics: ${metrics}`,
+      `--fail-if "mem_fail_rate >": write METRIC[filter] OP NUMBER, e.g. "mem_fail_rate > 0.2" or "mem_fail_rate[model=claude-opus-4-7] >= 0.5", or "A vs B regresses" / "A vs B improves" for a comparison; metrics: ${metrics}`,
     );
     // Operand order, operator spelling, number syntax and trailing text all matter.
     for (const bad of [
@@ -124,90 +133,118 @@ describe('parseGate', () => {
   });
 });
 
+describe('parseGate on comparisons', () => {
+  it('reads "A vs B regresses" and "A vs B improves"', () => {
+    expect(parseGate(' claude-opus-5-5 vs claude-opus-4-7 regresses ')).toEqual({
+      kind: 'comparison',
+      expression: 'claude-opus-5-5 vs claude-opus-4-7 regresses',
+      comparison: 'claude-opus-5-5 vs claude-opus-4-7',
+      direction: 'regresses',
+    });
+    expect(parseGate('low vs high improves')).toMatchObject({ kind: 'comparison', direction: 'improves' });
+  });
+});
+
 describe('evaluateGates', () => {
-  // Four complete conversations on claude-a, one of them failed; one unscored; one refused.
-  // claude-b: two complete, both failed.
-  const rows = [
-    row({ repeat: 1, mem: 'YES', retention: 0, citations: 1, usd: 0.5 }),
-    row({ repeat: 2, mem: 'NO', retention: 1, citations: 3, usd: 0.25, fallback: ['claude-z', 'claude-y'] }),
-    row({ repeat: 3, mem: 'NO', retention: 1, citations: 4, usd: 0.25 }),
-    row({ repeat: 4, mem: 'NO', retention: null, citations: 10, usd: null }),
-    row({ repeat: 5, mem: 'unscored', citations: 2, usd: 1 }),
-    row({ repeat: 6, mem: 'YES', status: 'refused', usd: 2 }),
-    row({ model: 'claude-b', effort: 'low', distance: 4, scenario: 'travel', repeat: 1, mem: 'YES', usd: 1 }),
-    row({ model: 'claude-b', effort: 'low', distance: 4, scenario: 'travel', repeat: 2, mem: 'YES', usd: 1, fallback: ['claude-z'] }),
-  ];
-  const value = (expression: string) => evaluateGates([parseGate(expression)], rows)[0]!.value;
+  /** R repeats of a scenario in a cell, the first `failed` of them failing. */
+  const scen = (scenario: string, failed: number, R = 4, o: Parameters<typeof row>[0] = {}) =>
+    Array.from({ length: R }, (_, i) => row({ ...o, scenario, repeat: i + 1, mem: i < failed ? 'YES' : 'NO' }));
+  const gate = (expression: string, rs: Row[], o = {}) => evaluateGates([parseGate(expression)], rs, [], o)[0]!;
 
-  it('computes each metric over the selected conversations', () => {
-    const a = '[model=claude-a]';
-    // claude-a: scored repeats 1-4, one failed -> 1/4.
-    expect(value(`mem_fail_rate${a} > 1`)).toBe(0.25);
-    expect(value(`mem_fail_count${a} > 1`)).toBe(1);
-    // Wilson 1 of 4, z^2 = 3.8415: centre = (0.25 + z^2/8) / (1 + z^2/4) = 0.73018 / 1.96037 = 0.37247,
-    // half = z / 1.96037 * sqrt(0.25 * 0.75 / 4 + z^2 / 64) = 0.99981 * 0.32695 = 0.32689 -> high 0.6994.
-    expect(value(`mem_fail_rate_high${a} > 1`)).toBeCloseTo(0.6994, 4);
-    // Finished: repeats 1-5; unscored: repeat 5 -> 1/5.
-    expect(value(`unscored_rate${a} > 1`)).toBeCloseTo(0.2, 12);
-    // Not finished: repeat 6 of 6.
-    expect(value(`not_finished_rate${a} > 1`)).toBeCloseTo(1 / 6, 12);
-    // 0.5 + 0.25 + 0.25 + (unknown counts as 0) + 1 + 2.
-    expect(value(`cost_usd${a} > 100`)).toBeCloseTo(4, 12);
+  // Eight scenarios, four repeats each: scenario rates 0, .25, .25, .5, .5, .5, .75, 1 -> mean 0.46875.
+  const eight = [0, 1, 1, 2, 2, 2, 3, 4].flatMap((k, i) => scen(`s${i}`, k));
+
+  it('computes the rate as the mean of the per-scenario rates and decides on its interval over scenarios', () => {
+    const g = gate('mem_fail_rate > 0.9', eight);
+    expect(g.value).toBeCloseTo(0.46875, 12);
+    // t interval over 8 scenario rates: sd 0.31161, se 0.11017, t(0.975, 7) 2.36462 -> 0.2082 .. 0.7293.
+    expect(g.interval!.low).toBeCloseTo(0.2082, 3);
+    expect(g.interval!.high).toBeCloseTo(0.7293, 3);
+    // The whole interval is under 0.9: the gate passes.
+    expect(g).toMatchObject({ decision: 'pass', failed: false });
+    // Above 0.1 everywhere: it fails.
+    expect(gate('mem_fail_rate > 0.1', eight)).toMatchObject({ decision: 'fail', failed: true });
+    // 0.5 is inside the interval: inconclusive, which passes CI unless --fail-if-inconclusive.
+    expect(gate('mem_fail_rate > 0.5', eight)).toMatchObject({ decision: 'inconclusive', failed: false });
+    expect(gate('mem_fail_rate > 0.5', eight, { failIfInconclusive: true })).toMatchObject({ decision: 'inconclusive', failed: true });
+    // The same point estimate, pooled, would have read 15/32 = 0.47 with a far narrower Wilson interval.
+  });
+
+  it('counts conversations, costs and fallbacks on their values', () => {
+    const rows = [
+      row({ repeat: 1, mem: 'YES', usd: 0.5 }),
+      row({ repeat: 2, usd: 0.25, fallback: ['claude-z', 'claude-y'] }),
+      row({ repeat: 3, model: 'claude-b', mem: 'YES', usd: 1 }),
+    ];
+    expect(gate('mem_fail_count > 1', rows)).toMatchObject({ value: 2, decision: 'fail' });
+    expect(gate('mem_fail_count[model=claude-a] > 1', rows)).toMatchObject({ value: 1, decision: 'pass' });
+    expect(gate('cost_usd > 1', rows).value).toBeCloseTo(1.75, 12);
     // Conversations, not turns: repeat 2 had two turns answered by other models.
-    expect(value(`fallback_conversations${a} > 0`)).toBe(1);
-    expect(value('fallback_conversations > 0')).toBe(2);
-    // Over the whole run: rates pool both models -> 3 failed of 6 scored.
-    expect(value('mem_fail_rate > 1')).toBe(0.5);
-    expect(value('mem_fail_count > 1')).toBe(3);
+    expect(gate('fallback_conversations > 0', rows)).toMatchObject({ value: 1, failed: true });
   });
 
-  it('averages the known retention values and takes the median of citations', () => {
-    // Complete conversations only: the report's cells average these over complete ones, and
-    // this gate, unlike the rate gates, does not drop unfinished ones itself.
-    const finished = rows.filter((r) => r.score.status === 'complete' && r.key.model === 'claude-a');
-    // Retention known on repeats 1-3: 0, 1, 1 -> mean 2/3.
-    expect(evaluateGates([parseGate('retention_mean < 1')], finished)[0]!.value).toBeCloseTo(2 / 3, 12);
-    // Citations 1, 3, 4, 10, 2 -> median 3.
-    expect(evaluateGates([parseGate('citations_median < 1')], finished)[0]!.value).toBe(3);
+  it('takes an unknown cost as unknown, not 0: inconclusive', () => {
+    const rows = [row({ repeat: 1, usd: 0.5 }), row({ repeat: 2, usd: null })];
+    expect(gate('cost_usd > 100', rows)).toMatchObject({ value: null, decision: 'inconclusive', failed: false });
+    expect(gate('cost_usd > 100', rows, { failIfInconclusive: true }).failed).toBe(true);
   });
 
-  it('filters by model, effort, distance and scenario, with condition baseline and distance 0 when a cell has none', () => {
-    expect(value('mem_fail_count[effort=low] > 0')).toBe(2);
-    expect(value('mem_fail_count[distance=4] > 0')).toBe(2);
-    expect(value('mem_fail_count[scenario=travel] > 0')).toBe(2);
-    expect(value('mem_fail_count[distance=0] > 0')).toBe(1);
-    expect(value('mem_fail_count[condition=baseline] > 0')).toBe(3);
-    expect(value('mem_fail_rate[model=claude-a,effort=low] > 0')).toBeNull();
+  it('reads retention and citations over finished conversations, as the report does', () => {
+    const rows = [
+      row({ repeat: 1, retention: 0, citations: 1 }),
+      row({ repeat: 2, retention: 1, citations: 3 }),
+      row({ repeat: 3, retention: 1, citations: 4 }),
+      // Unfinished: left out of both, as the report's cells leave them out.
+      row({ repeat: 4, status: 'errored', retention: 0, citations: 0 }),
+    ];
+    expect(gate('retention_mean < 1', rows).value).toBeCloseTo(2 / 3, 12);
+    expect(gate('citations_median < 1', rows).value).toBe(3);
   });
 
-  it('fails a gate whose value crosses the threshold: strictly for > and <, inclusively for >= and <=', () => {
-    // claude-a's rate is exactly 0.25.
-    const failed = (op: string, t: number) => evaluateGates([parseGate(`mem_fail_rate[model=claude-a] ${op} ${t}`)], rows)[0]!.failed;
-    expect(failed('>', 0.25)).toBe(false);
-    expect(failed('>=', 0.25)).toBe(true);
-    expect(failed('>', 0.24)).toBe(true);
-    expect(failed('<', 0.25)).toBe(false);
-    expect(failed('<=', 0.25)).toBe(true);
-    expect(failed('<', 0.26)).toBe(true);
-    expect(failed('==', 0.25)).toBe(true);
-    expect(failed('==', 0.2)).toBe(false);
-    expect(failed('!=', 0.25)).toBe(false);
-    expect(failed('!=', 0.2)).toBe(true);
+  it('counts every judged verdict, finished or not, and conversations without one by reason', () => {
+    const rows = [row({ repeat: 1, mem: 'YES' }), row({ repeat: 2, mem: 'NO', status: 'max_tokens' }), row({ repeat: 3, mem: 'unscored' })];
+    // The cut-off conversation's judged reply was judged: it counts. 1 of 2.
+    expect(gate('mem_fail_count > 5', rows).value).toBe(1);
+    expect(gate('unscored_rate > 0.5', rows).value).toBeCloseTo(1 / 3, 12);
+    expect(gate('not_finished_rate > 0.5', rows).value).toBeCloseTo(1 / 3, 12);
   });
 
-  it('fails a rate gate over no data, so a typo in a filter cannot turn CI green', () => {
-    expect(evaluateGates([parseGate('mem_fail_rate[model=claude-a-typo] > 0.5')], rows)).toEqual([
-      { expression: 'mem_fail_rate[model=claude-a-typo] > 0.5', value: null, failed: true },
-    ]);
+  it('fails a gate over no data, so a typo in a filter cannot turn CI green, whatever the metric', () => {
+    for (const metric of ['mem_fail_rate', 'mem_fail_count', 'cost_usd', 'fallback_conversations']) {
+      expect(gate(`${metric}[model=claude-a-typo] > 0.5`, eight), metric).toMatchObject({ value: null, failed: true });
+    }
     // Only unscored conversations: no rate either.
-    expect(evaluateGates([parseGate('mem_fail_rate < 2')], [row({ mem: 'unscored' })])[0]).toMatchObject({ value: null, failed: true });
+    expect(gate('mem_fail_rate < 2', [row({ mem: 'unscored' })])).toMatchObject({ value: null, failed: true });
   });
 
-  it('evaluates several gates independently, in the order given', () => {
-    const out = evaluateGates([parseGate('mem_fail_rate > 0.9'), parseGate('mem_fail_count >= 3')], rows);
-    expect(out).toEqual([
-      { expression: 'mem_fail_rate > 0.9', value: 0.5, failed: false },
-      { expression: 'mem_fail_count >= 3', value: 3, failed: true },
-    ]);
+  it('decides a comparison gate on the Holm-adjusted comparison, and fails when the comparison is not in the report', () => {
+    const c = (over: Partial<Comparison>): Comparison => ({
+      axis: 'model',
+      a: { model: 'claude-new', effort: 'high', condition: 'baseline', distance: 0 },
+      b: { model: 'claude-old', effort: 'high', condition: 'baseline', distance: 0 },
+      S: 8,
+      n_a: 24,
+      n_b: 24,
+      a_failed: 20,
+      b_failed: 2,
+      a_rate: 0.83,
+      b_rate: 0.08,
+      diff: 0.75,
+      ci95: { low: 0.6, high: 0.9 },
+      p_value: 0.0078,
+      p_adjusted: 0.0078,
+      significant: true,
+      test: 'sign-flip',
+      primary: false,
+      cmh: { p: 0.001, odds_ratio: 50 },
+      fallback_conversations: 0,
+      sentence: '',
+      ...over,
+    });
+    const decide = (expression: string, cmp: Comparison) => evaluateGates([parseGate(expression)], eight, [cmp])[0]!;
+    expect(decide('claude-new vs claude-old regresses', c({}))).toMatchObject({ decision: 'fail', failed: true, value: 0.75 });
+    expect(decide('claude-new vs claude-old improves', c({}))).toMatchObject({ decision: 'pass', failed: false });
+    expect(decide('claude-new vs claude-old regresses', c({ significant: false, p_adjusted: 0.3 }))).toMatchObject({ decision: 'inconclusive', failed: false });
+    expect(decide('claude-newer vs claude-old regresses', c({}))).toMatchObject({ failed: true, why: expect.stringContaining('no comparison "claude-newer vs claude-old"') });
   });
 });

@@ -43,8 +43,52 @@ export interface Report {
   gates: {
     expression: string;
     value: number | null;
+    /**
+     * The 95% interval the decision is made on, for rate and comparison gates.
+     */
+    interval: Interval | null;
+    /**
+     * fail: the whole interval is on the failing side (or, without an interval, the value is); pass: the whole interval is on the passing side; inconclusive: it straddles the threshold, or the value is unknown.
+     */
+    decision: 'pass' | 'fail' | 'inconclusive';
+    /**
+     * What the exit code follows: decision fail, or inconclusive under --fail-if-inconclusive, or a gate over no data.
+     */
     failed: boolean;
+    why?: string;
   }[];
+  trends: Trend[];
+  comparison_family: {
+    /**
+     * Comparisons and trends the Holm adjustment runs over (the primary comparison excluded).
+     */
+    size: number;
+    adjustment: string;
+    /**
+     * The comparison declared with --primary, when there is one.
+     */
+    primary: string | null;
+  };
+  /**
+   * Conversations without a mem_fail verdict, by reason, overall and per cell.
+   */
+  missing: {
+    by_reason: {
+      [k: string]: number;
+    };
+    by_cell: {
+      cell: CellKey;
+      by_reason: {
+        [k: string]: number;
+      };
+    }[];
+  };
+  methods: {
+    rate: string;
+    comparison: string;
+    trend: string;
+    multiplicity: string;
+  };
 }
 /**
  * This interface was referenced by `Report`'s JSON-Schema
@@ -79,7 +123,7 @@ export interface CellStats {
     [k: string]: number;
   };
   /**
-   * Conversation ids in the cell.
+   * The conversations counted, as run_id/conversation_id, so that several runs of one cell list each once.
    */
   conversations: string[];
   /**
@@ -98,28 +142,57 @@ export interface CellKey {
   distance: number;
 }
 /**
+ * mem_fail across scenarios. Scenarios are the unit of evidence: the rate is the mean of the per-scenario rates, and its interval is over scenarios.
+ *
  * This interface was referenced by `Report`'s JSON-Schema
  * via the `definition` "rates".
  */
 export interface Rates {
   /**
-   * Conversations with a YES/NO mem_fail verdict.
+   * Scenarios with at least one verdict.
+   */
+  S: number;
+  /**
+   * Conversations with a YES/NO mem_fail verdict (judged replies count whether or not the conversation finished).
    */
   n: number;
   failed: number;
+  /**
+   * The mean of the per-scenario failure rates.
+   */
   rate: number | null;
   /**
-   * 95% Wilson interval of the mem_fail rate.
+   * 95% interval of the rate: a t interval over the S scenario rates (S-1 df), or Wilson over the repeats of a single scenario; method says which.
    */
-  ci95: null | {
-    low: number;
-    high: number;
-  };
+  ci95: Interval | null;
+  method: string;
+  /**
+   * failed / n, for reference only: it weighs scenarios by their repeats and has no valid interval.
+   */
+  pooled_rate: number | null;
+  /**
+   * Judged conversations whose judge gave no verdict.
+   */
   unscored: number;
   /**
-   * Conversations that errored, were refused, cut off or never finished.
+   * Conversations the model refused at a judged step: an outcome of its own, neither pass nor failure.
+   */
+  refused: number;
+  /**
+   * Conversations that stopped before any judged step was answered.
+   */
+  no_reply: number;
+  /**
+   * Conversations that errored, were refused, cut off or never finished (judged or not).
    */
   not_finished: number;
+  /**
+   * When any conversation has no verdict: the rate counting every one of them as a pass (best) and as a failure (worst), by scenario as the rate is.
+   */
+  bounds: {
+    best: number | null;
+    worst: number | null;
+  } | null;
 }
 /**
  * This interface was referenced by `Report`'s JSON-Schema
@@ -144,38 +217,56 @@ export interface Comparison {
   a: CellKey;
   b: CellKey;
   /**
-   * Conversations paired by scenario and repeat, both with a verdict.
+   * Scenarios both cells answered with verdicts: the pairs.
    */
-  pairs: number;
+  S: number;
+  n_a: number;
+  n_b: number;
   a_failed: number;
   b_failed: number;
   /**
-   * Pairs where only A failed (McNemar's b).
+   * Mean per-scenario rate of A over the paired scenarios.
    */
-  only_a: number;
+  a_rate: number | null;
+  b_rate: number | null;
   /**
-   * Pairs where only B failed (McNemar's c).
+   * Mean over the paired scenarios of (rate A - rate B).
    */
-  only_b: number;
+  diff: number | null;
   /**
-   * Exact two-sided McNemar p-value.
+   * Paired t interval of diff over scenarios (S-1 df).
    */
-  p_value: number;
+  ci95: Interval | null;
   /**
-   * p < 0.05.
+   * Exact sign-flip permutation test over scenarios; never pairs by repeat.
+   */
+  p_value: number | null;
+  /**
+   * Holm-adjusted over the report's family of comparisons and trends; the primary comparison is not adjusted.
+   */
+  p_adjusted: number | null;
+  /**
+   * p_adjusted < 0.05.
    */
   significant: boolean;
-  pairs_needed: number | null;
+  test: string;
   /**
-   * About how many repeats per scenario a paired test needs to detect the observed difference (alpha 0.05, power 0.8).
+   * Declared in advance with --primary: reported first, unadjusted.
    */
-  repeats_needed: number | null;
+  primary: boolean;
   /**
-   * Paired conversations, on either side, with a turn answered by another model than the one requested; the sentence says so when there are any. 0 under --exclude-fallback.
+   * Cochran-Mantel-Haenszel over these scenarios as strata: a narrower claim, on these scenarios only.
+   */
+  cmh: {
+    p: number | null;
+    odds_ratio: number | null;
+  };
+  /**
+   * Conversations on either side, in the paired scenarios, with a turn answered by another model than the one requested; the sentence says so when there are any. 0 under --exclude-fallback.
    */
   fallback_conversations: number;
   /**
-   * The comparison in plain words.
+   * The comparison in plain words: the cells, S and n, the adjusted p, the interval of the difference, and what the data can and cannot support.
    */
   sentence: string;
 }
@@ -232,4 +323,29 @@ export interface FallbackConversation {
     step: number;
     answered_by: string;
   }[];
+}
+/**
+ * mem_fail against distance for one model, effort and condition: per-scenario slopes, tested over scenarios.
+ *
+ * This interface was referenced by `Report`'s JSON-Schema
+ * via the `definition` "trend".
+ */
+export interface Trend {
+  cell: {
+    model: string;
+    effort: string;
+    condition: string;
+  };
+  distances: number[];
+  S: number;
+  /**
+   * Change in failure rate per distractor exchange, mean over scenarios.
+   */
+  slope: number | null;
+  ci95: Interval | null;
+  p_value: number | null;
+  p_adjusted: number | null;
+  significant: boolean;
+  test: string;
+  sentence: string;
 }

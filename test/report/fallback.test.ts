@@ -146,7 +146,8 @@ describe('driftbench report on it', () => {
     expect(r.cells.find((c) => c.cell.model === 'claude-haiku-4-5')).toMatchObject({ fallback_conversations: 0, mem_fail: { n: REPEATS, failed: 0 } });
 
     const vs = (a: string, b: string) => r.comparisons.find((c) => [c.a.model, c.b.model].sort().join() === [a, b].sort().join())!;
-    expect(vs('claude-opus-5-5', 'claude-sonnet-5-5')).toMatchObject({ pairs: REPEATS, fallback_conversations: 2 });
+    // One scenario, paired by scenario: n conversations on each side.
+    expect(vs('claude-opus-5-5', 'claude-sonnet-5-5')).toMatchObject({ S: 1, n_a: REPEATS, n_b: REPEATS, fallback_conversations: 2 });
     expect(vs('claude-opus-5-5', 'claude-sonnet-5-5').sentence).toMatch(/; includes 2 conversation\(s\) with turns answered by a fallback model$/);
     expect(vs('claude-opus-5-5', 'claude-haiku-4-5').sentence).toContain('includes 2 conversation(s) with turns answered by a fallback model');
     expect(vs('claude-sonnet-5-5', 'claude-haiku-4-5')).toMatchObject({ fallback_conversations: 0 });
@@ -157,7 +158,9 @@ describe('driftbench report on it', () => {
     const table = await report();
     expect(table.code).toBe(0);
     expect(table.stdout).toContain(`  ! ${OPUS_WARNING}; they count in this report`);
-    expect(table.stdout).toMatch(/claude-opus-5-5 vs claude-sonnet-5-5 \(default\): 4\/4 vs 0\/4 failed; .*; includes 2 conversation\(s\) with turns answered by a fallback model/);
+    expect(table.stdout).toMatch(
+      /claude-opus-5-5 vs claude-sonnet-5-5 \(default\): 100% vs 0% failed, over S = 1 scenario\(s\).*; includes 2 conversation\(s\) with turns answered by a fallback model/,
+    );
     const md = (await report('--format', 'markdown')).stdout;
     expect(md).toContain(`- ${OPUS_WARNING}; they count in this report`);
     expect(md).toContain('includes 2 conversation(s) with turns answered by a fallback model');
@@ -182,11 +185,12 @@ describe('driftbench report on it', () => {
 
     const opus = r.cells.find((c) => c.cell.model === 'claude-opus-5-5')!;
     expect(opus).toMatchObject({ fallback_conversations: 2, mem_fail: { n: REPEATS - 2, failed: REPEATS - 2 } });
-    expect(opus.conversations).toEqual(['minimal-lock-budget__claude-opus-5-5__default__r3', 'minimal-lock-budget__claude-opus-5-5__default__r4']);
+    expect(opus.conversations).toEqual(['fallback/minimal-lock-budget__claude-opus-5-5__default__r3', 'fallback/minimal-lock-budget__claude-opus-5-5__default__r4']);
     expect(r.summary.overall.mem_fail.n).toBe(3 * REPEATS - 2);
     // Repeats 1 and 2 of Opus are gone, so their pairs are too; no comparison includes a fallback.
     for (const c of r.comparisons.filter((x) => x.a.model === 'claude-opus-5-5' || x.b.model === 'claude-opus-5-5')) {
-      expect(c).toMatchObject({ pairs: REPEATS - 2, fallback_conversations: 0 });
+      expect(c).toMatchObject({ fallback_conversations: 0 });
+      expect(c.n_a + c.n_b).toBe(2 * REPEATS - 2);
       expect(c.sentence).not.toContain('fallback');
     }
 
@@ -196,12 +200,12 @@ describe('driftbench report on it', () => {
     expect((await report(gate, expr)).code).toBe(1);
     const excluded = await report('--exclude-fallback', gate, expr);
     expect(excluded.code).toBe(0);
-    expect(excluded.stdout).toContain(`pass  ${expr}  (value: 2)`);
+    expect(excluded.stdout).toContain(`pass  ${expr}  (value: 2; decided on the value)`);
     expect(excluded.stdout).toContain('  ! --exclude-fallback: 2 conversation(s) with turns answered by another model');
     // CI can refuse a run a fallback answered part of.
     const refused = await report(gate, 'fallback_conversations > 0');
     expect(refused.code).toBe(1);
-    expect(refused.stdout).toContain('FAIL  fallback_conversations > 0  (value: 2)');
+    expect(refused.stdout).toContain('FAIL  fallback_conversations > 0  (value: 2; decided on the value)');
   });
 
   it('says when a scored conversation has lost its transcript, since who answered it is then unknown', async () => {

@@ -40,12 +40,13 @@ async function jsonReport(...args: string[]): Promise<Report> {
 }
 
 describe('driftbench report', () => {
-  it('aggregates repeats: medians, mem_fail rate with n and a 95% Wilson interval', async () => {
+  it("aggregates repeats: medians, and a single scenario's mem_fail rate with n, S and the Wilson interval of its repeats", async () => {
     const report = await jsonReport();
     expect(validatorFor('report')(report)).toBe(true);
     const fail = report.cells.find((c) => c.cell.model === 'rehearsal:fail')!;
     const pass = report.cells.find((c) => c.cell.model === 'rehearsal:pass')!;
-    expect(fail.mem_fail).toMatchObject({ n: 20, failed: 15, rate: 0.75, unscored: 0, not_finished: 0 });
+    expect(fail.mem_fail).toMatchObject({ S: 1, n: 20, failed: 15, rate: 0.75, unscored: 0, refused: 0, no_reply: 0, not_finished: 0, bounds: null });
+    expect(fail.mem_fail.method).toContain('Wilson');
     // 15/20: Wilson 0.531-0.888
     expect(fail.mem_fail.ci95!.low).toBeCloseTo(0.5313, 3);
     expect(fail.mem_fail.ci95!.high).toBeCloseTo(0.8881, 3);
@@ -63,35 +64,91 @@ describe('driftbench report', () => {
     expect(report.summary.overall.mem_fail).toMatchObject({ n: 40, failed: 15 });
   });
 
-  it('compares paired cells with an exact McNemar test and says when n is too small', async () => {
+  it('compares cells by scenario: twenty repeats of one scenario cannot support a comparison, eight scenarios can', async () => {
     const report = await jsonReport();
     const c = report.comparisons.find((x) => x.axis === 'model')!;
-    // Pairs by scenario and repeat: 15 where only fail failed, none the other way.
-    expect(c).toMatchObject({ pairs: 20, a_failed: 15, b_failed: 0, only_a: 15, only_b: 0, significant: true });
-    expect(c.p_value).toBeCloseTo(2 * 0.5 ** 15, 12);
-    expect(c.sentence).toBe('rehearsal:fail vs rehearsal:pass (high): 15/20 vs 0/20 failed; p = 6.1e-5; significant at p < 0.05 over 20 paired conversations');
+    // One scenario: the repeats are not independent evidence, however many there are.
+    expect(c).toMatchObject({ S: 1, n_a: 20, n_b: 20, a_failed: 15, b_failed: 0, p_value: null, significant: false });
+    expect(c.sentence).toContain('rehearsal:fail vs rehearsal:pass (high): 75% vs 0% failed, over S = 1 scenario(s) paired by scenario (n = 20 and 20 conversations)');
+    expect(c.sentence).toContain('one scenario cannot support a comparison');
+    expect(report.comparison_family).toEqual({ size: 0, adjustment: 'Holm (1979)', primary: null });
 
-    // Three repeats cannot carry the same conclusion, and the report says so.
-    const small = await tempDir();
-    await runBin(['run', THREE, '--provider', 'rehearsal', '--effort', 'high', '--repeats', '3', '--out', small, '--run-name', 's'], { env: {} });
-    await runBin(['score', join(small, 's'), '--judge', 'heuristic']);
-    const r = await runBin(['report', join(small, 's')]);
-    expect(r.stdout).toContain(
-      'rehearsal:fail vs rehearsal:pass (high): 3/3 vs 0/3 failed; p = 0.25; not significant at this n; about 6 repeats per scenario needed to tell them apart',
-    );
+    // The shipped suite, once each: every scenario is a pair.
+    const wide = await tempDir();
+    expect((await runBin(['run', '--provider', 'rehearsal', '--effort', 'high', '--repeats', '1', '--out', wide, '--run-name', 'w'], { env: {} })).code).toBe(0);
+    await runBin(['score', join(wide, 'w'), '--judge', 'heuristic']);
+    const r = JSON.parse((await runBin(['report', join(wide, 'w'), '--format', 'json'])).stdout) as Report;
+    const [w] = r.comparisons;
+    const S = w!.S;
+    expect(S).toBeGreaterThanOrEqual(6);
+    // Every scenario fails on rehearsal:fail and passes on rehearsal:pass: the exact sign-flip p is 2 / 2^S.
+    expect(w).toMatchObject({ a_failed: S, b_failed: 0, diff: 1, significant: true });
+    expect(w!.p_value).toBeCloseTo(2 / 2 ** S, 12);
+    expect(w!.sentence).toContain(`Holm-adjusted over 1 =`);
+  });
+
+  it('combines several runs of the same cells without their repeat numbers colliding', async () => {
+    const out = await tempDir();
+    for (const name of ['one', 'two']) {
+      expect((await runBin(['run', THREE, '--provider', 'rehearsal', '--effort', 'high', '--repeats', '3', '--out', out, '--run-name', name], { env: {} })).code).toBe(0);
+      expect((await runBin(['score', join(out, name), '--judge', 'heuristic'])).code).toBe(0);
+    }
+    const r = JSON.parse((await runBin(['report', join(out, 'one'), join(out, 'two'), '--format', 'json'])).stdout) as Report;
+    const fail = r.cells.find((c) => c.cell.model === 'rehearsal:fail')!;
+    // Repeats 1-3 of each run: six conversations, each listed once, run-qualified.
+    expect(fail.mem_fail).toMatchObject({ S: 1, n: 6, failed: 6 });
+    expect(new Set(fail.conversations).size).toBe(6);
+    expect(fail.conversations.filter((c) => c.startsWith('one/'))).toHaveLength(3);
+    expect(r.comparisons[0]).toMatchObject({ S: 1, n_a: 6, n_b: 6 });
+  });
+
+  it('declares a primary comparison with --primary: reported first, not adjusted', async () => {
+    const wide = await tempDir();
+    expect((await runBin(['run', '--provider', 'rehearsal', '--effort', 'high,xhigh', '--repeats', '1', '--out', wide, '--run-name', 'w'], { env: {} })).code).toBe(0);
+    await runBin(['score', join(wide, 'w'), '--judge', 'heuristic']);
+    const plain = JSON.parse((await runBin(['report', join(wide, 'w'), '--format', 'json'])).stdout) as Report;
+    // Two models at two efforts: four comparisons in the family.
+    expect(plain.comparison_family).toMatchObject({ size: 4, primary: null });
+    const declared = JSON.parse((await runBin(['report', join(wide, 'w'), '--format', 'json', '--primary', 'rehearsal:fail vs rehearsal:pass'])).stdout) as Report;
+    expect(declared.comparison_family).toMatchObject({ size: 3, primary: 'rehearsal:fail vs rehearsal:pass' });
+    expect(declared.comparisons[0]).toMatchObject({ primary: true });
+    expect(declared.comparisons[0]!.p_adjusted).toBe(declared.comparisons[0]!.p_value);
+    // A comparison gate on it: rehearsal:fail fails every scenario, so it "regresses".
+    const g = await runBin(['report', join(wide, 'w'), '--primary', 'rehearsal:fail vs rehearsal:pass', '--fail-if', 'rehearsal:fail vs rehearsal:pass regresses']);
+    expect(g.code).toBe(1);
+    expect(g.stdout).toContain('FAIL  rehearsal:fail vs rehearsal:pass regresses');
+  });
+
+  it('plans before a run: scenarios needed for the power wanted, with the design effect spelled out', async () => {
+    const r = await runBin(['plan', '--difference', '0.2', '--repeats', '3']);
+    expect(r.stderr).not.toMatch(STACK_LINE);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('within-scenario correlation (ICC): 0.350, the stated default (0.35)');
+    expect(r.stdout).toContain('design effect at 3 repeat(s) per scenario: 1 + (3 - 1) x 0.350 = 1.70');
+    expect(r.stdout).toMatch(/scenarios needed: \d+/);
+    expect(r.stdout).toMatch(/repeats alone: .*more scenarios are the lever, not more repeats/);
+    // From a scored run: its correlation and baseline.
+    const fromRun = await runBin(['plan', run, '--difference', '0.2']);
+    expect(fromRun.code).toBe(0);
+    expect(fromRun.stdout).toMatch(/estimated from r|the stated default/);
+    expect(fromRun.stdout).toContain('the run given has 1 scenario(s)');
+    const bad = await runBin(['plan', '--difference', '2']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--difference: a difference in failure rate between 0 and 1');
   });
 
   it('draws the terminal tables and writes markdown, csv, json and html', async () => {
     const table = await runBin(['report', run]);
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/│ Model\s+│ Effort\s+│ Citations\s+│ Mem Status\s+│ Latency\s+│ Cost\s+│/);
-    expect(table.stdout).toContain('│ 15/20 failed (75%, 95% CI 53-89%)');
+    expect(table.stdout).toContain('│ 15/20 failed, S = 1 (75%, 95% CI 53-89%)');
+    expect(table.stdout).toContain('Methods');
     const md = await runBin(['report', run, '--format', 'markdown']);
     expect(md.stdout).toContain('| Model | Effort | Citations | Mem Status | Latency | Cost |');
     const csv = await runBin(['report', run, '--format', 'csv']);
     const lines = csv.stdout.trim().split('\r\n');
     expect(lines[0]).toBe(
-      'scenario,model,effort,condition,distance,n,failed,mem_fail_rate,ci95_low,ci95_high,unscored,not_finished,citations_median,latency_median_ms,cost_median_usd,output_tokens_median,retention_mean,first_drift_median,coherence_mean,fallback_conversations',
+      'scenario,model,effort,condition,distance,n,failed,mem_fail_rate,ci95_low,ci95_high,unscored,refused,no_reply,not_finished,citations_median,latency_median_ms,cost_median_usd,output_tokens_median,retention_mean,first_drift_median,coherence_mean,fallback_conversations',
     );
     expect(lines).toHaveLength(3);
     const out = join(await tempDir(), 'r.html');
@@ -110,10 +167,16 @@ describe('driftbench report', () => {
   it('gates CI with --fail-if: exit 1 when the condition holds, 0 when not, 2 when malformed', async () => {
     const fails = await runBin(['report', run, '--fail-if', 'mem_fail_rate > 0.2']);
     expect(fails.code).toBe(1);
-    expect(fails.stdout).toContain('FAIL  mem_fail_rate > 0.2  (value: 0.375)');
+    // 15 of 40 in one scenario: Wilson 0.242 to 0.530, all of it above 0.2.
+    expect(fails.stdout).toContain('FAIL  mem_fail_rate > 0.2  (value: 0.375, 95% CI 0.242 to 0.530; decided on the 95% interval over scenarios)');
+    // 0.3 is inside the interval: inconclusive, exit 0, unless --fail-if-inconclusive.
+    const unsure = await runBin(['report', run, '--fail-if', 'mem_fail_rate > 0.3']);
+    expect(unsure.code).toBe(0);
+    expect(unsure.stdout).toContain('inconclusive  mem_fail_rate > 0.3');
+    expect((await runBin(['report', run, '--fail-if', 'mem_fail_rate > 0.3', '--fail-if-inconclusive'])).code).toBe(1);
     const scoped = await runBin(['report', run, '--fail-if', 'mem_fail_rate[model=rehearsal:pass] > 0.2', '--fail-if', 'retention_mean < 0.4']);
     expect(scoped.code).toBe(0);
-    expect(scoped.stdout).toContain('pass  mem_fail_rate[model=rehearsal:pass] > 0.2  (value: 0)');
+    expect(scoped.stdout).toContain('pass  mem_fail_rate[model=rehearsal:pass] > 0.2  (value: 0, 95% CI 0 to 0.161');
     const typo = await runBin(['report', run, '--fail-if', 'mem_fail_rate[model=claude-typo] > 0.2']);
     expect(typo.code).toBe(1); // a gate over no data fails rather than passing silently
     const bad = await runBin(['report', run, '--fail-if', 'memfail > lots']);

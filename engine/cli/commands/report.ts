@@ -10,6 +10,7 @@ import type { Report } from '../../schemas/report.generated.js';
 import type { TranscriptDiff } from '../../schemas/diff.generated.js';
 import { writeFileDurably } from '../../transcript/atomic-write.js';
 import type { Output } from '../output.js';
+import { gateLine } from '../../report/reporters/common.js';
 
 export interface ReportOptions {
   runs: string[];
@@ -19,6 +20,10 @@ export interface ReportOptions {
   failIf: string[];
   /** Conversations with turns another model answered: counted and flagged (default), or left out. */
   fallback?: FallbackMode;
+  /** --primary "A vs B": one comparison declared in advance, reported first and not adjusted. */
+  primary?: string;
+  /** --fail-if-inconclusive: a gate whose interval straddles its threshold fails too. */
+  failIfInconclusive?: boolean;
 }
 
 /** Side-by-side diffs in the HTML report: one per comparison and scenario, first repeat. */
@@ -32,7 +37,7 @@ export async function reportCommand(o: ReportOptions, deps: { output: Output; cw
   const dirs = o.runs.map((r) => resolve(deps.cwd, r));
   const profiles = loadProfiles();
   const runs = await Promise.all(dirs.map((d) => loadScoredRun(d, o.judge, profiles)));
-  const report = buildReport(runs, gates, deps.now, { fallback: o.fallback ?? 'include' });
+  const report = buildReport(runs, gates, deps.now, { fallback: o.fallback ?? 'include', primary: o.primary, failIfInconclusive: o.failIfInconclusive });
   let extras: RenderInput['extras'];
   if (reporter.needsExtras) {
     const sides = (await Promise.all(dirs.map((d) => loadSides(d, runs.find((r) => r.dir === d)!.scores.judge.id, async () => new Map())))).flat();
@@ -57,7 +62,7 @@ export async function reportCommand(o: ReportOptions, deps: { output: Output; cw
     deps.output.out(text.replace(/\n$/, ''));
   }
   if (o.format !== 'table' || out !== undefined) {
-    for (const g of report.gates) deps.output.err(`${g.failed ? 'gate FAILED' : 'gate passed'}: ${g.expression} (value: ${g.value ?? 'no data'})`);
+    for (const g of report.gates) deps.output.err(`gate ${gateLine(g)}`);
   }
   return report;
 }

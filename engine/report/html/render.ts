@@ -4,11 +4,11 @@
  * well. Interactivity is <details>/<summary> only. Every string that comes from a report,
  * transcript or diff is untrusted and goes through the escaping `html` tag.
  */
-import type { CellKey, CellStats, Comparison, FallbackConversation, GroupStats, Report } from '../../schemas/report.generated.js';
+import type { CellKey, CellStats, FallbackConversation, GroupStats, Report } from '../../schemas/report.generated.js';
 import type { Step, StepSide, TranscriptDiff } from '../../schemas/diff.generated.js';
 import type { Transcript, Turn, Block } from '../../transcript/format.js';
 import type { ConversationScore } from '../../schemas/scores.generated.js';
-import { wilson } from '../../stats/stats.js';
+import { clusteredRate } from '../../stats/index.js';
 import { Html, html, type HtmlValue } from './escape.js';
 import { barChart, groupedBarChart, lineChart, type Bar, type LineSeries } from './svg.js';
 
@@ -79,11 +79,13 @@ function warningsAndGates(report: Report): Html {
   const gates = report.gates.length
     ? html`<section class="gates"><h2>Gates</h2>${table(
         'gates',
-        ['expression', 'value', 'result'],
+        ['expression', 'value', '95% CI', 'result', 'why'],
         report.gates.map((g) => [
           html`<code>${g.expression}</code>`,
           opt(g.value, (v) => String(Number(v.toPrecision(4)))),
-          html`<span class="badge ${g.failed ? 'bad' : 'good'}">${g.failed ? 'FAIL' : 'PASS'}</span>`,
+          ci(g.interval),
+          html`<span class="badge ${g.failed ? 'bad' : g.decision === 'inconclusive' ? 'muted' : 'good'}">${g.failed ? 'FAIL' : g.decision === 'inconclusive' ? 'INCONCLUSIVE' : 'PASS'}</span>`,
+          g.why ?? '',
         ]),
       )}</section>`
     : '';
@@ -95,6 +97,7 @@ function warningsAndGates(report: Report): Html {
 function groupRows(groups: GroupStats[]): HtmlValue[][] {
   return groups.map((g) => [
     g.group,
+    int(g.mem_fail.S),
     int(g.mem_fail.n),
     int(g.mem_fail.failed),
     opt(g.mem_fail.rate, pct),
@@ -107,7 +110,7 @@ function groupRows(groups: GroupStats[]): HtmlValue[][] {
 
 function summaryTables(report: Report): Html {
   const s = report.summary;
-  const head = ['group', 'n', 'failed', 'mem_fail rate', '95% CI', 'median latency (s)', 'median cost ($)', 'median citations'];
+  const head = ['group', 'S', 'n', 'failed', 'mem_fail rate', '95% CI', 'median latency (s)', 'median cost ($)', 'median citations'];
   const parts: Array<[string, GroupStats[]]> = [
     ['Overall', [s.overall]],
     ['By model', s.by_model],
@@ -159,20 +162,26 @@ function scenarioTables(cells: CellStats[]): Html {
   return html`<section id="scenarios"><h2>Scenarios</h2>${tables.length ? tables : html`<p class="muted">No cells.</p>`}</section>`;
 }
 
-function comparisons(list: Comparison[]): Html {
-  if (list.length === 0) return html`<section id="comparisons"><h2>Comparisons</h2><p class="muted">No paired comparisons.</p></section>`;
+function comparisons(report: Report): Html {
+  const list = report.comparisons;
+  const f = report.comparison_family;
+  if (list.length === 0 && report.trends.length === 0) return html`<section id="comparisons"><h2>Comparisons</h2><p class="muted">No comparisons.</p></section>`;
+  const p = (x: number | null) => (x === null ? NA : x < 0.001 ? '< 0.001' : x.toFixed(3));
   const rows = list.map((c) => [
     c.axis,
     cellLabel(c.a),
     cellLabel(c.b),
-    int(c.pairs),
-    int(c.a_failed),
-    int(c.b_failed),
-    c.p_value < 0.001 ? '< 0.001' : c.p_value.toFixed(3),
+    int(c.S),
+    `${c.a_failed}/${c.n_a}`,
+    `${c.b_failed}/${c.n_b}`,
+    c.diff === null ? NA : html`${pct(c.diff)} <span class="muted">(${ci(c.ci95)})</span>`,
+    p(c.p_value),
+    c.primary ? 'primary' : p(c.p_adjusted),
     html`<span class="badge ${c.significant ? 'bad' : 'muted'}">${c.significant ? 'yes' : 'no'}</span>`,
   ]);
-  const head = ['axis', 'A', 'B', 'pairs', 'A failed', 'B failed', 'p-value', 'significant'];
-  return html`<section id="comparisons"><h2>Comparisons</h2>${table('comparisons', head, rows)}<ul class="sentences">${list.map((c) => html`<li>${c.sentence}</li>`)}</ul></section>`;
+  const head = ['axis', 'A', 'B', 'S', 'A failed', 'B failed', 'difference (95% CI)', 'p', 'Holm p', 'significant'];
+  const family = `Paired by scenario, never by repeat; ${f.size} in the family, ${f.adjustment}${f.primary ? `; primary: ${f.primary}, not adjusted` : ''}.`;
+  return html`<section id="comparisons"><h2>Comparisons</h2><p class="muted">${family}</p>${table('comparisons', head, rows)}<ul class="sentences">${[...list.map((c) => c.sentence), ...report.trends.map((t) => t.sentence)].map((x) => html`<li>${x}</li>`)}</ul><h3>Methods</h3><ul class="sentences">${Object.entries(report.methods).map(([what, how]) => html`<li>${what}: ${how}</li>`)}</ul></section>`;
 }
 
 // ---------- plots ----------
@@ -184,7 +193,7 @@ function figure(caption: string, chart: Html): Html {
 const rateBars = (groups: GroupStats[]): Bar[] =>
   groups.map((g) => ({ label: g.group, value: g.mem_fail.rate, low: g.mem_fail.ci95?.low, high: g.mem_fail.ci95?.high, note: `${g.mem_fail.failed}/${g.mem_fail.n} failed` }));
 
-/** mem_fail pooled over scenarios for each model and effort, with a Wilson interval of the pooled counts. */
+/** mem_fail by model and effort: the mean of the per-scenario rates, with its interval over scenarios. */
 function modelEffortChart(cells: CellStats[]): Html {
   const models = [...new Set(cells.map((c) => c.cell.model))];
   const efforts = [...new Set(cells.map((c) => c.cell.effort))];
@@ -192,13 +201,12 @@ function modelEffortChart(cells: CellStats[]): Html {
     label: model,
     values: efforts.map((effort) => {
       const mine = cells.filter((c) => c.cell.model === model && c.cell.effort === effort);
-      const [k, n] = mine.reduce(([k, n], c) => [k + c.mem_fail.failed, n + c.mem_fail.n], [0, 0]);
-      const interval = wilson(k, n);
-      return { value: n > 0 ? k / n : null, low: interval?.low, high: interval?.high, note: `${k}/${n} failed` };
+      const r = clusteredRate(mine.map((c) => ({ scenario: c.scenario, failed: c.mem_fail.failed, n: c.mem_fail.n })));
+      return { value: r.rate, low: r.ci95?.low, high: r.ci95?.high, note: `${r.failed}/${r.n} failed, S = ${r.S}` };
     }),
   }));
   const spec = {
-    title: 'mem_fail rate by model and effort, pooled over scenarios',
+    title: 'mem_fail rate by model and effort, mean over scenarios',
     valueLabel: 'mem_fail rate (95% Wilson interval)',
     categoryLabel: 'model',
     format: pct,
@@ -227,7 +235,7 @@ function plots(report: Report): Html {
   const figures = [
     figure('mem_fail rate by model, with 95% Wilson intervals.', barChart({ ...rate, title: 'mem_fail rate by model', categoryLabel: 'model', bars: rateBars(s.by_model) })),
     figure('mem_fail rate by effort, with 95% Wilson intervals.', barChart({ ...rate, title: 'mem_fail rate by effort', categoryLabel: 'effort', bars: rateBars(s.by_effort) })),
-    figure('mem_fail rate by model and effort, pooled over scenarios.', modelEffortChart(report.cells)),
+    figure('mem_fail rate by model and effort: the mean of the per-scenario rates, with a 95% interval over scenarios.', modelEffortChart(report.cells)),
     figure(
       'Median conversation latency by effort.',
       barChart({
@@ -350,7 +358,7 @@ export function renderReportHtml(input: HtmlInput): string {
     : html`<p class="muted">No transcripts.</p>`;
   return page(
     title,
-    html`${header(report, title)}<main>${warningsAndGates(report)}${summaryTables(report)}${plots(report)}${scenarioTables(report.cells)}${comparisons(report.comparisons)}
+    html`${header(report, title)}<main>${warningsAndGates(report)}${summaryTables(report)}${plots(report)}${scenarioTables(report.cells)}${comparisons(report)}
 <section id="diffs"><h2>Diffs</h2>${diffs}</section><section id="transcripts"><h2>Transcripts</h2>${transcripts}</section></main>`,
   );
 }

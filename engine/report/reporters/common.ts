@@ -5,12 +5,19 @@ export const secs = (ms: number | null | undefined) => (ms === null || ms === un
 export const usd = (x: number | null | undefined) => (x === null || x === undefined ? 'n/a' : `$${x < 0.01 && x > 0 ? x.toFixed(5) : x.toFixed(4)}`);
 export const num = (x: number | null | undefined, digits = 1) => (x === null || x === undefined ? 'n/a' : Number.isInteger(x) ? String(x) : x.toFixed(digits));
 
-/** "1/3 failed (33%, 95% CI 6-79%)", the Mem Status column. */
+/**
+ * The Mem Status column: "3/9 failed, S = 3 (31%, 95% CI 2-60%)". The rate is the mean of the
+ * per-scenario rates and its interval is over scenarios (a single scenario: Wilson over its
+ * repeats); conversations without a verdict are counted by reason, with the best and worst case.
+ */
 export function memStatus(r: Rates): string {
-  if (r.n === 0) return r.unscored || r.not_finished ? `no verdicts (${r.unscored} unscored, ${r.not_finished} not finished)` : 'no data';
+  const missing = [r.refused && `${r.refused} refused`, r.no_reply && `${r.no_reply} stopped before the judged step`, r.unscored && `${r.unscored} unscored`]
+    .filter(Boolean)
+    .join(', ');
+  if (r.n === 0) return missing ? `no verdicts (${missing})` : 'no data';
   const ci = r.ci95 ? `, 95% CI ${Math.round(r.ci95.low * 100)}-${Math.round(r.ci95.high * 100)}%` : '';
-  const extra = [r.unscored && `${r.unscored} unscored`, r.not_finished && `${r.not_finished} not finished`].filter(Boolean).join(', ');
-  return `${r.failed}/${r.n} failed (${pct(r.rate)}${ci})${extra ? `; ${extra}` : ''}`;
+  const bounds = r.bounds ? `; if all missing passed ${pct(r.bounds.best)}, if all failed ${pct(r.bounds.worst)}` : '';
+  return `${r.failed}/${r.n} failed, S = ${r.S} (${pct(r.rate)}${ci})${missing ? `; ${missing}${bounds}` : ''}`;
 }
 
 /** Which cell dimensions vary in a report: only those get a column. */
@@ -36,6 +43,9 @@ export function groupSections(report: Report): Array<[string, GroupStats[]]> {
   return sections.filter(([title, g]) => g.length > 1 || title === 'by model');
 }
 
+/** One gate: its decision, the value and interval it was decided on, and why. */
 export function gateLine(g: Report['gates'][number]): string {
-  return `${g.failed ? 'FAIL' : 'pass'}  ${g.expression}  (value: ${g.value === null ? 'no data' : num(g.value, 3)})`;
+  const word = g.failed ? 'FAIL' : g.decision === 'inconclusive' ? 'inconclusive' : 'pass';
+  const iv = g.interval ? `, 95% CI ${num(g.interval.low, 3)} to ${num(g.interval.high, 3)}` : '';
+  return `${word}  ${g.expression}  (value: ${g.value === null ? 'unknown' : num(g.value, 3)}${iv}; ${g.why ?? g.decision})`;
 }

@@ -34,7 +34,18 @@ export function renderMarkdown(report: Report): string {
       ),
     );
   }
-  if (report.comparisons.length)
-    out.push('', '## Comparisons', '', 'Exact McNemar test on pairs matched by scenario and repeat.', '', ...report.comparisons.map((c) => `- ${cell(c.sentence)}`));
+  if (report.comparisons.length || report.trends.length) {
+    const f = report.comparison_family;
+    out.push(
+      '',
+      '## Comparisons',
+      '',
+      `By scenario, never by repeat; ${f.size} in the family, ${f.adjustment}${f.primary ? `; primary: ${cell(f.primary)}, not adjusted` : ''}.`,
+      '',
+      ...report.comparisons.map((c) => `- ${cell(c.sentence)}`),
+      ...report.trends.map((t) => `- ${cell(t.sentence)}`),
+    );
+  }
+  out.push('', '## Methods', '', ...Object.entries(report.methods).map(([what, how]) => `- ${what}: ${cell(how)}`));
   return `${out.join('\n')}\n`;
 }

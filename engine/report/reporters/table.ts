@@ -30,10 +30,14 @@ export function renderTable(report: Report): string {
   if (o.cost_uncached_total_usd !== null && o.cost_total_usd !== null && o.cost_uncached_total_usd !== o.cost_total_usd) {
     out.push('', `Prompt caching: the run cost ${usd(o.cost_total_usd)}; without caching it would have cost ${usd(o.cost_uncached_total_usd)}.`);
   }
-  if (report.comparisons.length) {
-    out.push('', 'Comparisons (exact McNemar test on pairs matched by scenario and repeat)');
+  if (report.comparisons.length || report.trends.length) {
+    const f = report.comparison_family;
+    out.push('', `Comparisons, by scenario (${f.size} in the family, ${f.adjustment}${f.primary ? `; primary: ${f.primary}, not adjusted` : ''})`);
     for (const c of report.comparisons) out.push(`  ${c.sentence}`);
+    for (const t of report.trends) out.push(`  ${t.sentence}`);
   }
+  out.push('', 'Methods');
+  for (const [what, how] of Object.entries(report.methods)) out.push(`  ${what}: ${how}`);
   if (report.warnings.length) {
     out.push('', 'Warnings');
     for (const w of report.warnings) out.push(`  ! ${w}`);
