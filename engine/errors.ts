@@ -67,3 +67,17 @@ export class ProviderError extends DriftbenchError {
     super(message, options);
   }
 }
+
+/** A labelled set (calibrate --labels) is missing or malformed, or names transcripts that cannot be judged. Every problem at once. */
+export class LabelsError extends DriftbenchError {
+  override readonly name = 'LabelsError';
+  constructor(
+    readonly problems: Problem[],
+    options?: { cause?: unknown },
+  ) {
+    super(`${problems.length} problem${problems.length === 1 ? '' : 's'} in the labelled set`, options);
+  }
+  override lines(): string[] {
+    return this.problems.map(formatProblem);
+  }
+}

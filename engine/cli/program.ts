@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError, Option } from '@commander-js/extra-typings';
+import { UsageError } from '../errors.js';
 import { engineVersion } from '../paths.js';
 import type { JudgeOptions } from './judge-options.js';
 import { LOG_LEVELS, type LogFormat, type LogLevel } from './log-levels.js';
@@ -31,6 +32,7 @@ export interface CliResult {
 
 const DIFF_FORMATS = ['text', 'markdown', 'json', 'html'] as const;
 const REPORT_FORMATS = ['table', 'markdown', 'csv', 'json', 'html'] as const;
+const CALIBRATE_FORMATS = ['table', 'json'] as const;
 const DEFAULT_SCENARIOS = ['scenarios'];
 const DEFAULT_JUDGE = 'claude-sonnet-4-6';
 
@@ -184,6 +186,7 @@ export function buildProgram(deps: CliDeps, result: CliResult = { exitCode: 0 })
   const judgeOptions = (opts: {
     judge?: string;
     judgeSamples: number;
+    judgeTieBreak?: string;
     judgeProvider?: string;
     judgeBaseUrl?: string;
     judgeEffort?: 'low' | 'medium' | 'high' | 'xhigh' | 'max';
@@ -193,6 +196,7 @@ export function buildProgram(deps: CliDeps, result: CliResult = { exitCode: 0 })
   }): JudgeOptions => ({
     judge: opts.judge,
     samples: opts.judgeSamples,
+    tieBreak: opts.judgeTieBreak,
     provider: opts.judgeProvider,
     baseUrl: opts.judgeBaseUrl,
     effort: opts.judgeEffort,
@@ -218,13 +222,28 @@ export function buildProgram(deps: CliDeps, result: CliResult = { exitCode: 0 })
   withJudgeFlags(
     program
       .command('calibrate')
-      .description("run a judge on every scenario's pass and fail fixtures: accuracy and Cohen's kappa; exit 1 if a scenario is flagged")
-      .argument('[paths...]', 'scenario files or folders', DEFAULT_SCENARIOS),
+      .description(
+        "with --labels FILE: a judge against people's verdicts on labelled transcripts (sensitivity, specificity, kappa, agreement per cell); without: the fixture smoke test, every scenario's pass and fail fixtures (exit 1 if a scenario is flagged)",
+      )
+      .argument('[paths...]', 'scenario files or folders (with --labels: the suite for labelled transcripts outside a run directory)', DEFAULT_SCENARIOS)
+      .option('--labels <file>', 'a labelled set: JSONL, one {"transcript": PATH, "verdict": "YES"|"NO"} per line (schemas/labels.schema.json)')
+      .addOption(new Option('--format <format>', 'output format (with --labels)').choices(CALIBRATE_FORMATS).default('table' as const))
+      .option('--out <file>', 'write the output to a file instead of stdout (with --labels)')
+      .option('--concurrency <n>', 'labelled transcripts judged at once', intArg('--concurrency', 1), 8),
   ).action(async (paths, opts) => {
-    const [{ makeJudge }, { calibrateCommand }] = await Promise.all([import('./judge-options.js'), import('./commands/calibrate.js')]);
-    const judge = await makeJudge(judgeOptions(opts), deps);
-    const c = await calibrateCommand({ paths }, { ...deps, judge });
-    if (c.flagged.length > 0) result.exitCode = 1;
+    const [{ makeJudge }, { calibrateCommand, calibrateLabelsCommand }] = await Promise.all([import('./judge-options.js'), import('./commands/calibrate.js')]);
+    if (opts.labels === undefined) {
+      if (opts.format !== 'table' || opts.out !== undefined)
+        throw new UsageError(`${opts.out !== undefined ? '--out' : `--format ${opts.format}`} needs --labels FILE: the fixture smoke test prints a table only`);
+      const judge = await makeJudge(judgeOptions(opts), deps);
+      const c = await calibrateCommand({ paths }, { ...deps, judge });
+      if (c.flagged.length > 0) result.exitCode = 1;
+      return;
+    }
+    await calibrateLabelsCommand(
+      { labels: opts.labels, scenarios: paths, format: opts.format, out: opts.out, concurrency: opts.concurrency },
+      { ...deps, makeJudge: () => makeJudge(judgeOptions(opts), deps), engineVersion: engineVersion() },
+    );
   });
 
   const importCmd = program.command('import').description('import published multi-turn datasets as scenarios (and published responses as a run)');
@@ -306,7 +325,8 @@ export function buildProgram(deps: CliDeps, result: CliResult = { exitCode: 0 })
 function withJudgeFlags<Args extends unknown[], Opts extends Record<string, unknown>>(cmd: Command<Args, Opts>) {
   return cmd
     .option('--judge <judge>', `heuristic (offline: probes and trap cues), a judge model, or a comma-separated panel (default: ${DEFAULT_JUDGE} with a key, heuristic without)`)
-    .option('--judge-samples <k>', 'judge each prompt k times and take the majority', intArg('--judge-samples', 1), 1)
+    .option('--judge-samples <k>', 'judge each prompt k times and take the majority (odd, or give --judge-tie-break)', intArg('--judge-samples', 1), 1)
+    .option('--judge-tie-break <model>', 'a judge model asked only when the votes tie; its vote decides (needed for an even number of samples or panel models)')
     .option('--judge-provider <name>', 'anthropic or openrouter (default anthropic)')
     .option('--judge-base-url <url>', 'any Anthropic-compatible endpoint for the judge')
     .addOption(

@@ -46,6 +46,10 @@ export interface JudgeConfig {
   kind: 'heuristic' | 'llm';
   models: string[];
   samples: number;
+  /**
+   * The judge model asked only when the votes tie (--judge-tie-break); its vote decides. Absent: a tie is unscored.
+   */
+  tie_break?: string;
   provider?: string | null;
   base_url_host?: string | null;
 }
@@ -182,7 +186,7 @@ export interface ConversationScore {
  */
 export interface Judged {
   /**
-   * The majority of the votes that are not unscored; unscored on a tie or when none scored.
+   * The majority of the votes that are not unscored; on a tie, the tie-breaker's vote when there is one, else unscored; unscored when none scored.
    */
   verdict: 'YES' | 'NO' | 'unscored';
   votes: Vote[];
@@ -205,4 +209,8 @@ export interface Vote {
    */
   cache: 'hit' | 'miss' | 'none';
   error?: string;
+  /**
+   * tie-break: asked because the other votes tied; this vote decided. Absent: one of the panel's votes.
+   */
+  role?: 'tie-break';
 }

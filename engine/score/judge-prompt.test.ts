@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { majority, parseVerdict } from './judge-prompt.js';
+import { isTie, majority, parseVerdict } from './judge-prompt.js';
 import { cohensKappa } from './agreement.js';
 
 describe('parseVerdict', () => {
@@ -30,6 +30,14 @@ describe('majority', () => {
     expect(majority(['NO', 'unscored', 'unscored'])).toBe('NO');
     expect(majority(['YES', 'NO'])).toBe('unscored');
     expect(majority([])).toBe('unscored');
+  });
+  it('calls a split with at least one YES and one NO a tie, and no scored vote none', () => {
+    expect(isTie(['YES', 'NO'])).toBe(true);
+    expect(isTie(['YES', 'NO', 'unscored'])).toBe(true);
+    expect(isTie(['YES', 'YES', 'NO', 'NO'])).toBe(true);
+    expect(isTie(['YES', 'NO', 'YES'])).toBe(false);
+    expect(isTie(['unscored', 'unscored'])).toBe(false);
+    expect(isTie([])).toBe(false);
   });
 });
 

@@ -80,3 +80,9 @@ export function majority(votes: readonly Verdict[]): Verdict {
   const no = votes.filter((v) => v === 'NO').length;
   return yes > no ? 'YES' : no > yes ? 'NO' : 'unscored';
 }
+
+/** As many YES as NO votes, and at least one of each: what a tie-breaker is asked to settle. */
+export function isTie(votes: readonly Verdict[]): boolean {
+  const yes = votes.filter((v) => v === 'YES').length;
+  return yes > 0 && yes === votes.filter((v) => v === 'NO').length;
+}

@@ -8,7 +8,7 @@ import type { Judged, JudgeConfig, Vote } from '../schemas/scores.generated.js';
 import type { Transcript } from '../transcript/format.js';
 import { heuristicCoherence, heuristicMemFail } from './heuristic-judge.js';
 import { JudgeCache } from './judge-cache.js';
-import { coherencePrompt, majority, memFailPrompt, parseVerdict, type JudgePrompt } from './judge-prompt.js';
+import { coherencePrompt, isTie, majority, memFailPrompt, parseVerdict, type JudgePrompt } from './judge-prompt.js';
 
 /** Something that answers the rubric questions about a transcript. */
 export interface Judge {
@@ -42,6 +42,11 @@ export function heuristicJudge(): Judge {
 export interface LlmJudgeOptions {
   models: string[];
   samples: number;
+  /**
+   * The model asked only when the votes tie; its vote decides. Required when the panel's votes
+   * can tie (an even number of models times samples): see `votesCanTie`.
+   */
+  tieBreak?: string;
   provider: Provider;
   profiles: readonly Profile[];
   /** What the model lookup found for each judge model (its effort levels), where it ran. */
@@ -68,16 +73,35 @@ const cutOff = (stop: string | null) => stop === 'max_tokens' || stop === 'model
 export const JUDGE_MAX_TOKENS = 16000;
 
 /**
+ * Whether a panel of `models` judges, each asked `samples` times, can split evenly. An even
+ * number of votes ties (one YES, one NO), and a tie has no verdict: it would leave the hardest
+ * transcripts unscored, which is not missing at random. So an even panel needs a tie-breaker
+ * (issue 14). A vote that fails can still leave an odd panel tied; the tie-breaker, when there
+ * is one, settles that too.
+ */
+export function votesCanTie(models: number, samples: number): boolean {
+  return (models * samples) % 2 === 0;
+}
+
+/**
  * An LLM judge through the provider layer (Anthropic, OpenRouter or any compatible endpoint).
  * Each prompt goes to every panel model `samples` times; the verdict is the majority of the
- * votes that scored. Every call goes through the cache first.
+ * votes that scored, and on a tie the tie-breaker's vote (asked only then). Every call goes
+ * through the cache first.
  */
 export function llmJudge(o: LlmJudgeOptions): Judge {
+  if (votesCanTie(o.models.length, o.samples) && o.tieBreak === undefined)
+    throw new Error(`llmJudge: ${o.models.length} model(s) x ${o.samples} sample(s) is an even number of votes, which can tie; give a tieBreak model`);
   const stats = { hits: 0, misses: 0, errors: 0 };
-  const id = safeName(`${o.models.join('_')}${o.samples > 1 ? `-x${o.samples}` : ''}`);
+  const id = safeName(`${o.models.join('_')}${o.samples > 1 ? `-x${o.samples}` : ''}${o.tieBreak !== undefined ? `-tb-${o.tieBreak}` : ''}`);
+  // A tie-breaker that sits on the panel gives one more sample than its panel votes (its own
+  // cache entry); one from outside the panel is asked once, for its most likely answer.
+  const tieBreakSample = o.tieBreak !== undefined && o.models.includes(o.tieBreak) ? o.samples + 1 : 1;
+  const oneAnswer = (model: string, role: 'panel' | 'tie-break') => (role === 'tie-break' && !o.models.includes(model)) || o.samples === 1;
 
-  async function vote(model: string, sample: number, prompt: JudgePrompt, s: Scenario): Promise<Vote> {
+  async function vote(model: string, sample: number, prompt: JudgePrompt, s: Scenario, role: 'panel' | 'tie-break' = 'panel'): Promise<Vote> {
     const profile = findProfile(o.profiles, model);
+    const tag = role === 'tie-break' ? { role } : {};
     // One sample: ask for the most likely answer where the model takes temperature.
     // Several samples: keep the default temperature, or the samples would all agree.
     const effort = o.effort ?? profile?.default_effort ?? null;
@@ -87,14 +111,14 @@ export function llmJudge(o: LlmJudgeOptions): Judge {
       system: prompt.system,
     };
     if (effort !== null && levels.includes(effort)) params.output_config = { effort };
-    if (o.samples === 1 && profile?.sampling.temperature !== false) params.temperature = 0;
+    if (oneAnswer(model, role) && profile?.sampling.temperature !== false) params.temperature = 0;
     const apiModel = o.provider.apiModel?.(model, profile?.aliases ?? []) ?? model;
     const key = JudgeCache.key({ model: apiModel, params, promptSha256: prompt.sha256, sample });
     if (o.readCache) {
       const hit = await o.cache.get(key);
       if (hit) {
         stats.hits++;
-        return { judge: model, sample, verdict: hit.verdict, reasoning: hit.reasoning, prompt_sha256: prompt.sha256, cache: 'hit' };
+        return { judge: model, sample, verdict: hit.verdict, reasoning: hit.reasoning, prompt_sha256: prompt.sha256, cache: 'hit', ...tag };
       }
     }
     try {
@@ -111,30 +135,42 @@ export function llmJudge(o: LlmJudgeOptions): Judge {
           // Unscored, with the reason, and not cached: a later run with more room may judge it.
           stats.errors++;
           const error = `the judge's reply was cut off twice (${reply.message.stop_reason} at max_tokens ${params.max_tokens}, then ${more}), so it has no verdict`;
-          return { judge: model, sample, verdict: 'unscored', reasoning: '', prompt_sha256: prompt.sha256, cache: 'miss', error };
+          return { judge: model, sample, verdict: 'unscored', reasoning: '', prompt_sha256: prompt.sha256, cache: 'miss', error, ...tag };
         }
       }
       const raw = reply.message.content.map((b) => (b.type === 'text' ? b.text : '')).join('');
       const parsed = parseVerdict(raw);
       await o.cache.put(key, { ...parsed, raw, model: reply.message.model, at: new Date(o.now()).toISOString() });
       stats.misses++;
-      return { judge: model, sample, verdict: parsed.verdict, reasoning: parsed.reasoning, prompt_sha256: prompt.sha256, cache: 'miss' };
+      return { judge: model, sample, verdict: parsed.verdict, reasoning: parsed.reasoning, prompt_sha256: prompt.sha256, cache: 'miss', ...tag };
     } catch (e) {
       if (!(e instanceof TurnFailed)) throw e;
       // A judge that could not answer leaves the vote unscored; it is not cached.
       stats.errors++;
-      return { judge: model, sample, verdict: 'unscored', reasoning: '', prompt_sha256: prompt.sha256, cache: 'miss', error: e.message };
+      return { judge: model, sample, verdict: 'unscored', reasoning: '', prompt_sha256: prompt.sha256, cache: 'miss', error: e.message, ...tag };
     }
   }
 
   async function judge(prompt: JudgePrompt, s: Scenario): Promise<Judged> {
     const votes: Vote[] = [];
     for (const model of o.models) for (let i = 1; i <= o.samples; i++) votes.push(await vote(model, i, prompt, s));
-    return { verdict: majority(votes.map((v) => v.verdict)), votes };
+    const verdicts = votes.map((v) => v.verdict);
+    if (o.tieBreak === undefined || !isTie(verdicts)) return { verdict: majority(verdicts), votes };
+    // Asked only on a tie, so a panel that agrees costs nothing more; its vote decides.
+    const decider = await vote(o.tieBreak, tieBreakSample, prompt, s, 'tie-break');
+    return { verdict: decider.verdict, votes: [...votes, decider] };
   }
 
   return {
-    config: { id, kind: 'llm', models: o.models, samples: o.samples, provider: o.provider.name, base_url_host: o.provider.baseUrl ? new URL(o.provider.baseUrl).host : null },
+    config: {
+      id,
+      kind: 'llm',
+      models: o.models,
+      samples: o.samples,
+      ...(o.tieBreak !== undefined ? { tie_break: o.tieBreak } : {}),
+      provider: o.provider.name,
+      base_url_host: o.provider.baseUrl ? new URL(o.provider.baseUrl).host : null,
+    },
     stats,
     memFail: (t, s) => judge(memFailPrompt(t, s), s),
     async coherence(t, s, step) {

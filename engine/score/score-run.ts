@@ -189,6 +189,14 @@ export async function scoreTarget(
   return { file, runId: target.runId, judge: deps.judge.config, summary, skipped, verdictsSha256, keptPrevious };
 }
 
+/** The scenario a transcript was made from, or why it cannot be judged against the scenarios at hand. */
+export function scenarioOf(t: Transcript, scenarios: ReadonlyMap<string, LoadedScenario>, fix = 'pass --scenarios with the suite it came from'): LoadedScenario | string {
+  const l = scenarios.get(t.scenario.id);
+  if (!l) return `scenario ${t.scenario.id} is not available; ${fix}`;
+  if (l.hash !== t.scenario.hash) return `scenario ${t.scenario.id} has changed since this transcript was made (hash mismatch)`;
+  return l;
+}
+
 async function scoreFile(
   file: string,
   target: ScoreTarget,
@@ -211,13 +219,9 @@ async function scoreFile(
     skipped.push({ file, reason: e.message.replace(`${file}: `, '') });
     return undefined;
   }
-  const l = target.scenarios.get(t.scenario.id);
-  if (!l) {
-    skipped.push({ file, reason: `scenario ${t.scenario.id} is not available; pass --scenarios with the suite it came from` });
-    return undefined;
-  }
-  if (l.hash !== t.scenario.hash) {
-    skipped.push({ file, reason: `scenario ${t.scenario.id} has changed since this transcript was made (hash mismatch)` });
+  const l = scenarioOf(t, target.scenarios);
+  if (typeof l === 'string') {
+    skipped.push({ file, reason: l });
     return undefined;
   }
   const prices = findProfile(PROFILES(), t.cell.model)?.prices;

@@ -170,28 +170,58 @@ describe('driftbench score with an LLM judge against the local server', () => {
     expect(p.judge).toMatchObject({ kind: 'llm', models: ['claude-opus-4-6', 'claude-sonnet-4-6', 'claude-opus-4-7'], samples: 1 });
   });
 
+  it('asks a tie-breaker only when the votes tie, and its vote decides', async () => {
+    cache = await tempDir();
+    // Opus, twice per prompt: YES then NO on the failing reply (a tie), NO twice on the passing one.
+    const asked = new Map<string, number>();
+    server = await startLocalServer({
+      responder: (req) => {
+        const model = (req.body as { model: string }).model;
+        const key = `${model}\0${userText(req)}`;
+        const i = asked.get(key) ?? 0;
+        asked.set(key, i + 1);
+        const failing = userText(req).includes('Yes, go ahead');
+        const verdict = model === 'claude-sonnet-4-6' ? 'YES' : failing ? ['YES', 'NO'][i % 2] : 'NO';
+        return { content: [{ type: 'text', text: `{"verdict": "${verdict}"}` }] };
+      },
+    });
+    const r = await runBin(judgeArgs('--judge', 'claude-opus-4-7', '--judge-samples', '2', '--judge-tie-break', 'claude-sonnet-4-6', '--no-coherence', '--concurrency', '1'), {
+      env,
+    });
+    expect(r.stderr).not.toMatch(STACK_LINE);
+    expect(r.code).toBe(0);
+    const s = await readScores(join(run, 'scores', 'claude-opus-4-7-x2-tb-claude-sonnet-4-6.json'));
+    expect(s.judge).toMatchObject({ models: ['claude-opus-4-7'], samples: 2, tie_break: 'claude-sonnet-4-6' });
+    const byModel = (m: string) => s.conversations.find((c) => c.cell.model === m)!.mem_fail;
+    expect(byModel('rehearsal:fail').judge_verdict).toBe('YES');
+    expect(byModel('rehearsal:fail').judged.votes.map((v) => [v.judge, v.sample, v.verdict, v.role])).toEqual([
+      ['claude-opus-4-7', 1, 'YES', undefined],
+      ['claude-opus-4-7', 2, 'NO', undefined],
+      ['claude-sonnet-4-6', 1, 'YES', 'tie-break'],
+    ]);
+    // The passing reply got two NO: no tie, so the tie-breaker was not asked about it.
+    expect(byModel('rehearsal:pass').judged.votes.map((v) => v.verdict)).toEqual(['NO', 'NO']);
+    expect(server.messageRequests().filter((q) => (q.body as { model: string }).model === 'claude-sonnet-4-6')).toHaveLength(1);
+
+    // A tie-breaker from the panel gives one more sample of its own.
+    const own = await runBin(judgeArgs('--judge', 'claude-opus-4-7', '--judge-samples', '2', '--judge-tie-break', 'claude-opus-4-7', '--no-coherence', '--concurrency', '1'), {
+      env,
+    });
+    expect(own.code).toBe(0);
+    const o = await readScores(join(run, 'scores', 'claude-opus-4-7-x2-tb-claude-opus-4-7.json'));
+    // Opus's samples 1 and 2 come from the cache (YES, NO); sample 3 is its third answer to that prompt: YES.
+    expect(o.conversations.find((c) => c.cell.model === 'rehearsal:fail')!.mem_fail.judged.votes.map((v) => [v.sample, v.verdict, v.cache, v.role])).toEqual([
+      [1, 'YES', 'hit', undefined],
+      [2, 'NO', 'hit', undefined],
+      [3, 'YES', 'miss', 'tie-break'],
+    ]);
+  });
+
   it('leaves a vote unscored, never a pass, when the judge gives no verdict', async () => {
     cache = await tempDir();
     server = await startLocalServer({ responder: () => ({ content: [{ type: 'text', text: 'I cannot decide.' }] }) });
     expect((await runBin(judgeArgs('--judge', 'claude-haiku-4-5', '--no-coherence'), { env })).code).toBe(0);
     const s = await readScores(join(run, 'scores', 'claude-haiku-4-5.json'));
     expect(s.conversations.map((c) => c.mem_fail.value)).toEqual(['unscored', 'unscored']);
-  });
-});
-
-describe('driftbench calibrate', () => {
-  it('reports accuracy and kappa per scenario and overall, and flags a scenario whose judge misclassifies its fixtures', async () => {
-    const ok = await runBin(['calibrate', '--judge', 'heuristic']);
-    expect(ok.code).toBe(0);
-    expect(ok.stdout).toMatch(/judge heuristic: accuracy 1\.00, Cohen's kappa 1\.00 over 16 fixtures/);
-
-    // A judge that always says NO misses every fail fixture.
-    const server = await startLocalServer({ responder: () => ({ content: [{ type: 'text', text: '{"verdict": "NO"}' }] }) });
-    const cache = await tempDir();
-    const bad = await runBin(['calibrate', THREE, '--judge', 'claude-sonnet-4-6', '--judge-base-url', server.url, '--cache-dir', cache], { env: { ANTHROPIC_API_KEY: FAKE_KEY } });
-    await server.close();
-    expect(bad.code).toBe(1);
-    expect(bad.stdout).toMatch(/│ minimal-lock-budget\s+│ NO\s+│ NO\s+│ 0\.50\s+│ 0\.00\s+│ FLAGGED │/);
-    expect(bad.stdout).toContain("FLAGGED minimal-lock-budget: the judge misclassifies this scenario's own fixtures");
   });
 });

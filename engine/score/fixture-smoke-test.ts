@@ -5,7 +5,7 @@ import { cohensKappa } from './agreement.js';
 import type { Judge } from './judge.js';
 import { memFailValue } from './score-conversation.js';
 
-export interface CalibrationRow {
+export interface FixtureRow {
   scenario: string;
   /** mem_fail the judge gave the pass fixture (expected NO) and the fail fixture (expected YES). */
   pass: Verdict;
@@ -18,9 +18,9 @@ export interface CalibrationRow {
   flagged: boolean;
 }
 
-export interface Calibration {
+export interface FixtureSmokeTest {
   judge: string;
-  rows: CalibrationRow[];
+  rows: FixtureRow[];
   accuracy: number;
   kappa: number | null;
   flagged: string[];
@@ -57,12 +57,18 @@ export function fixtureTranscript(l: LoadedScenario, variant: 'pass' | 'fail'): 
 }
 
 /**
- * Runs a judge on every scenario's pass and fail fixtures. The pass fixture must get
- * mem_fail NO and the fail fixture YES; a scenario whose judge gets its own fixtures wrong is
- * flagged, because no run of it can be trusted until the rubric or the fixture is fixed.
+ * The fixture smoke test: a judge on every scenario's pass and fail fixtures. The pass fixture
+ * must get mem_fail NO and the fail fixture YES; a scenario whose judge gets its own fixtures
+ * wrong is flagged, because no run of it can be trusted until the rubric or the fixture is fixed.
+ *
+ * A smoke test, not a measure of the judge: the fixtures are written to be clear-cut, and with
+ * one YES and one NO per scenario the expected labels are half YES, so whenever every fixture
+ * gets a verdict, chance agreement is exactly 1/2 and kappa is 2 x accuracy - 1: it says nothing
+ * accuracy does not. How far a judge can be trusted is measured against people's verdicts on
+ * real transcripts: `calibrate --labels` (calibrate-labels.ts).
  */
-export async function calibrate(suite: readonly LoadedScenario[], judge: Judge): Promise<Calibration> {
-  const rows: CalibrationRow[] = [];
+export async function fixtureSmokeTest(suite: readonly LoadedScenario[], judge: Judge): Promise<FixtureSmokeTest> {
+  const rows: FixtureRow[] = [];
   const expected: Verdict[] = [];
   const got: Verdict[] = [];
   for (const l of suite.filter((x) => x.scenario.fixtures !== undefined)) {
