@@ -293,12 +293,23 @@ export function buildProgram(deps: CliDeps, result: CliResult = { exitCode: 0 })
     )
     .option('--fail-if-inconclusive', 'a gate whose interval straddles its threshold fails too (strict CI)')
     .option('--primary <comparison>', 'one comparison declared in advance, "A vs B": reported first and not adjusted for multiplicity')
+    .option('--judge-calibration <file>', 'a calibration (calibrate --labels --format json): rates are also shown corrected for judge error (Rogan-Gladen)')
     .option('--exclude-fallback', 'leave out conversations with turns answered by another model than the one requested (a fallback), from every figure, comparison and gate')
     .action(async (runs, opts) => {
       const { reportCommand } = await import('./commands/report.js');
       const fallback = opts.excludeFallback === true ? 'exclude' : 'include';
       const report = await reportCommand(
-        { runs, judge: opts.judge, format: opts.format, out: opts.out, failIf: opts.failIf, fallback, primary: opts.primary, failIfInconclusive: opts.failIfInconclusive === true },
+        {
+          runs,
+          judge: opts.judge,
+          format: opts.format,
+          out: opts.out,
+          failIf: opts.failIf,
+          fallback,
+          primary: opts.primary,
+          failIfInconclusive: opts.failIfInconclusive === true,
+          judgeCalibration: opts.judgeCalibration,
+        },
         deps,
       );
       if (report.gates.some((g) => g.failed)) result.exitCode = 1;

@@ -89,6 +89,23 @@ export interface Report {
     trend: string;
     multiplicity: string;
   };
+  /**
+   * With --judge-calibration: the labelled-set calibration the corrected rates use.
+   */
+  judge_correction?: {
+    calibration: string;
+    labels_sha256: string;
+    judge: string;
+    sensitivity: {
+      value: number | null;
+      ci95: Interval | null;
+    };
+    specificity: {
+      value: number | null;
+      ci95: Interval | null;
+    };
+    method: string;
+  };
 }
 /**
  * This interface was referenced by `Report`'s JSON-Schema
@@ -193,6 +210,13 @@ export interface Rates {
     best: number | null;
     worst: number | null;
   } | null;
+  /**
+   * With --judge-calibration: the rate corrected for the judge's measured error (Rogan-Gladen), and its interval widened to cover the uncertainty of the judge's sensitivity and specificity as well as the rate's.
+   */
+  corrected?: {
+    rate: number | null;
+    ci95: Interval | null;
+  };
 }
 /**
  * This interface was referenced by `Report`'s JSON-Schema

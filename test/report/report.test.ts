@@ -137,6 +137,24 @@ describe('driftbench report', () => {
     expect(bad.stderr).toContain('--difference: a difference in failure rate between 0 and 1');
   });
 
+  it('corrects rates for judge error with a labelled-set calibration (Rogan-Gladen), and widens the intervals', async () => {
+    const cal = join(await tempDir(), 'calibration.json');
+    const c = await runBin(['calibrate', '--labels', 'test/fixtures/labels/labels.jsonl', '--judge', 'heuristic', '--format', 'json', '--out', cal]);
+    expect(c.code, c.stderr).toBe(0);
+    const r = await jsonReport('--judge-calibration', cal);
+    expect(r.judge_correction).toMatchObject({ judge: 'heuristic', method: expect.stringContaining('Rogan-Gladen') });
+    const { sensitivity: se, specificity: sp } = r.judge_correction!;
+    const overall = r.summary.overall.mem_fail;
+    expect(overall.corrected!.rate).toBeCloseTo((overall.rate! + sp.value! - 1) / (se.value! + sp.value! - 1), 12);
+    // Every cell and summary carries it; the table shows it.
+    expect(r.cells.every((x) => x.mem_fail.corrected !== undefined)).toBe(true);
+    expect((await runBin(['report', run, '--judge-calibration', cal])).stdout).toContain('corrected for judge error');
+    const bad = await runBin(['report', run, '--judge-calibration', THREE]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('not a calibration file');
+    expect(bad.stderr).not.toMatch(STACK_LINE);
+  });
+
   it('draws the terminal tables and writes markdown, csv, json and html', async () => {
     const table = await runBin(['report', run]);
     expect(table.code).toBe(0);

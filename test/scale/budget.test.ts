@@ -154,7 +154,8 @@ describe('--shard and merge', () => {
     const fullScore = await runBin(['score', join(out, 'full'), '--judge', 'heuristic']);
     expect(fullScore.code).toBe(0);
     type Cells = { cells: Array<{ scenario: string; cell: unknown; mem_fail: unknown; citations_median: unknown; conversations: string[] }> };
-    const pick = (r: Cells) => r.cells.map((c) => [c.scenario, c.cell, c.mem_fail, c.citations_median, c.conversations]);
+    // Conversations are listed run-qualified (run_id/conversation_id): the same ids under each run's own id.
+    const pick = (r: Cells) => r.cells.map((c) => [c.scenario, c.cell, c.mem_fail, c.citations_median, c.conversations.map((id) => id.replace(/^[^/]+\//, ''))]);
     const a = JSON.parse((await runBin(['report', join(out, 'merged'), '--format', 'json'])).stdout) as Cells;
     const b = JSON.parse((await runBin(['report', join(out, 'full'), '--format', 'json'])).stdout) as Cells;
     expect(pick(a)).toEqual(pick(b));

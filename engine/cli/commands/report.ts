@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
 import { diffTranscripts } from '../../diff/diff.js';
@@ -11,6 +12,9 @@ import type { TranscriptDiff } from '../../schemas/diff.generated.js';
 import { writeFileDurably } from '../../transcript/atomic-write.js';
 import type { Output } from '../output.js';
 import { gateLine } from '../../report/reporters/common.js';
+import { applyJudgeCorrection } from '../../report/judge-correction.js';
+import type { Calibration } from '../../schemas/calibration.generated.js';
+import { validatorFor } from '../../schemas/compile.js';
 
 export interface ReportOptions {
   runs: string[];
@@ -24,6 +28,8 @@ export interface ReportOptions {
   primary?: string;
   /** --fail-if-inconclusive: a gate whose interval straddles its threshold fails too. */
   failIfInconclusive?: boolean;
+  /** --judge-calibration FILE: calibrate --labels --format json output, to correct rates for judge error. */
+  judgeCalibration?: string;
 }
 
 /** Side-by-side diffs in the HTML report: one per comparison and scenario, first repeat. */
@@ -37,7 +43,8 @@ export async function reportCommand(o: ReportOptions, deps: { output: Output; cw
   const dirs = o.runs.map((r) => resolve(deps.cwd, r));
   const profiles = loadProfiles();
   const runs = await Promise.all(dirs.map((d) => loadScoredRun(d, o.judge, profiles)));
-  const report = buildReport(runs, gates, deps.now, { fallback: o.fallback ?? 'include', primary: o.primary, failIfInconclusive: o.failIfInconclusive });
+  const built = buildReport(runs, gates, deps.now, { fallback: o.fallback ?? 'include', primary: o.primary, failIfInconclusive: o.failIfInconclusive });
+  const report = o.judgeCalibration === undefined ? built : applyJudgeCorrection(built, await readCalibration(resolve(deps.cwd, o.judgeCalibration)), o.judgeCalibration);
   let extras: RenderInput['extras'];
   if (reporter.needsExtras) {
     const sides = (await Promise.all(dirs.map((d) => loadSides(d, runs.find((r) => r.dir === d)!.scores.judge.id, async () => new Map())))).flat();
@@ -87,4 +94,24 @@ function comparisonDiffs(report: Report, sides: readonly Side[]): TranscriptDiff
     }
   }
   return diffs;
+}
+
+/** A calibration file (calibrate --labels --format json), read and validated at the edge. */
+async function readCalibration(file: string): Promise<Calibration> {
+  let data: unknown;
+  try {
+    data = JSON.parse(await readFile(file, 'utf8'));
+  } catch (cause) {
+    throw new UsageError(`${file}:1:1: not a calibration file (${(cause as Error).message}); write one with: driftbench calibrate --labels FILE --format json --out ${file}`, {
+      cause,
+    });
+  }
+  const validate = validatorFor<Calibration>('calibration');
+  if (!validate(data)) {
+    const e = validate.errors?.[0];
+    throw new UsageError(
+      `${file}:1:1: does not match schemas/calibration.schema.json (${e?.instancePath || '/'} ${e?.message}); write one with: driftbench calibrate --labels FILE --format json --out ${file}`,
+    );
+  }
+  return data;
 }

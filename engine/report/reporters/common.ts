@@ -17,7 +17,9 @@ export function memStatus(r: Rates): string {
   if (r.n === 0) return missing ? `no verdicts (${missing})` : 'no data';
   const ci = r.ci95 ? `, 95% CI ${Math.round(r.ci95.low * 100)}-${Math.round(r.ci95.high * 100)}%` : '';
   const bounds = r.bounds ? `; if all missing passed ${pct(r.bounds.best)}, if all failed ${pct(r.bounds.worst)}` : '';
-  return `${r.failed}/${r.n} failed, S = ${r.S} (${pct(r.rate)}${ci})${missing ? `; ${missing}${bounds}` : ''}`;
+  const c = r.corrected;
+  const corrected = c ? `; corrected for judge error ${pct(c.rate)}${c.ci95 ? ` (${Math.round(c.ci95.low * 100)}-${Math.round(c.ci95.high * 100)}%)` : ''}` : '';
+  return `${r.failed}/${r.n} failed, S = ${r.S} (${pct(r.rate)}${ci})${missing ? `; ${missing}${bounds}` : ''}${corrected}`;
 }
 
 /** Which cell dimensions vary in a report: only those get a column. */
