@@ -1,21 +1,24 @@
-import { BOOTSTRAP_DRAWS, BOOTSTRAP_SEED, bootstrapKappa, type Count, cohensKappa, judgeVsHuman } from '../score/agreement.js';
+import { type Count, cohensKappa, judgeVsHuman } from '../score/agreement.js';
 import type { JudgedLabel } from '../score/calibrate-labels.js';
 import type { Calibration, CellAgreement, Confusion, Proportion } from '../schemas/calibration.generated.js';
 import type { CellKey } from '../schemas/report.generated.js';
 import type { JudgeConfig } from '../schemas/scores.generated.js';
-import { wilson } from '../stats/stats.js';
+import { BOOTSTRAP_DRAWS, BOOTSTRAP_SEED, bootstrapKappa, wilson } from '../stats/index.js';
 import { keyString } from './aggregate.js';
 import { cellKeyOf } from './fallback.js';
 import { boxTable } from './table.js';
 
 export const CALIBRATION_FORMAT = 'driftbench.calibration/1';
 
+/** The fewest scenarios a kappa interval resamples by scenario. */
+export const MIN_CLUSTERS = 5;
+
 const proportion = (c: Count): Proportion => ({ ...c, ci95: wilson(c.k, c.n) });
 
 /**
  * The calibration document (schemas/calibration.schema.json) of a judge on a labelled set: the
  * confusion table, sensitivity, specificity and agreement with their counts and Wilson
- * intervals, kappa with a seeded percentile bootstrap interval over the scored transcripts, and
+ * intervals, kappa with a seeded percentile bootstrap interval that resamples scenarios, and
  * agreement per cell. Pure.
  */
 export function calibrationDocument(
@@ -25,6 +28,10 @@ export function calibrationDocument(
   const all = judgeVsHuman(judged);
   const scored = judged.filter((j) => j.judge !== 'unscored');
   const human = scored.map((j) => j.human);
+  // Labels of one scenario are not independent: resample scenarios, where there are enough of
+  // them to resample (a cluster bootstrap over fewer than 5 clusters says little); else transcripts.
+  const clusters = scored.map((j) => j.transcript.scenario.id);
+  const byScenario = new Set(clusters).size >= MIN_CLUSTERS;
   const judge = scored.map((j) => j.judge);
   const byCell = new Map<string, { cell: CellKey; members: JudgedLabel[] }>();
   for (const j of judged) {
@@ -59,8 +66,8 @@ export function calibrationDocument(
     kappa: {
       value: cohensKappa(human, judge),
       n: scored.length,
-      ci95: bootstrapKappa(human, judge, { draws: BOOTSTRAP_DRAWS, seed: BOOTSTRAP_SEED }),
-      method: 'percentile bootstrap',
+      ci95: bootstrapKappa(human, judge, { draws: BOOTSTRAP_DRAWS, seed: BOOTSTRAP_SEED, ...(byScenario ? { clusters } : {}) }),
+      method: byScenario ? 'percentile cluster bootstrap over scenarios' : 'percentile bootstrap',
       draws: BOOTSTRAP_DRAWS,
       seed: BOOTSTRAP_SEED,
     },

@@ -151,7 +151,10 @@ export interface Kappa {
     low: number;
     high: number;
   };
-  method: 'percentile bootstrap';
+  /**
+   * Scenarios are resampled when the labelled set spans at least 5 of them; with fewer, too few to resample, transcripts are, and this says so.
+   */
+  method: 'percentile bootstrap' | 'percentile cluster bootstrap over scenarios';
   draws: number;
   /**
    * The seed of the resampling: the same labels and verdicts give the same interval.

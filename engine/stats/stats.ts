@@ -1,6 +1,6 @@
 /**
- * The statistics reports print. Pure functions. Every comparison carries n, an interval and a
- * paired test, and says so when the data cannot carry a conclusion.
+ * The basic statistics: median, mean, the Wilson interval, the normal quantile, and the exact
+ * McNemar test (kept for the simulation tests that show what pairing by repeat did). Pure.
  */
 
 export function median(xs: readonly number[]): number | null {
@@ -38,7 +38,8 @@ function logChoose(n: number, k: number): number {
 }
 
 /**
- * Exact (binomial) McNemar test on paired binary outcomes. b: pairs where only A failed;
+ * Exact (binomial) McNemar test on paired binary outcomes. Reports no longer pair conversations
+ * (they pair scenarios, paired.ts); the simulation tests use it to show what pairing by repeat did. b: pairs where only A failed;
  * c: pairs where only B failed. Two-sided p = min(1, 2 * P(X <= min(b, c))), X ~ Bin(b + c, 1/2).
  * Concordant pairs carry no information about the difference and do not enter.
  */
@@ -66,24 +67,4 @@ export function normalQuantile(p: number): number {
   const q = p - 0.5;
   const r = q * q;
   return ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) / (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1);
-}
-
-/**
- * Pairs needed for a paired (McNemar) test to detect the observed difference, at two-sided
- * alpha 0.05 and power 0.8, from the observed discordant proportions (Connor, 1987,
- * Biometrics 43:207-211). Undefined when the two sides never disagreed in a direction.
- */
-export function mcnemarPairsNeeded(b: number, c: number, pairs: number, alpha = 0.05, power = 0.8): number | null {
-  if (pairs === 0) return null;
-  const p10 = b / pairs;
-  const p01 = c / pairs;
-  const delta = Math.abs(p10 - p01);
-  const pd = p10 + p01;
-  if (delta === 0 || pd === 0) return null;
-  const za = normalQuantile(1 - alpha / 2);
-  const zb = normalQuantile(power);
-  const n = (za * Math.sqrt(pd) + zb * Math.sqrt(pd - delta * delta)) ** 2 / (delta * delta);
-  // Connor's formula is asymptotic. The exact test needs at least 6 discordant pairs to reach
-  // p < 0.05 at all (2 * 0.5^6 = 0.031), so never promise fewer than 6 / pd pairs.
-  return Math.ceil(Math.max(n, 6 / pd));
 }

@@ -2,7 +2,7 @@ import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Calibration } from '../../engine/schemas/calibration.generated.js';
-import { bootstrapKappa } from '../../engine/score/agreement.js';
+import { bootstrapKappa } from '../../engine/stats/index.js';
 import type { RecordedRequest, Scripted } from '../support/local-server/index.js';
 import { repoRoot, runBin, STACK_LINE } from '../helpers/cli.js';
 import { localServers } from '../helpers/local-servers.js';
