@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cohensKappa, judgeVsHuman, type VerdictPair } from './agreement.js';
+import { judgeVsHuman, type VerdictPair } from './agreement.js';
 
 type YN = 'YES' | 'NO';
 

@@ -51,6 +51,8 @@ function clusterIndexes(n: number, clusters: readonly string[] | undefined): num
   if (clusters === undefined) return Array.from({ length: n }, (_, i) => [i]);
   if (clusters.length !== n) throw new Error('bootstrapKappa: one cluster per item');
   const byName = new Map<string, number[]>();
-  clusters.forEach((c, i) => byName.set(c, [...(byName.get(c) ?? []), i]));
+  clusters.forEach((c, i) => {
+    byName.set(c, [...(byName.get(c) ?? []), i]);
+  });
   return [...byName.values()];
 }
