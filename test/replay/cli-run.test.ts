@@ -31,6 +31,16 @@ describe('driftbench run (the real binary)', () => {
     expect(manifest).toMatchObject({ status: 'complete', plan: { repeats: 3 } });
   });
 
+  it('with no API key, says that models asked for by name are not run, rather than run others silently', async () => {
+    const out = await tempDir();
+    const r = await runBin(['run', '--task', 'T1', '--models', 'claude-opus-9', '--repeats', '1', '--out', out, '--run-name', 'x'], { env: {} });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('--models claude-opus-9 is ignored offline: the rehearsal plays rehearsal:pass and rehearsal:fail at the efforts asked for; set ANTHROPIC_API_KEY');
+    // Without --models, nothing to say.
+    const plain = await runBin(['run', '--task', 'T1', '--repeats', '1', '--out', out, '--run-name', 'y'], { env: {} });
+    expect(plain.stderr).not.toContain('is ignored offline');
+  });
+
   it('--task T1 --axis model against an Anthropic-compatible endpoint writes 2 x repeats transcripts', async () => {
     server = await startLocalServer({ responder: echoResponder() });
     const out = await tempDir();

@@ -83,6 +83,13 @@ export async function runCommand(o: RunOptions, deps: RunCommandDeps): Promise<R
   let cells = chooseCells(o, matrix);
   if (providerName === 'rehearsal' && !cells.every((c) => isRehearsalModel(c.model))) {
     const efforts = [...new Set(cells.map((c) => c.effort))];
+    // Models asked for by name are not run offline: say so, rather than run others silently.
+    const named = [...new Set([...(o.models ?? []), ...(matrix?.models ?? [])])].filter((m) => !isRehearsalModel(m));
+    if (named.length > 0) {
+      deps.output.err(
+        `--models ${named.join(',')} is ignored offline: the rehearsal plays rehearsal:pass and rehearsal:fail at the efforts asked for; set ANTHROPIC_API_KEY (or --provider, --base-url) to run ${named.length === 1 ? 'it' : 'them'}.`,
+      );
+    }
     cells = ['rehearsal:pass', 'rehearsal:fail'].flatMap((model) => efforts.map((effort) => ({ model, effort })));
   }
   const baseUrl = o.baseUrl !== undefined ? publicBaseUrl(o.baseUrl) : null;
