@@ -137,12 +137,13 @@ describe('model profiles', () => {
       reply('y'),
       reply('z'),
     );
-    const { transcripts, events } = await runAgainst(server, { paths: [THREE], models: ['claude-opus-4-7', 'claude-mystery-9'], efforts: ['high'], concurrency: 1 });
+    const { transcripts, output } = await runAgainst(server, { paths: [THREE], models: ['claude-opus-4-7', 'claude-mystery-9'], efforts: ['high'], concurrency: 1 });
     const known = transcripts.find((t) => t.cell.model === 'claude-opus-4-7')!;
     expect(known.turns[0]!.cost_usd).toBeCloseTo((1000 * 5 + 200 * 25) / 1e6, 10);
     const unknown = transcripts.find((t) => t.cell.model === 'claude-mystery-9')!;
     expect(unknown.turns.map((t) => t.cost_usd)).toEqual([null, null, null]);
-    expect(events.some((e) => e.type === 'warning' && e.message.includes('claude-mystery-9 has no model profile'))).toBe(true);
+    // A plain line, not a log record.
+    expect(output.stderr.some((l) => l.startsWith('warning: ') && l.includes('claude-mystery-9 has no model profile'))).toBe(true);
   });
 });
 

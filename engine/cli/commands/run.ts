@@ -109,7 +109,8 @@ export async function runCommand(o: RunOptions, deps: RunCommandDeps): Promise<R
     profiles,
     deps,
   );
-  for (const message of resolution.warnings) deps.events.emit({ type: 'warning', message });
+  // Before anything is sent: plain lines a user reads (with a did-you-mean), not log records.
+  for (const message of resolution.warnings) deps.output.err(`warning: ${message}`);
   checkEfforts(cells, resolution.models);
   const conditions = o.conditions ?? ['baseline'];
   for (const c of conditions) if (!MEMORY_LAYERS[c]) throw new UsageError(`--condition ${c}: unknown memory condition; choose from ${Object.keys(MEMORY_LAYERS).join(', ')}`);
