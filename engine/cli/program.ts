@@ -209,7 +209,7 @@ export function buildProgram(deps: CliDeps, result: CliResult = { exitCode: 0 })
     program
       .command('score')
       .description('score saved transcripts offline (mem_fail, citations, self-corrections, retention, drift, coherence, latency, cost); writes <run>/scores/<judge>.json')
-      .argument('<inputs...>', 'run directories or transcript files')
+      .argument('[inputs...]', 'run directories or transcript files; latest (or none) for the newest run under transcripts/')
       .option('--scenarios <paths...>', 'the suite for transcripts outside a run directory', DEFAULT_SCENARIOS)
       .option('--no-coherence', 'skip the per-step coherence judgements (one judge call per step)')
       .option('--concurrency <n>', 'transcripts scored at once', intArg('--concurrency', 1), 8),
@@ -281,7 +281,7 @@ export function buildProgram(deps: CliDeps, result: CliResult = { exitCode: 0 })
   program
     .command('report')
     .description('aggregate scored runs: per-scenario tables, summaries, paired comparisons, effect checks; --fail-if gates exit 1')
-    .argument('<runs...>', 'scored run directories')
+    .argument('[runs...]', 'scored run directories; latest (or none) for the newest run under transcripts/')
     .option('--judge <id>', 'which scores file to read (scores/<id>.json); needed when a run has several')
     .addOption(new Option('--format <format>', 'output format').choices(REPORT_FORMATS).default('table' as const))
     .option('--out <file>', 'write to a file (html defaults to <run>/report.html)')

@@ -22,6 +22,12 @@ describe('driftbench run (the real binary)', () => {
     );
     expect(r.stdout).toContain('run rehearsal: complete');
     expect(r.stdout).toContain(`transcripts: ${join(out, 'rehearsal', 'conversations')}/`);
+    // It ends with the next commands, ready to copy.
+    expect(r.stdout.trimEnd().split('\n').slice(-3)).toEqual([
+      'next: score it offline with the heuristic judge, then read the report:',
+      `  driftbench score ${join(out, 'rehearsal')} --judge heuristic`,
+      `  driftbench report ${join(out, 'rehearsal')}`,
+    ]);
     const transcripts = await readTranscripts(join(out, 'rehearsal')); // validates every file against the schema
     const scenarioIds = new Set(transcripts.map((t) => t.scenario.id));
     expect(scenarioIds.size).toBeGreaterThanOrEqual(8);
@@ -39,6 +45,24 @@ describe('driftbench run (the real binary)', () => {
     // Without --models, nothing to say.
     const plain = await runBin(['run', '--task', 'T1', '--repeats', '1', '--out', out, '--run-name', 'y'], { env: {} });
     expect(plain.stderr).not.toContain('is ignored offline');
+  });
+
+  it('scores and reports the newest run with no argument, or "latest", and says which run that is', async () => {
+    const cwd = await tempDir();
+    const three = join(repoRoot, 'test/fixtures/replay/three-steps.yaml');
+    for (const name of ['older', 'newer']) {
+      expect((await runBin(['run', three, '--repeats', '1', '--run-name', name], { env: {}, cwd })).code).toBe(0);
+    }
+    const score = await runBin(['score', '--judge', 'heuristic'], { cwd });
+    expect(score.code).toBe(0);
+    expect(score.stderr).toContain(`latest run: ${join('transcripts', 'newer')}`);
+    const report = await runBin(['report', 'latest'], { cwd });
+    expect(report.code).toBe(0);
+    expect(report.stdout).toContain('driftbench report: newer');
+    // Nowhere to look: a clear line, exit 2.
+    const empty = await runBin(['report'], { cwd: await tempDir() });
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('no run under transcripts/ to take as the latest');
   });
 
   it('--task T1 --axis model against an Anthropic-compatible endpoint writes 2 x repeats transcripts', async () => {

@@ -12,6 +12,7 @@ import type { TranscriptDiff } from '../../schemas/diff.generated.js';
 import { writeFileDurably } from '../../transcript/atomic-write.js';
 import type { Output } from '../output.js';
 import { gateLine } from '../../report/reporters/common.js';
+import { resolveRuns } from '../latest-run.js';
 import { applyJudgeCorrection } from '../../report/judge-correction.js';
 import type { Calibration } from '../../schemas/calibration.generated.js';
 import { validatorFor } from '../../schemas/compile.js';
@@ -40,7 +41,7 @@ export async function reportCommand(o: ReportOptions, deps: { output: Output; cw
   const reporter = REPORTERS[o.format];
   if (!reporter) throw new UsageError(`--format ${o.format}: choose one of ${Object.keys(REPORTERS).join(', ')}`);
   const gates = o.failIf.map(parseGate);
-  const dirs = o.runs.map((r) => resolve(deps.cwd, r));
+  const dirs = (await resolveRuns(o.runs, { cwd: deps.cwd, err: deps.output.err })).map((r) => resolve(deps.cwd, r));
   const profiles = loadProfiles();
   const runs = await Promise.all(dirs.map((d) => loadScoredRun(d, o.judge, profiles)));
   const built = buildReport(runs, gates, deps.now, { fallback: o.fallback ?? 'include', primary: o.primary, failIfInconclusive: o.failIfInconclusive });

@@ -352,7 +352,23 @@ export function runSummary(m: RunManifest, dir: string, cwd: string, fallback: r
   if (fallback.length > 0) {
     lines.push('  each such turn is priced as the model that answered; driftbench report flags these conversations, and report --exclude-fallback leaves them out');
   }
+  // What comes next, as commands to copy: scoring is its own offline pass, then the report.
+  const run = shellWord(rel(cwd, dir));
+  const offline = m.plan.provider === 'rehearsal';
+  lines.push(
+    '',
+    offline
+      ? 'next: score it offline with the heuristic judge, then read the report:'
+      : 'next: score it (an LLM judge with --judge MODEL, or offline with --judge heuristic), then read the report:',
+    `  driftbench score ${run}${offline ? ' --judge heuristic' : ''}`,
+    `  driftbench report ${run}`,
+  );
   return lines;
+}
+
+/** A path as one shell word: quoted when it holds anything a shell would split or expand. */
+function shellWord(x: string): string {
+  return /^[\w./:@%+=,-]+$/.test(x) ? x : `'${x.replace(/'/g, "'\\''")}'`;
 }
 
 /**

@@ -5,6 +5,7 @@ import { loadSuite } from '../../scenario/scenario-files.js';
 import type { Judge } from '../../score/judge.js';
 import { resolveTargets, scoreTarget, type ScoreResult } from '../../score/score-run.js';
 import type { Output } from '../output.js';
+import { resolveRuns } from '../latest-run.js';
 
 export interface ScoreCommandOptions {
   inputs: string[];
@@ -21,7 +22,7 @@ export interface ScoreCommandOptions {
 export async function scoreCommand(o: ScoreCommandOptions, deps: { output: Output; cwd: string; now: () => number; judge: Judge; engineVersion: string }): Promise<ScoreResult[]> {
   let suite: Awaited<ReturnType<typeof loadSuite>> | undefined;
   const targets = await resolveTargets(
-    o.inputs.map((i) => (i.startsWith('/') ? i : `${deps.cwd}/${i}`)),
+    (await resolveRuns(o.inputs, { cwd: deps.cwd, err: deps.output.err })).map((i) => (i.startsWith('/') ? i : `${deps.cwd}/${i}`)),
     async () => {
       suite ??= await loadSuite(o.scenarios, { cwd: deps.cwd });
       return new Map(suite.map((l) => [l.scenario.id, l]));
