@@ -120,10 +120,30 @@ export function buildProgram(deps: CliDeps, result: CliResult = { exitCode: 0 })
     .option('--batch', 'use the Message Batches API (half price): one batch per step for all conversations')
     .option('--condition <list>', 'memory conditions to run, a run axis: baseline, ledger, mem0 (repeatable)', listArg)
     .option('--distance <list>', 'distractor exchanges between a constraint and its trap, a run axis, e.g. 0,10,50', listArg)
+    .option('--report', 'when the run ends: score it (the heuristic judge offline, else --judge) and print the report; scoring stays its own pass, rerun it any time')
+    .option('--judge <judge>', 'with --report: the judge to score with (default: the heuristic judge offline, an LLM judge with a key)')
     .action(async (paths, opts) => {
       const { logLevel } = program.opts();
       const log = await logger();
       const { runAction } = await import('./commands/run.js');
+      // run --report: run, then score, then report, as the three commands would.
+      const then =
+        opts.report === true && opts.dryRun !== true
+          ? async (dir: string) => {
+              const [{ makeJudge }, { scoreCommand }, { reportCommand }] = await Promise.all([
+                import('./judge-options.js'),
+                import('./commands/score.js'),
+                import('./commands/report.js'),
+              ]);
+              const offline = opts.provider === 'rehearsal' || (opts.provider === undefined && opts.baseUrl === undefined && !deps.env.ANTHROPIC_API_KEY?.trim());
+              const judge = await makeJudge({ judge: opts.judge ?? (offline ? 'heuristic' : undefined), samples: 1, cache: true, maxRetries: opts.maxRetries }, deps);
+              deps.output.out('');
+              await scoreCommand({ inputs: [dir], scenarios: [], coherence: true, concurrency: 8 }, { ...deps, judge, engineVersion: engineVersion() });
+              deps.output.out('');
+              const report = await reportCommand({ runs: [dir], format: 'table', failIf: [] }, deps);
+              return report.gates.some((g) => g.failed) ? 1 : 0;
+            }
+          : undefined;
       result.exitCode = await runAction(
         {
           paths,
@@ -151,7 +171,7 @@ export function buildProgram(deps: CliDeps, result: CliResult = { exitCode: 0 })
           conditions: opts.condition,
           distances: opts.distance,
         },
-        { ...deps, log, engineVersion: engineVersion(), quietBar: logLevel === 'debug' || logLevel === 'trace' },
+        { ...deps, log, engineVersion: engineVersion(), quietBar: logLevel === 'debug' || logLevel === 'trace', then },
       );
     });
 

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { echoResponder, startLocalServer, type LocalServer } from '../support/local-server/index.js';
@@ -63,6 +63,18 @@ describe('driftbench run (the real binary)', () => {
     const empty = await runBin(['report'], { cwd: await tempDir() });
     expect(empty.code).toBe(2);
     expect(empty.stderr).toContain('no run under transcripts/ to take as the latest');
+  });
+
+  it('run --report scores the run (offline: the heuristic judge) and prints the report, in one command', async () => {
+    const out = await tempDir();
+    const r = await runBin(['run', 'test/fixtures/replay/three-steps.yaml', '--effort', 'high', '--repeats', '2', '--out', out, '--run-name', 'e', '--report'], { env: {} });
+    expect(r.stderr).not.toMatch(STACK_LINE);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/scored 4 conversations of e with judge heuristic/);
+    expect(r.stdout).toContain('driftbench report: e (rehearsal, complete); judge heuristic');
+    expect(r.stdout).toContain('2/2 failed, S = 1');
+    // The scores are the run's own, as `driftbench score` would have written them.
+    expect((await readdir(join(out, 'e', 'scores'))).filter((f) => f.endsWith('.json'))).toEqual(['heuristic.json']);
   });
 
   it('--task T1 --axis model against an Anthropic-compatible endpoint writes 2 x repeats transcripts', async () => {

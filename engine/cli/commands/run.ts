@@ -392,6 +392,8 @@ export interface RunActionDeps {
   progressStream?: NodeJS.WriteStream;
   /** Subscribes to SIGINT; returns an unsubscribe. */
   onInterrupt?: (handler: () => void) => () => void;
+  /** What to do with the run directory once the run has ended cleanly (run --report: score it, then report). */
+  then?: (dir: string) => Promise<number>;
 }
 
 /**
@@ -438,7 +440,8 @@ export async function runAction(o: RunOptions, deps: RunActionDeps & { quietBar:
     }
     for (const line of runSummary(manifest, dir, deps.cwd, fallback)) deps.output.out(line);
     if (unchecked !== undefined) deps.output.err(`could not check which model answered each turn: ${unchecked}`);
-    return manifest.status === 'interrupted' || manifest.counts.errored > 0 ? 2 : 0;
+    const code = manifest.status === 'interrupted' || manifest.counts.errored > 0 ? 2 : 0;
+    return code === 0 && deps.then ? deps.then(dir) : code;
   } finally {
     detachBar();
     detachLog();
