@@ -22,6 +22,10 @@ describe('driftbench run (the real binary)', () => {
     );
     expect(r.stdout).toContain('run rehearsal: complete');
     expect(r.stdout).toContain(`transcripts: ${join(out, 'rehearsal', 'conversations')}/`);
+    // Offline, what was found comes with it: mem_fail per cell by the heuristic judge.
+    expect(r.stdout).toContain('  found (heuristic judge, offline): mem_fail per cell');
+    expect(r.stdout).toMatch(/ {4}rehearsal:fail \/ high: (\d+)\/\1 failed, S = \d+/);
+    expect(r.stdout).toMatch(/ {4}rehearsal:pass \/ high: 0\/\d+ failed, S = \d+/);
     // It ends with the next commands, ready to copy.
     expect(r.stdout.trimEnd().split('\n').slice(-3)).toEqual([
       'next: score it offline with the heuristic judge, then read the report:',

@@ -20,7 +20,7 @@ import { resumeRun, startRun } from '../../replay/run.js';
 import { loadSuite } from '../../scenario/scenario-files.js';
 import { validatorFor } from '../../schemas/compile.js';
 import type { RunManifest } from '../../transcript/format.js';
-import { RunStore } from '../../transcript/run-store.js';
+import { parseTranscript, RunStore } from '../../transcript/run-store.js';
 import type { Logger } from '../logger.js';
 import type { Output } from '../output.js';
 import { lookUpModels, makeProvider, providerKey } from '../provider.js';
@@ -366,6 +366,39 @@ export function runSummary(m: RunManifest, dir: string, cwd: string, fallback: r
   return lines;
 }
 
+/**
+ * mem_fail per cell of an offline run, by the heuristic judge, scored in memory: the scores file
+ * is still `driftbench score`'s to write.
+ */
+async function offlineFindings(dir: string): Promise<string[]> {
+  const [{ heuristicJudge }, { scoreConversation }, { loadRunScenarios }, { rowOf, rates, keyString }] = await Promise.all([
+    import('../../score/judge.js'),
+    import('../../score/score-conversation.js'),
+    import('../../transcript/run-scenarios.js'),
+    import('../../report/aggregate.js'),
+  ]);
+  const store = new RunStore(dir);
+  const scenarios = await loadRunScenarios(store);
+  const judge = heuristicJudge();
+  const rows = [];
+  for (const file of await store.listTranscriptFiles()) {
+    const text = await readFile(file, 'utf8');
+    const t = parseTranscript(file, text);
+    const s = scenarios.get(t.scenario.id);
+    if (s) rows.push(rowOf(await scoreConversation(t, s.scenario, text, judge, { coherence: false }), [], t.run_id));
+  }
+  const cells = new Map<string, typeof rows>();
+  for (const r of rows) cells.set(keyString(r.key), [...(cells.get(keyString(r.key)) ?? []), r]);
+  return [
+    '  found (heuristic judge, offline): mem_fail per cell',
+    ...[...cells.values()].map((rs) => {
+      const r = rates(rs);
+      const k = rs[0]!.key;
+      return `    ${k.model} / ${k.effort}${k.condition === 'baseline' ? '' : ` / ${k.condition}`}${k.distance ? ` / distance ${k.distance}` : ''}: ${r.failed}/${r.n} failed, S = ${r.S}`;
+    }),
+  ];
+}
+
 /** A path as one shell word: quoted when it holds anything a shell would split or expand. */
 function shellWord(x: string): string {
   return /^[\w./:@%+=,-]+$/.test(x) ? x : `'${x.replace(/'/g, "'\\''")}'`;
@@ -438,7 +471,17 @@ export async function runAction(o: RunOptions, deps: RunActionDeps & { quietBar:
       if (!(e instanceof TranscriptError)) throw e;
       unchecked = e.message;
     }
-    for (const line of runSummary(manifest, dir, deps.cwd, fallback)) deps.output.out(line);
+    const summary = runSummary(manifest, dir, deps.cwd, fallback);
+    // Offline, what was found comes with the summary: the heuristic judge costs nothing.
+    if (manifest.plan.provider === 'rehearsal' && deps.then === undefined) {
+      const found = await offlineFindings(dir).catch((e: unknown) => {
+        if (e instanceof TranscriptError) return [];
+        throw e;
+      });
+      const next = summary.indexOf('');
+      summary.splice(next === -1 ? summary.length : next, 0, ...found);
+    }
+    for (const line of summary) deps.output.out(line);
     if (unchecked !== undefined) deps.output.err(`could not check which model answered each turn: ${unchecked}`);
     const code = manifest.status === 'interrupted' || manifest.counts.errored > 0 ? 2 : 0;
     return code === 0 && deps.then ? deps.then(dir) : code;
