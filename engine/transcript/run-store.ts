@@ -1,4 +1,4 @@
-import { mkdir, readFile, readdir } from 'node:fs/promises';
+import { mkdir, readFile, readdir, stat } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import { TranscriptError, oneLine } from '../errors.js';
 import { safeName } from '../plan/plan.js';
@@ -56,7 +56,17 @@ export class RunStore {
   }
 
   async readManifest(): Promise<RunManifest> {
-    const m = await readJson(this.path('manifest.json'));
+    const m = await readJson(this.path('manifest.json')).catch(async (e: unknown) => {
+      // The one message every command gives for a run directory that is not there, or not a run.
+      if (!(e instanceof TranscriptError) || (e.cause as NodeJS.ErrnoException | undefined)?.code !== 'ENOENT') throw e;
+      const isDir = await stat(this.dir).then((x) => x.isDirectory(), () => false);
+      throw new TranscriptError(
+        isDir
+          ? `${this.dir}: not a run directory (it has no manifest.json); give a directory driftbench run wrote, e.g. transcripts/<run>`
+          : `${this.dir}: no such run directory; give a directory driftbench run wrote, e.g. transcripts/<run>`,
+        { cause: e },
+      );
+    });
     assertValid('manifest', m, this.path('manifest.json'));
     if ((m as RunManifest).format !== MANIFEST_FORMAT) throw new TranscriptError(`${this.path('manifest.json')}: not a driftbench manifest`);
     return m as RunManifest;

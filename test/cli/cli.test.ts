@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/replay.js';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { repoRoot, runBin, STACK_LINE } from '../helpers/cli.js';
@@ -61,5 +63,22 @@ describe('generated types', () => {
       },
     );
     expect(r).toBe(0);
+  });
+
+  it('gives the same clear line for a run directory that is not there, in every command that reads one', async () => {
+    const gone = join(await tempDir(), 'no-such-run');
+    for (const args of [
+      ['report', gone],
+      ['run', '--resume', gone],
+      ['plan', gone, '--difference', '0.2'],
+    ]) {
+      const r = await runBin(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toContain(`${gone}: no such run directory; give a directory driftbench run wrote, e.g. transcripts/<run>`);
+      expect(r.stderr).not.toMatch(STACK_LINE);
+    }
+    const r = await runBin(['score', gone, '--judge', 'heuristic']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${gone}: no such run directory or transcript file`);
   });
 });
