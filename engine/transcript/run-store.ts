@@ -59,7 +59,10 @@ export class RunStore {
     const m = await readJson(this.path('manifest.json')).catch(async (e: unknown) => {
       // The one message every command gives for a run directory that is not there, or not a run.
       if (!(e instanceof TranscriptError) || (e.cause as NodeJS.ErrnoException | undefined)?.code !== 'ENOENT') throw e;
-      const isDir = await stat(this.dir).then((x) => x.isDirectory(), () => false);
+      const isDir = await stat(this.dir).then(
+        (x) => x.isDirectory(),
+        () => false,
+      );
       throw new TranscriptError(
         isDir
           ? `${this.dir}: not a run directory (it has no manifest.json); give a directory driftbench run wrote, e.g. transcripts/<run>`
