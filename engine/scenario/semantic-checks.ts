@@ -11,19 +11,30 @@ import { closest } from './explain-schema-errors.js';
 export function semanticChecks(s: Scenario): Explained[] {
   const out: Explained[] = [];
   const n = s.steps.length;
-  const stepNumbers = s.steps.map((st) => st.step);
+  // After a gap (1, 2, 4) a reference to step k may mean the step numbered k or the k-th step:
+  // accept either, so the gap is reported once rather than again by every judge step, fixture
+  // and window that refers to a step after it (issue 15, point 10). With correct numbering
+  // both readings agree.
+  const indexOfStep = (k: number): number => {
+    const written = s.steps.findIndex((st) => st.step === k);
+    return written >= 0 ? written : Number.isInteger(k) && k >= 1 && k <= n ? k - 1 : -1;
+  };
+  const lastStep = Math.max(n, ...s.steps.map((st) => st.step));
 
-  s.steps.forEach((st, i) => {
-    if (st.step !== i + 1) {
-      out.push({ pointer: `/steps/${i}/step`, message: `steps must be numbered 1, 2, 3... in order without gaps: expected ${i + 1} here, got ${st.step}` });
-    }
-  });
+  const misnumbered = s.steps.findIndex((st, i) => st.step !== i + 1);
+  if (misnumbered >= 0) {
+    const got = s.steps[misnumbered]!.step;
+    out.push({
+      pointer: `/steps/${misnumbered}/step`,
+      message: `steps must be numbered 1, 2, 3... in order without gaps: expected ${misnumbered + 1} here, got ${got}; renumber this step${misnumbered + 1 < n ? ' and the ones after it' : ''}`,
+    });
+  }
 
   const constraintIds = new Map<string, number>();
   s.constraints.forEach((c, i) => {
     if (constraintIds.has(c.id)) out.push({ pointer: `/constraints/${i}/id`, message: `constraint id "${c.id}" is used twice in this scenario; give each constraint its own id` });
     constraintIds.set(c.id, c.established_in);
-    if (c.established_in > n)
+    if (c.established_in > lastStep)
       out.push({ pointer: `/constraints/${i}/established_in`, message: `constraint "${c.id}" is established in step ${c.established_in}, but the scenario has ${n} step(s)` });
     c.cues.forEach((cue, j) => {
       checkRegExp(out, `/constraints/${i}/cues/${j}`, cue, 'i');
@@ -34,7 +45,7 @@ export function semanticChecks(s: Scenario): Explained[] {
     if (findingIds.has(f.id) || constraintIds.has(f.id))
       out.push({ pointer: `/findings/${i}/id`, message: `id "${f.id}" is already used by another constraint or finding; ids must be unique within a scenario` });
     findingIds.add(f.id);
-    if (f.established_in > n)
+    if (f.established_in > lastStep)
       out.push({ pointer: `/findings/${i}/established_in`, message: `finding "${f.id}" is established in step ${f.established_in}, but the scenario has ${n} step(s)` });
     f.cues.forEach((cue, j) => {
       checkRegExp(out, `/findings/${i}/cues/${j}`, cue, 'i');
@@ -80,25 +91,25 @@ export function semanticChecks(s: Scenario): Explained[] {
   (s.probes ?? []).forEach((p, j) => {
     const from = p.from_step ?? constraintIds.get(p.constraint) ?? 1;
     refCheck(`/probes/${j}/constraint`, p.constraint, from, 'probe', false);
-    if (p.from_step !== undefined && p.from_step > n) out.push({ pointer: `/probes/${j}/from_step`, message: `from_step ${p.from_step} is past the last step (${n})` });
+    if (p.from_step !== undefined && p.from_step > lastStep) out.push({ pointer: `/probes/${j}/from_step`, message: `from_step ${p.from_step} is past the last step (${n})` });
     probeChecks(out, `/probes/${j}`, p);
   });
 
-  const generated = s.steps.filter((st) => isGenerated(s, st)).map((st) => st.step);
-  if (historyOf(s) === 'prefilled' && generated.length === 0) {
+  const generated = s.steps.map((st) => isGenerated(s, st));
+  if (historyOf(s) === 'prefilled' && !generated.includes(true)) {
     out.push({ pointer: '/steps', message: 'with `history: prefilled` at least one step must be generated (have no `reply`)' });
   }
 
   s.judge.steps.forEach((k, j) => {
-    if (!stepNumbers.includes(k)) out.push({ pointer: `/judge/steps/${j}`, message: `judge reads step ${k}, but the scenario has steps 1-${n}` });
-    else if (!generated.includes(k))
-      out.push({ pointer: `/judge/steps/${j}`, message: `judge reads step ${k}, whose reply is prefilled rather than generated; judge a generated step` });
+    const at = indexOfStep(k);
+    if (at < 0) out.push({ pointer: `/judge/steps/${j}`, message: `judge reads step ${k}, but the scenario has steps 1-${n}` });
+    else if (!generated[at]) out.push({ pointer: `/judge/steps/${j}`, message: `judge reads step ${k}, whose reply is prefilled rather than generated; judge a generated step` });
   });
 
   const w = s.scoring?.citation_window;
   if (w) {
     if (w.from > w.to) out.push({ pointer: '/scoring/citation_window', message: `citation window runs backwards (from ${w.from} to ${w.to}); swap them` });
-    if (w.to > n) out.push({ pointer: '/scoring/citation_window/to', message: `citation window ends at step ${w.to}, but the scenario has ${n} step(s)` });
+    if (w.to > lastStep) out.push({ pointer: '/scoring/citation_window/to', message: `citation window ends at step ${w.to}, but the scenario has ${n} step(s)` });
   }
   (s.scoring?.self_correction_phrases ?? []).forEach((p, j) => {
     checkRegExp(out, `/scoring/self_correction_phrases/${j}`, p, 'i');
@@ -108,15 +119,15 @@ export function semanticChecks(s: Scenario): Explained[] {
     // Imported scenarios may have no fixtures (the schema allows it only for them).
     if (!s.fixtures) break;
     const replies = s.fixtures[variant];
-    for (const k of generated) {
-      if (replies[String(k)] === undefined)
-        out.push({ pointer: `/fixtures/${variant}`, message: `fixtures.${variant} has no reply for step ${k}; add \`${k}: |\` with the reference reply` });
-    }
+    s.steps.forEach((st, i) => {
+      if (!generated[i] || replies[String(st.step)] !== undefined || replies[String(i + 1)] !== undefined) return;
+      out.push({ pointer: `/fixtures/${variant}`, message: `fixtures.${variant} has no reply for step ${st.step}; add \`${st.step}: |\` with the reference reply` });
+    });
     for (const key of Object.keys(replies)) {
       const k = Number(key);
-      if (!stepNumbers.includes(k))
-        out.push({ pointer: `/fixtures/${variant}`, key, message: `fixtures.${variant} has a reply for step ${k}, but the scenario has steps 1-${n}; remove it` });
-      else if (!generated.includes(k))
+      const at = indexOfStep(k);
+      if (at < 0) out.push({ pointer: `/fixtures/${variant}`, key, message: `fixtures.${variant} has a reply for step ${k}, but the scenario has steps 1-${n}; remove it` });
+      else if (!generated[at])
         out.push({ pointer: `/fixtures/${variant}`, key, message: `fixtures.${variant} has a reply for step ${k}, whose reply is prefilled; remove the fixture` });
     }
   }

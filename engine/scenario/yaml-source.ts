@@ -1,5 +1,6 @@
 import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit, type Document, type Node } from 'yaml';
 import type { Problem } from '../errors.js';
+import { explainYamlError } from './yaml-errors.js';
 
 /** A parsed YAML file that can turn JSON pointers back into line:col positions. */
 export interface YamlSource {
@@ -16,18 +17,7 @@ export const MAX_SCENARIO_BYTES = 2 * 1024 * 1024;
 const MAX_ALIAS_COUNT = 100;
 
 /** yaml error codes that do not derail the parse, so every one of them is worth reporting. */
-const INDEPENDENT = new Set(['DUPLICATE_KEY', 'BAD_ALIAS', 'BAD_DIRECTIVE', 'BAD_TAG']);
-
-const HINTS: Record<string, string> = {
-  TAB_AS_INDENT: 'YAML indents with spaces; replace the tab with spaces',
-  DUPLICATE_KEY: 'each key may appear once in a mapping; remove or rename one of them',
-  BAD_INDENT: 'check the indentation: items of one mapping or list must line up',
-  MISSING_CHAR: 'a quoted string or a flow collection is not closed; add the closing character',
-  MULTILINE_IMPLICIT_KEY: 'check the indentation of this line: it must line up with the keys above it (or a colon or quote is missing)',
-  BLOCK_AS_IMPLICIT_KEY: 'check the indentation of this line: it must line up with the keys above it (or a colon is missing on the line before)',
-  UNEXPECTED_TOKEN: 'remove the stray character or quote the value',
-  BAD_ALIAS: 'the alias names an anchor that is not defined before it',
-};
+const INDEPENDENT = new Set(['DUPLICATE_KEY', 'BAD_ALIAS', 'BAD_DIRECTIVE', 'BAD_TAG', 'BAD_DQ_ESCAPE']);
 
 /** Reads bytes as a scenario: rejects binary, non-UTF-8, empty and multi-document files. */
 export function parseYaml(file: string, bytes: Uint8Array): ParseResult {
@@ -53,7 +43,7 @@ export function parseYaml(file: string, bytes: Uint8Array): ParseResult {
     // A string left open swallows the rest of the file: the parser complains about its
     // contents and reports the missing quote at the end. Point at where the string opens.
     const missing = d.errors.find((e) => e.code === 'MISSING_CHAR');
-    const open = missing ? unclosedQuoteStart(d, missing.pos[0]) : undefined;
+    const open = missing ? unclosedQuoteStart(d, text, missing.pos[0]) : undefined;
     const errors = open ? d.errors.filter((e) => e === missing || e.pos[0] < open.start) : d.errors;
     let structural = false;
     for (const e of errors) {
@@ -62,13 +52,14 @@ export function parseYaml(file: string, bytes: Uint8Array): ParseResult {
       const isStructural = !INDEPENDENT.has(e.code);
       if (isStructural && structural) continue;
       structural ||= isStructural;
-      const quoted = open && e === missing ? open : undefined;
-      const [line, col] = posOf(lines, quoted?.start ?? e.pos[0]);
-      const hint = HINTS[e.code];
-      const message = quoted
-        ? `this ${quoted.kind}-quoted string is never closed; add the closing ${quoted.kind === 'double' ? '"' : "'"}`
-        : `${firstLine(e.message)}${hint ? `; ${hint}` : ''}`;
-      problems.push({ file, line, col, message });
+      if (open && e === missing) {
+        const [line, col] = posOf(lines, open.start);
+        problems.push({ file, line, col, message: `this ${open.kind}-quoted string is never closed; add the closing ${open.kind === 'double' ? '"' : "'"}` });
+        continue;
+      }
+      const explained = explainYamlError(text, d, e, (offset) => lines.linePos(offset));
+      const [line, col] = 'offset' in explained.at ? posOf(lines, explained.at.offset) : [explained.at.line, explained.at.col];
+      problems.push({ file, line, col, message: explained.message });
     }
   }
   if (problems.length > 0) return { ok: false, problems: problems.sort((a, b) => a.line - b.line || a.col - b.col) };
@@ -96,23 +87,23 @@ export function parseYaml(file: string, bytes: Uint8Array): ParseResult {
   return { ok: true, source: { file, doc: first, lines }, value };
 }
 
-function unclosedQuoteStart(doc: Document.Parsed, errorAt: number): { start: number; kind: 'double' | 'single' } | undefined {
+function unclosedQuoteStart(doc: Document.Parsed, text: string, errorAt: number): { start: number; kind: 'double' | 'single' } | undefined {
   let found: { start: number; kind: 'double' | 'single' } | undefined;
   visit(doc, {
     Scalar(_, node) {
       if ((node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') && node.range && node.range[1] >= errorAt - 1) {
-        found = { start: node.range[0], kind: node.type === 'QUOTE_DOUBLE' ? 'double' : 'single' };
+        // Only a string that really runs on without its closing quote. A mis-indented key also
+        // ends in MISSING_CHAR, and then the next (well-closed) string is not the culprit.
+        const quote = node.type === 'QUOTE_DOUBLE' ? '"' : "'";
+        const source = text.slice(node.range[0], node.range[1]).trimEnd();
+        if (source.length >= 2 && source.endsWith(quote) && !source.endsWith(`\\${quote}`)) return visit.BREAK;
+        found = { start: node.range[0], kind: quote === '"' ? 'double' : 'single' };
         return visit.BREAK;
       }
       return undefined;
     },
   });
   return found;
-}
-
-function firstLine(s: string): string {
-  // The yaml library appends a code excerpt after the first line; we print our own position.
-  return (s.split('\n')[0] ?? s).replace(/ at line \d+, column \d+:?$/, '');
 }
 
 function posOf(lines: LineCounter, offset: number): [number, number] {

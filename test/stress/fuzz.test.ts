@@ -689,7 +689,7 @@ export function defineFuzzSuite(scale: FuzzScale): void {
           'missing required field',
           'unknown field',
           ' must be ',
-          'Map keys must be unique',
+          'duplicate key "',
           'one YAML document',
         ]) {
           expect(sawMessage(stats, part), `no input produced a problem saying "${part}"`).toBe(true);

@@ -1,4 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot, runBin, STACK_LINE } from '../helpers/cli.js';
@@ -36,14 +38,44 @@ describe('driftbench validate on the broken-scenario corpus', () => {
   });
 
   it('reports every problem in a file at once, in line order', async () => {
-    const r = await runBin(['validate', `${dir}/step-gap.yaml`]);
+    const file = 'test/fixtures/several-problems/several-problems.yaml';
+    const r = await runBin(['validate', file]);
+    expect(r.code, r.stderr).toBe(2);
     const lines = r.stderr
       .trim()
       .split('\n')
-      .filter((l) => l.startsWith(dir));
-    expect(lines.length).toBeGreaterThanOrEqual(3);
-    const positions = lines.map((l) => Number(l.split(':')[1]));
-    expect(positions).toEqual([...positions].sort((a, b) => a - b));
+      .filter((l) => l.startsWith(file));
+    expect(lines.map((l) => l.split(':').slice(1, 3).join(':'))).toEqual(['19:12', '26:21', '41:11']);
+  });
+
+  it('reports a gap in the step numbers once, not again for every reference to a later step', async () => {
+    // step-gap.yaml numbers its steps 1, 2, 4; its judge and fixtures refer to step 3.
+    const r = await runBin(['validate', `${dir}/step-gap.yaml`]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      `${dir}/step-gap.yaml:28:11: steps must be numbered 1, 2, 3... in order without gaps: expected 3 here, got 4; renumber this step (at /steps/2/step)`,
+      '1 problem in 1 path',
+    ]);
+  });
+
+  it('ends with the count of problems, not "nothing was changed"', async () => {
+    const r = await runBin(['validate', dir]);
+    const last = r.stderr.trim().split('\n').at(-1);
+    expect(last).toMatch(new RegExp(`^\\d+ problems in ${Object.keys(expected).length} paths$`));
+  });
+
+  it('validates the annotated example in the README as printed', async () => {
+    const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('\n## The scenario format'));
+    const example = /^```yaml\n([\s\S]*?)^```$/m.exec(section)?.[1];
+    expect(example, 'no ```yaml block under "The scenario format"').toBeDefined();
+    const folder = await mkdtemp(join(tmpdir(), 'driftbench-readme-'));
+    const file = join(folder, 'readme-example.yaml');
+    await writeFile(file, example!);
+    const r = await runBin(['validate', file]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`${file}: ok: t1-cascading-migration, 5 steps`);
   });
 
   it('rejects duplicate scenario ids across files, naming the first use', async () => {

@@ -25,7 +25,7 @@ export async function validateCommand(opts: ValidateOptions, deps: { output: Out
   }
   if (problems.length > 0) {
     const n = problems.length;
-    throw new ScenarioError(problems, { cause: `${n} problem${n === 1 ? '' : 's'} in ${badFiles.size} path${badFiles.size === 1 ? '' : 's'}; nothing was changed` });
+    throw new ScenarioError(problems, { cause: `${n} problem${n === 1 ? '' : 's'} in ${badFiles.size} path${badFiles.size === 1 ? '' : 's'}` });
   }
   deps.output.out(`${suite.verdicts.length} scenario file${suite.verdicts.length === 1 ? '' : 's'} valid`);
 }
