@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { repoRoot, runBin, STACK_LINE } from '../helpers/cli.js';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot, runBin, runBinClosingStdout, STACK_LINE } from '../helpers/cli.js';
 
 describe('the driftbench binary', () => {
   it('prints help with every command and exits 0', async () => {
@@ -49,6 +52,37 @@ describe('the driftbench binary', () => {
     const { stdout } = await promisify(execFile)('npx', ['--no-install', 'driftbench', '--version'], { cwd: repoRoot });
     expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
+});
+
+describe('a reader that closes the pipe (driftbench list | head -1)', () => {
+  /** A suite big enough that list and validate print well over a pipe's 64 KiB buffer. */
+  async function bigSuite(): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), 'driftbench-suite-'));
+    const yaml = await readFile(join(repoRoot, 'test/fixtures/replay/three-steps.yaml'), 'utf8');
+    const copy = yaml.replace('$schema=../../../schemas/', `$schema=${join(repoRoot, 'schemas')}/`);
+    for (let i = 0; i < 600; i++) await writeFile(join(dir, `s${i}.yaml`), copy.replace(/^id: .*$/m, `id: scenario-number-${i}`).replace(/^task: .*$/m, `task: M${i}`));
+    return dir;
+  }
+
+  it('ends list and validate quietly: the first line arrives, no EPIPE, no stack trace, exit 0, promptly', async () => {
+    const suite = await bigSuite();
+    const full = await runBin(['list', suite]);
+    expect(full.code).toBe(0);
+    expect(full.stdout.length).toBeGreaterThan(100 * 1024); // the child is still writing when the reader leaves
+    for (const args of [
+      ['list', suite],
+      ['validate', suite],
+    ]) {
+      const r = await runBinClosingStdout(args);
+      expect(r.first.length).toBeGreaterThan(0);
+      expect(r.stderr).not.toContain('EPIPE');
+      expect(r.stderr).not.toMatch(STACK_LINE);
+      expect(r.stderr).toBe('');
+      expect(r.signal).toBeNull();
+      expect(r.code).toBe(0);
+      expect(r.msAfterClose).toBeLessThan(5_000);
+    }
+  }, 120_000);
 });
 
 describe('generated types', () => {

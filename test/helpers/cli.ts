@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -59,3 +59,45 @@ export function runBin(args: string[], opts: BinOptions = {}): Promise<BinResult
 
 /** Lines that would betray a stack trace leaking to the user. */
 export const STACK_LINE = /^\s+at .+\(.+:\d+:\d+\)$|^\s+at .+:\d+:\d+$/m;
+
+export interface ClosedPipeResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** The first chunk of stdout, read before the pipe was closed. */
+  first: string;
+  stderr: string;
+  /** From closing the pipe to the child's exit. */
+  msAfterClose: number;
+}
+
+/**
+ * Runs the real binary with stdout piped into a reader that goes away after the first chunk, as
+ * `driftbench list | head -1` does: the pipe's read end is closed, and any later write the child
+ * makes fails with EPIPE. Use a command whose output is well over a pipe's 64 KiB buffer, so the
+ * child is still writing when the reader leaves. A child still running after `timeoutMs` is killed.
+ */
+export function runBinClosingStdout(args: string[], opts: { cwd?: string; timeoutMs?: number } = {}): Promise<ClosedPipeResult> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [binPath, ...args], {
+      cwd: opts.cwd ?? repoRoot,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', DRIFTBENCH_MODELS_CACHE_DIR: mkdtempSync(join(tmpdir(), 'driftbench-models-')) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let first = '';
+    let closedAt = 0;
+    let stderr = '';
+    child.stdout.once('data', (chunk: Buffer) => {
+      first = chunk.toString('utf8');
+      closedAt = Date.now();
+      child.stdout.destroy();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 30_000);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, first, stderr, msAfterClose: closedAt ? Date.now() - closedAt : Number.NaN });
+    });
+  });
+}
