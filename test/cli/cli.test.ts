@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot, runBin, runBinClosingStdout, STACK_LINE } from '../helpers/cli.js';
+import { repoRoot, runBin, runBinIntoHead, STACK_LINE } from '../helpers/cli.js';
 
 describe('the driftbench binary', () => {
   it('prints help with every command and exits 0', async () => {
@@ -60,7 +60,7 @@ describe('a reader that closes the pipe (driftbench list | head -1)', () => {
     const dir = await mkdtemp(join(tmpdir(), 'driftbench-suite-'));
     const yaml = await readFile(join(repoRoot, 'test/fixtures/replay/three-steps.yaml'), 'utf8');
     const copy = yaml.replace('$schema=../../../schemas/', `$schema=${join(repoRoot, 'schemas')}/`);
-    for (let i = 0; i < 600; i++) await writeFile(join(dir, `s${i}.yaml`), copy.replace(/^id: .*$/m, `id: scenario-number-${i}`).replace(/^task: .*$/m, `task: M${i}`));
+    for (let i = 0; i < 500; i++) await writeFile(join(dir, `s${i}.yaml`), copy.replace(/^id: .*$/m, `id: scenario-number-${i}`).replace(/^task: .*$/m, `task: M${i}`));
     return dir;
   }
 
@@ -68,19 +68,18 @@ describe('a reader that closes the pipe (driftbench list | head -1)', () => {
     const suite = await bigSuite();
     const full = await runBin(['list', suite]);
     expect(full.code).toBe(0);
-    expect(full.stdout.length).toBeGreaterThan(100 * 1024); // the child is still writing when the reader leaves
+    expect(full.stdout.length).toBeGreaterThan(96 * 1024); // the child is still writing when the reader leaves
     for (const args of [
       ['list', suite],
       ['validate', suite],
     ]) {
-      const r = await runBinClosingStdout(args);
-      expect(r.first.length).toBeGreaterThan(0);
+      const r = await runBinIntoHead(args);
+      expect(r.first.split('\n')).toHaveLength(2); // one line and its newline
       expect(r.stderr).not.toContain('EPIPE');
       expect(r.stderr).not.toMatch(STACK_LINE);
       expect(r.stderr).toBe('');
-      expect(r.signal).toBeNull();
       expect(r.code).toBe(0);
-      expect(r.msAfterClose).toBeLessThan(5_000);
+      expect(r.ms).toBeLessThan(30_000);
     }
   }, 120_000);
 });

@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -61,43 +61,36 @@ export function runBin(args: string[], opts: BinOptions = {}): Promise<BinResult
 export const STACK_LINE = /^\s+at .+\(.+:\d+:\d+\)$|^\s+at .+:\d+:\d+$/m;
 
 export interface ClosedPipeResult {
+  /** The binary's own exit code (not head's). */
   code: number | null;
-  signal: NodeJS.Signals | null;
-  /** The first chunk of stdout, read before the pipe was closed. */
+  /** What head printed: the first line. */
   first: string;
   stderr: string;
-  /** From closing the pipe to the child's exit. */
-  msAfterClose: number;
+  ms: number;
 }
 
 /**
- * Runs the real binary with stdout piped into a reader that goes away after the first chunk, as
- * `driftbench list | head -1` does: the pipe's read end is closed, and any later write the child
- * makes fails with EPIPE. Use a command whose output is well over a pipe's 64 KiB buffer, so the
- * child is still writing when the reader leaves. A child still running after `timeoutMs` is killed.
+ * Runs the real binary as `driftbench ARGS | head -n 1` does, in bash: head reads the first line
+ * and exits, closing the pipe, so any later write the binary makes fails with EPIPE. Use a
+ * command whose output is well over a pipe's 64 KiB buffer plus head's read, so the binary is
+ * still writing when head leaves. The exit code is the binary's ($PIPESTATUS is its first element), not head's.
  */
-export function runBinClosingStdout(args: string[], opts: { cwd?: string; timeoutMs?: number } = {}): Promise<ClosedPipeResult> {
+export function runBinIntoHead(args: string[], opts: { cwd?: string; timeoutMs?: number } = {}): Promise<ClosedPipeResult> {
+  const start = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [binPath, ...args], {
-      cwd: opts.cwd ?? repoRoot,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', DRIFTBENCH_MODELS_CACHE_DIR: mkdtempSync(join(tmpdir(), 'driftbench-models-')) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let first = '';
-    let closedAt = 0;
-    let stderr = '';
-    child.stdout.once('data', (chunk: Buffer) => {
-      first = chunk.toString('utf8');
-      closedAt = Date.now();
-      child.stdout.destroy();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 30_000);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, first, stderr, msAfterClose: closedAt ? Date.now() - closedAt : Number.NaN });
-    });
+    execFile(
+      'bash',
+      ['-c', '"$0" "$@" | head -n 1; exit $PIPESTATUS', process.execPath, binPath, ...args],
+      {
+        cwd: opts.cwd ?? repoRoot,
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', DRIFTBENCH_MODELS_CACHE_DIR: mkdtempSync(join(tmpdir(), 'driftbench-models-')) },
+        timeout: opts.timeoutMs ?? 60_000,
+        maxBuffer: 64 * 1024 * 1024,
+      },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
+        resolve({ code, first: stdout, stderr, ms: Date.now() - start });
+      },
+    );
   });
 }

@@ -8,7 +8,7 @@ import type { RunDiff } from '../../engine/schemas/run-diff.generated.js';
 import type { Scores } from '../../engine/schemas/scores.generated.js';
 import type { Transcript } from '../../engine/transcript/format.js';
 import { median } from '../../engine/stats/stats.js';
-import { runBin, runBinClosingStdout, STACK_LINE } from '../helpers/cli.js';
+import { runBin, runBinIntoHead, STACK_LINE } from '../helpers/cli.js';
 import { FAKE_KEY, tempDir } from '../helpers/replay.js';
 
 const THREE = 'test/fixtures/replay/three-steps.yaml';
@@ -371,12 +371,11 @@ describe('driftbench diff', () => {
   it('ends quietly when the reader closes the pipe (diff A B | head -1)', async () => {
     const full = await runBin(['diff', run, runB, '--format', 'html']);
     expect(full.stdout.length).toBeGreaterThan(100 * 1024); // still writing when the reader leaves
-    const r = await runBinClosingStdout(['diff', run, runB, '--format', 'html']);
+    const r = await runBinIntoHead(['diff', run, runB, '--format', 'html']);
     expect(r.first).toMatch(/^<!DOCTYPE html>/);
     expect(r.stderr).not.toContain('EPIPE');
     expect(r.stderr).not.toMatch(STACK_LINE);
-    expect(r.signal).toBeNull();
     expect(r.code).toBe(0);
-    expect(r.msAfterClose).toBeLessThan(5_000);
+    expect(r.ms).toBeLessThan(30_000);
   });
 });

@@ -7,6 +7,13 @@ import type { Pair, RunDiff } from '../../schemas/run-diff.generated.js';
 import { html, type Html } from './escape.js';
 import { diffDetails, page, table } from './render.js';
 
+const MATCHED_BY: Record<RunDiff['matched_by'], string> = {
+  cell: 'scenario, repeat and cell',
+  'scenario-repeat-effort-condition': 'scenario, repeat, effort and condition',
+  'scenario-repeat': 'scenario and repeat',
+};
+const n = (k: number, one: string, many = `${one}s`) => `${k} ${k === 1 ? one : many}`;
+
 const SECTIONS: Array<{ change: Pair['change']; title: string }> = [
   { change: 'flip', title: 'Verdict flips' },
   { change: 'divergence', title: 'Other divergences' },
@@ -33,7 +40,7 @@ export function renderRunDiffHtml(d: RunDiff): string {
     : html`<p class="muted">${scored === 0 ? 'Unknown: no pair is scored on both sides.' : `None (${scored} of ${d.summary.compared} pairs scored on both sides).`}</p>`;
   const summary = html`<section id="summary"><h2>Summary</h2>
 <p>A = <code>${d.a.input}</code> (run ${d.a.run_id ?? '–'}, ${d.a.conversations} conversations) · B = <code>${d.b.input}</code> (run ${d.b.run_id ?? '–'}, ${d.b.conversations} conversations)</p>
-<p><b>${d.summary.compared} pairs compared</b>, matched by ${d.matched_by.replace(/-/g, ', ')}: ${c.flip} verdict flips, ${c.divergence} other divergences, ${c.text} changed in wording only, ${c.none} identical.</p>
+<p><b>${n(d.summary.compared, 'pair')} compared</b>, matched by ${MATCHED_BY[d.matched_by]}: ${n(c.flip, 'verdict flip')}, ${n(c.divergence, 'other divergence', 'other divergences')}, ${c.text} changed in wording only, ${c.none} identical.</p>
 <h3>Unmatched in A (${d.summary.unmatched.a.length})</h3>${list(d.summary.unmatched.a)}
 <h3>Unmatched in B (${d.summary.unmatched.b.length})</h3>${list(d.summary.unmatched.b)}
 <h3>Verdict flips by scenario</h3>${flipTable}</section>`;
