@@ -8,10 +8,30 @@ export interface Output {
 
 export function processOutput(env: NodeJS.ProcessEnv = process.env): Output {
   const color = process.stdout.isTTY === true && (env.NO_COLOR === undefined || env.NO_COLOR === '') && env.TERM !== 'dumb';
-  return {
-    out: (line) => void process.stdout.write(`${line}\n`),
-    err: (line) => void process.stderr.write(`${line}\n`),
-    color,
+  const out = quietWhenClosed(process.stdout);
+  const err = quietWhenClosed(process.stderr);
+  return { out: (line) => out(`${line}\n`), err: (line) => err(`${line}\n`), color };
+}
+
+/** A reader that has gone away: the pipe's other end is closed. */
+const CLOSED = new Set(['EPIPE', 'ERR_STREAM_DESTROYED']);
+
+/**
+ * Writes to a stream until its reader goes away. `driftbench list | head -1` closes the pipe
+ * after one line; the next write fails with EPIPE, which Node emits as an 'error' event and,
+ * with no listener, turns into a crash with a stack trace. Here the stream stops taking writes
+ * and the command finishes its work (files it writes, its exit code) as it would have: a closed
+ * stdout is the reader's choice, not a failure. Node ignores SIGPIPE, so this is the one place
+ * that sees it. Any other write error is re-thrown, as before.
+ */
+export function quietWhenClosed(stream: NodeJS.WritableStream): (text: string) => void {
+  let closed = false;
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (!CLOSED.has(e.code ?? '')) throw e;
+    closed = true;
+  });
+  return (text) => {
+    if (!closed) stream.write(text);
   };
 }
 

@@ -337,16 +337,17 @@ export function buildProgram(deps: CliDeps, result: CliResult = { exitCode: 0 })
 
   program
     .command('diff')
-    .description('step-aligned diff of two transcripts, or of two runs matched by scenario and repeat')
+    .description('step-aligned diff of two transcripts, or of two runs matched by scenario and repeat: a summary, then the pairs that changed')
     .argument('<a>', 'a transcript file or run directory')
     .argument('<b>', 'a transcript file or run directory')
     .addOption(new Option('--format <format>', 'output format').choices(DIFF_FORMATS).default('text' as const))
     .option('--judge <id>', 'whose mem_fail verdicts to show, when a run has several scores files')
     .option('--scenarios <paths...>', 'the suite for transcripts outside a run directory', DEFAULT_SCENARIOS)
     .option('--out <file>', 'write to a file')
+    .option('--all', 'two runs: show every pair after the summary, not only the ones that changed (html always holds every pair)')
     .action(async (a, b, opts) => {
       const { diffCommand } = await import('./commands/diff.js');
-      await diffCommand({ a, b, format: opts.format, judge: opts.judge, out: opts.out, scenarios: opts.scenarios }, deps);
+      await diffCommand({ a, b, format: opts.format, judge: opts.judge, out: opts.out, scenarios: opts.scenarios, all: opts.all === true }, deps);
     });
 
   return program;

@@ -43,25 +43,50 @@ async function readScores(store: RunStore, judge: string | undefined): Promise<M
   return new Map(s.conversations.map((c) => [c.conversation_id, c]));
 }
 
+export type MatchedBy = 'cell' | 'scenario-repeat-effort-condition' | 'scenario-repeat';
+
+export interface RunMatch {
+  pairs: Array<[Side, Side]>;
+  /** How the pairs were matched; null when nothing paired. */
+  matchedBy: MatchedBy | null;
+  /** Sides with no partner, in their run's order. */
+  unmatchedA: Side[];
+  unmatchedB: Side[];
+}
+
 /**
  * Pairs the transcripts of two runs: the same scenario, repeat and cell when the runs share
  * cells (a rerun); else the same scenario, repeat, effort and condition (a model comparison
- * pairs like with like); else scenario and repeat alone.
+ * pairs like with like); else scenario and repeat alone. Each side is in at most one pair, so
+ * what is left over on either side is reported as unmatched rather than compared twice.
  */
-export function pairSides(a: readonly Side[], b: readonly Side[]): Array<[Side, Side]> {
-  const full = (s: Side) => `${s.transcript.scenario.id}#${s.transcript.cell.repeat}#${s.transcript.cell.model}#${s.transcript.cell.effort}#${s.transcript.cell.condition ?? ''}`;
-  const strict = (s: Side) => `${s.transcript.scenario.id}#${s.transcript.cell.repeat}#${s.transcript.cell.effort}#${s.transcript.cell.condition ?? ''}`;
-  const loose = (s: Side) => `${s.transcript.scenario.id}#${s.transcript.cell.repeat}`;
-  for (const key of [full, strict, loose]) {
-    const index = new Map<string, Side>();
-    for (const s of b) if (!index.has(key(s))) index.set(key(s), s);
-    const pairs = a.flatMap((s) => {
-      const other = index.get(key(s));
-      return other ? [[s, other] as [Side, Side]] : [];
-    });
-    if (pairs.length > 0) return pairs;
+export function matchRuns(a: readonly Side[], b: readonly Side[]): RunMatch {
+  const c = (s: Side) => s.transcript.cell;
+  const keys: Array<[MatchedBy, (s: Side) => string]> = [
+    ['cell', (s) => `${s.transcript.scenario.id}#${c(s).repeat}#${c(s).model}#${c(s).effort}#${c(s).condition ?? ''}#${c(s).distance ?? 0}`],
+    ['scenario-repeat-effort-condition', (s) => `${s.transcript.scenario.id}#${c(s).repeat}#${c(s).effort}#${c(s).condition ?? ''}#${c(s).distance ?? 0}`],
+    ['scenario-repeat', (s) => `${s.transcript.scenario.id}#${c(s).repeat}`],
+  ];
+  for (const [matchedBy, key] of keys) {
+    const free = new Map<string, Side[]>();
+    for (const s of b) free.set(key(s), [...(free.get(key(s)) ?? []), s]);
+    const pairs: Array<[Side, Side]> = [];
+    const unmatchedA: Side[] = [];
+    for (const s of a) {
+      const other = free.get(key(s))?.shift();
+      if (other) pairs.push([s, other]);
+      else unmatchedA.push(s);
+    }
+    if (pairs.length === 0) continue;
+    const used = new Set(pairs.map(([, y]) => y));
+    return { pairs, matchedBy, unmatchedA, unmatchedB: b.filter((s) => !used.has(s)) };
   }
-  return [];
+  return { pairs: [], matchedBy: null, unmatchedA: [...a], unmatchedB: [...b] };
+}
+
+/** The pairs of `matchRuns`, for callers that need no summary (the report's diffs). */
+export function pairSides(a: readonly Side[], b: readonly Side[]): Array<[Side, Side]> {
+  return matchRuns(a, b).pairs;
 }
 
 export type { Transcript };

@@ -43,10 +43,59 @@ export function renderDiffText(d: TranscriptDiff, color: boolean): string {
   return `${out.join('\n')}\n`;
 }
 
-export function renderDiffMarkdown(d: TranscriptDiff): string {
+const PUNCT = /[\p{P}\p{S}]/u;
+const SPACE = /^\s?$/; // a space, or the edge of a line
+
+/**
+ * A word-diff chunk wrapped in a Markdown marker (`~~deleted~~`, `**inserted**`). GitHub
+ * (CommonMark's flanking rules, which GFM's strikethrough shares) renders a marker only when no
+ * space sits just inside it (`~~ word~~` shows the tildes) and not across a blank line, so each
+ * line's words are wrapped and the spaces around them left outside. A marker also fails between
+ * a letter and punctuation (`ms**, always**`): there the chunk is wrapped in `<del>`/`<ins>`,
+ * which GitHub renders too. `before`/`after` are the characters next to the chunk ('' at an
+ * edge). A deletion of spaces alone leaves nothing: B's spacing is what reads.
+ * https://github.github.com/gfm/#left-flanking-delimiter-run
+ */
+export function markdownMark(text: string, op: 'delete' | 'insert', before = '', after = ''): string {
+  if (op === 'delete' && text.trim() === '') return '';
+  const marker = op === 'delete' ? '~~' : '**';
+  const tag = op === 'delete' ? 'del' : 'ins';
+  const lines = text.split('\n');
+  return lines
+    .map((line, i) => {
+      const [, lead, core, trail] = /^(\s*)(.*?)(\s*)$/s.exec(line) as unknown as [string, string, string, string];
+      if (core === '') return line;
+      const prev = lead || (i === 0 ? before : '');
+      const next = trail || (i === lines.length - 1 ? after : '');
+      const opens = !PUNCT.test(core[0]!) || SPACE.test(prev) || PUNCT.test(prev);
+      const closes = !PUNCT.test(core.at(-1)!) || SPACE.test(next) || PUNCT.test(next);
+      return opens && closes ? `${lead}${marker}${core}${marker}${trail}` : `${lead}<${tag}>${core}</${tag}>${trail}`;
+    })
+    .join('\n');
+}
+
+/** A step's word diff as Markdown: each changed chunk marked with what it sits between. */
+export function markdownWordDiff(ops: TranscriptDiff['steps'][number]['text_diff']): string {
+  let out = '';
+  ops.forEach((o, i) => {
+    if (o.op === 'equal') {
+      out += o.text;
+      return;
+    }
+    // What follows: the next chunk's first character, or a marker's (punctuation) if it is marked.
+    const n = ops[i + 1];
+    const after = n === undefined ? '' : n.op === 'equal' || /^\s/.test(n.text) ? n.text[0]! : '~';
+    out += markdownMark(o.text, o.op, out.at(-1) ?? '', after);
+  });
+  return out;
+}
+
+/** One pair as Markdown; `level` is the heading level of its title (2 inside a run diff). */
+export function renderDiffMarkdown(d: TranscriptDiff, level = 1): string {
+  const h = '#'.repeat(level);
   const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
   const out = [
-    `# diff ${d.scenario}`,
+    `${h} diff ${d.scenario}`,
     '',
     `A = \`${cell(d.a.label)}\` (${cell(d.a.conversation_id)}), mem_fail ${d.a.mem_fail ?? 'not scored'}; B = \`${cell(d.b.label)}\` (${cell(d.b.conversation_id)}), mem_fail ${d.b.mem_fail ?? 'not scored'}.`,
     '',
@@ -60,10 +109,10 @@ export function renderDiffMarkdown(d: TranscriptDiff): string {
     ),
   ];
   for (const s of d.steps) {
-    const text = s.text_diff.map((o) => (o.op === 'equal' ? o.text : o.op === 'delete' ? `~~${o.text}~~` : `**${o.text}**`)).join('');
+    const text = markdownWordDiff(s.text_diff);
     out.push(
       '',
-      `## Step ${s.step}`,
+      `${h}# Step ${s.step}`,
       '',
       text
         .split('\n')

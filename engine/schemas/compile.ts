@@ -9,7 +9,19 @@ import { packageRoot } from '../paths.js';
 type AjvClass = typeof Ajv2020Module.default;
 const Ajv2020: AjvClass = (Ajv2020Module as unknown as { default: AjvClass }).default ?? (Ajv2020Module as unknown as AjvClass);
 
-export type SchemaName = 'scenario' | 'transcript' | 'manifest' | 'model-profiles' | 'matrix' | 'scores' | 'report' | 'diff' | 'distractors' | 'labels' | 'calibration';
+export type SchemaName =
+  | 'scenario'
+  | 'transcript'
+  | 'manifest'
+  | 'model-profiles'
+  | 'matrix'
+  | 'scores'
+  | 'report'
+  | 'diff'
+  | 'run-diff'
+  | 'distractors'
+  | 'labels'
+  | 'calibration';
 export type { ErrorObject };
 
 const compiled = new Map<SchemaName, ValidateFunction>();
@@ -31,7 +43,20 @@ export function validatorFor<T>(name: SchemaName): ValidateFunction<T> {
   return v as ValidateFunction<T>;
 }
 
-const SCHEMA_NAMES: readonly SchemaName[] = ['scenario', 'transcript', 'manifest', 'model-profiles', 'matrix', 'scores', 'report', 'diff', 'distractors', 'labels', 'calibration'];
+const SCHEMA_NAMES: readonly SchemaName[] = [
+  'scenario',
+  'transcript',
+  'manifest',
+  'model-profiles',
+  'matrix',
+  'scores',
+  'report',
+  'diff',
+  'run-diff',
+  'distractors',
+  'labels',
+  'calibration',
+];
 
 /**
  * One ajv with every schema added (compiled only when first used), so that a schema may refer to

@@ -3,7 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/replay.js';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { repoRoot, runBin, STACK_LINE } from '../helpers/cli.js';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot, runBin, runBinIntoHead, STACK_LINE } from '../helpers/cli.js';
 
 describe('the driftbench binary', () => {
   it('prints help with every command and exits 0', async () => {
@@ -51,6 +54,36 @@ describe('the driftbench binary', () => {
     const { stdout } = await promisify(execFile)('npx', ['--no-install', 'driftbench', '--version'], { cwd: repoRoot });
     expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
+});
+
+describe('a reader that closes the pipe (driftbench list | head -1)', () => {
+  /** A suite big enough that list and validate print well over a pipe's 64 KiB buffer. */
+  async function bigSuite(): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), 'driftbench-suite-'));
+    const yaml = await readFile(join(repoRoot, 'test/fixtures/replay/three-steps.yaml'), 'utf8');
+    const copy = yaml.replace('$schema=../../../schemas/', `$schema=${join(repoRoot, 'schemas')}/`);
+    for (let i = 0; i < 500; i++) await writeFile(join(dir, `s${i}.yaml`), copy.replace(/^id: .*$/m, `id: scenario-number-${i}`).replace(/^task: .*$/m, `task: M${i}`));
+    return dir;
+  }
+
+  it('ends list and validate quietly: the first line arrives, no EPIPE, no stack trace, exit 0, promptly', async () => {
+    const suite = await bigSuite();
+    const full = await runBin(['list', suite]);
+    expect(full.code).toBe(0);
+    expect(full.stdout.length).toBeGreaterThan(96 * 1024); // the child is still writing when the reader leaves
+    for (const args of [
+      ['list', suite],
+      ['validate', suite],
+    ]) {
+      const r = await runBinIntoHead(args);
+      expect(r.first.split('\n')).toHaveLength(2); // one line and its newline
+      expect(r.stderr).not.toContain('EPIPE');
+      expect(r.stderr).not.toMatch(STACK_LINE);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.ms).toBeLessThan(30_000);
+    }
+  }, 120_000);
 });
 
 describe('generated types', () => {

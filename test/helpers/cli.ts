@@ -59,3 +59,38 @@ export function runBin(args: string[], opts: BinOptions = {}): Promise<BinResult
 
 /** Lines that would betray a stack trace leaking to the user. */
 export const STACK_LINE = /^\s+at .+\(.+:\d+:\d+\)$|^\s+at .+:\d+:\d+$/m;
+
+export interface ClosedPipeResult {
+  /** The binary's own exit code (not head's). */
+  code: number | null;
+  /** What head printed: the first line. */
+  first: string;
+  stderr: string;
+  ms: number;
+}
+
+/**
+ * Runs the real binary as `driftbench ARGS | head -n 1` does, in bash: head reads the first line
+ * and exits, closing the pipe, so any later write the binary makes fails with EPIPE. Use a
+ * command whose output is well over a pipe's 64 KiB buffer plus head's read, so the binary is
+ * still writing when head leaves. The exit code is the binary's ($PIPESTATUS is its first element), not head's.
+ */
+export function runBinIntoHead(args: string[], opts: { cwd?: string; timeoutMs?: number } = {}): Promise<ClosedPipeResult> {
+  const start = Date.now();
+  return new Promise((resolve) => {
+    execFile(
+      'bash',
+      ['-c', '"$0" "$@" | head -n 1; exit $PIPESTATUS', process.execPath, binPath, ...args],
+      {
+        cwd: opts.cwd ?? repoRoot,
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', DRIFTBENCH_MODELS_CACHE_DIR: mkdtempSync(join(tmpdir(), 'driftbench-models-')) },
+        timeout: opts.timeoutMs ?? 60_000,
+        maxBuffer: 64 * 1024 * 1024,
+      },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
+        resolve({ code, first: stdout, stderr, ms: Date.now() - start });
+      },
+    );
+  });
+}

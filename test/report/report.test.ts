@@ -1,13 +1,14 @@
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { echoResponder, startLocalServer } from '../support/local-server/index.js';
 import { validatorFor } from '../../engine/schemas/compile.js';
 import type { Report } from '../../engine/schemas/report.generated.js';
+import type { RunDiff } from '../../engine/schemas/run-diff.generated.js';
 import type { Scores } from '../../engine/schemas/scores.generated.js';
 import type { Transcript } from '../../engine/transcript/format.js';
 import { median } from '../../engine/stats/stats.js';
-import { runBin, STACK_LINE } from '../helpers/cli.js';
+import { runBin, runBinIntoHead, STACK_LINE } from '../helpers/cli.js';
 import { FAKE_KEY, tempDir } from '../helpers/replay.js';
 
 const THREE = 'test/fixtures/replay/three-steps.yaml';
@@ -271,11 +272,93 @@ describe('driftbench diff', () => {
     expect(r.stdout).not.toContain('\u001b[');
   });
 
-  it('matches two runs by scenario and repeat, and writes json and html', async () => {
-    const json = await runBin(['diff', run, run, '--format', 'json']);
-    const diffs = JSON.parse(json.stdout) as Array<{ first_divergence: unknown; a: { conversation_id: string }; b: { conversation_id: string } }>;
-    expect(diffs).toHaveLength(40);
-    for (const d of diffs) {
+  /**
+   * B: the same rehearsal with 21 repeats and without the 5 edited fail conversations, so those 5
+   * flip (A NO, B YES); pass r7 removed from B, and B's r21s, are unmatched; pass r8 reworded in B.
+   */
+  let runB: string;
+  beforeAll(async () => {
+    const out = await tempDir();
+    expect((await runBin(['run', THREE, '--provider', 'rehearsal', '--effort', 'high', '--repeats', '21', '--out', out, '--run-name', 'rb'], { env: {} })).code).toBe(0);
+    runB = join(out, 'rb');
+    const conv = join(runB, 'conversations');
+    await rm(join(conv, 'minimal-lock-budget__rehearsal_pass__high__r7.json'));
+    const file = join(conv, 'minimal-lock-budget__rehearsal_pass__high__r8.json');
+    const t = JSON.parse(await readFile(file, 'utf8')) as Transcript;
+    t.turns[1]!.response!.content = t.turns[1]!.response!.content.map((b) => (b.type === 'text' ? { ...b, text: `${b.text} Plan for it.` } : b));
+    await writeFile(file, JSON.stringify(t, null, 2));
+    expect((await runBin(['score', runB, '--judge', 'heuristic'])).code).toBe(0);
+  }, 60_000);
+
+  it('summarises two runs: pairs compared, unmatched by name, flips by scenario; then only the changed pairs, flips first', async () => {
+    const r = await runBin(['diff', run, runB]);
+    expect(r.stderr).not.toMatch(STACK_LINE);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines[0]).toBe(`diff of runs: A = ${run} (run r, 40 conversations), B = ${runB} (run rb, 41 conversations)`);
+    expect(lines[1]).toBe('pairs compared: 39, matched by scenario, repeat and cell: 5 verdict flips, 0 other divergences, 1 changed in wording only, 33 identical');
+    expect(lines.slice(2, 7)).toEqual([
+      'unmatched in A (1):',
+      '  minimal-lock-budget__rehearsal_pass__high__r7',
+      'unmatched in B (2):',
+      '  minimal-lock-budget__rehearsal_fail__high__r21',
+      '  minimal-lock-budget__rehearsal_pass__high__r21',
+    ]);
+    expect(r.stdout).toMatch(/│ minimal-lock-budget\s+│ 39\s+│ 39\s+│ 0\s+│ 5\s+│/);
+    expect(r.stdout).toContain('showing 6 changed pairs, flips first; --all shows the 33 identical too');
+    const shown = [...r.stdout.matchAll(/^diff minimal-lock-budget: A = \S+ \((\S+)\)/gm)].map((m) => m[1]);
+    expect(shown).toEqual([1, 2, 3, 4, 5].map((i) => `minimal-lock-budget__rehearsal_fail__high__r${i}`).concat('minimal-lock-budget__rehearsal_pass__high__r8'));
+    const all = await runBin(['diff', run, runB, '--all']);
+    expect(all.stdout.match(/^diff minimal-lock-budget: /gm)).toHaveLength(39);
+
+    const json = JSON.parse((await runBin(['diff', run, runB, '--format', 'json'])).stdout) as RunDiff;
+    expect(validatorFor('run-diff')(json)).toBe(true);
+    expect(json.summary.unmatched).toEqual({
+      a: ['minimal-lock-budget__rehearsal_pass__high__r7'],
+      b: ['minimal-lock-budget__rehearsal_fail__high__r21', 'minimal-lock-budget__rehearsal_pass__high__r21'],
+    });
+    expect(json.pairs).toHaveLength(39);
+    expect(json.diffs.map((d) => d.a.conversation_id)).toEqual(shown);
+    expect(json.pairs.slice(0, 5).every((p) => p.change === 'flip' && p.mem_fail_a === 'NO' && p.mem_fail_b === 'YES')).toBe(true);
+
+    const md = (await runBin(['diff', run, runB, '--format', 'markdown'])).stdout;
+    expect(md).toContain('| minimal-lock-budget | 39 | 39 | 0 | 5 |');
+    expect(md).toContain('- `minimal-lock-budget__rehearsal_pass__high__r7`');
+    expect(md.match(/^## diff minimal-lock-budget$/gm)).toHaveLength(6);
+    // GitHub renders ~~word~~ and **word**, not ~~ word~~: no space just inside a marker.
+    const marks = md
+      .split('\n')
+      .filter((l) => l.startsWith('> '))
+      .flatMap((l) => l.match(/~~[^~]+~~|\*\*[^*]+\*\*/g) ?? []);
+    expect(marks).toContain('~~No~~');
+    for (const m of marks) expect(m).toMatch(/^(~~|\*\*)\S(.*\S)?(~~|\*\*)$/);
+  });
+
+  it('writes every pair of two runs to the HTML page, flips first', async () => {
+    const out = join(await tempDir(), 'd.html');
+    expect((await runBin(['diff', run, runB, '--format', 'html', '--out', out])).code).toBe(0);
+    const page = await readFile(out, 'utf8');
+    expect(page).toContain("default-src 'none'");
+    expect(page).not.toMatch(/<script/i);
+    expect(page.match(/<details class="diff"/g)).toHaveLength(39);
+    expect([...page.matchAll(/<section id="(\w+)"><h2>([^<]+)<\/h2>/g)].map((m) => m[2])).toEqual([
+      'Summary',
+      'Verdict flips (5)',
+      'Changed in wording only (1)',
+      'Identical (33)',
+    ]);
+    expect(page.indexOf('minimal-lock-budget__rehearsal_fail__high__r1</code>')).toBeLessThan(page.indexOf('minimal-lock-budget__rehearsal_pass__high__r1</code>'));
+    expect(page).toContain('<code>minimal-lock-budget__rehearsal_pass__high__r7</code>');
+  });
+
+  it('matches a run with itself pair for pair: nothing changed, so only the summary unless --all', async () => {
+    const r = await runBin(['diff', run, run]);
+    expect(r.stdout).toContain('pairs compared: 40, matched by scenario, repeat and cell: 0 verdict flips, 0 other divergences, 0 changed in wording only, 40 identical');
+    expect(r.stdout).toContain('verdict flips: none (40 of 40 pairs scored on both sides)');
+    expect(r.stdout).toContain('no pair changed; --all shows all 40');
+    const json = JSON.parse((await runBin(['diff', run, run, '--format', 'json', '--all'])).stdout) as RunDiff;
+    expect(json.diffs).toHaveLength(40);
+    for (const d of json.diffs) {
       expect(d.a.conversation_id).toBe(d.b.conversation_id);
       expect(d.first_divergence).toBeNull();
     }
@@ -283,5 +366,16 @@ describe('driftbench diff', () => {
     const a = join(run, 'conversations', (await readdir(join(run, 'conversations')))[0]!);
     expect((await runBin(['diff', a, a, '--format', 'html', '--out', out])).code).toBe(0);
     expect(await readFile(out, 'utf8')).toContain('Content-Security-Policy');
+  });
+
+  it('ends quietly when the reader closes the pipe (diff A B | head -1)', async () => {
+    const full = await runBin(['diff', run, runB, '--format', 'html']);
+    expect(full.stdout.length).toBeGreaterThan(100 * 1024); // still writing when the reader leaves
+    const r = await runBinIntoHead(['diff', run, runB, '--format', 'html']);
+    expect(r.first).toMatch(/^<!DOCTYPE html>/);
+    expect(r.stderr).not.toContain('EPIPE');
+    expect(r.stderr).not.toMatch(STACK_LINE);
+    expect(r.code).toBe(0);
+    expect(r.ms).toBeLessThan(30_000);
   });
 });

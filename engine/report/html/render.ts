@@ -41,7 +41,7 @@ function verdict(v: string | null | undefined): Html {
 
 // ---------- page ----------
 
-function page(title: string, body: Html): string {
+export function page(title: string, body: Html): string {
   return html`<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -59,7 +59,7 @@ ${body}
 `.value;
 }
 
-function table(cls: string, head: string[], rows: HtmlValue[][]): Html {
+export function table(cls: string, head: string[], rows: HtmlValue[][]): Html {
   return html`<div class="scroll"><table class="${cls}"><thead><tr>${head.map((h) => html`<th>${h}</th>`)}</tr></thead><tbody>${rows.map(
     (r) => html`<tr>${r.map((c) => html`<td>${c}</td>`)}</tr>`,
   )}</tbody></table></div>`;
@@ -285,7 +285,7 @@ function wordDiff(step: Step): Html {
   return html`<div class="text wdiff">${parts}</div>`;
 }
 
-function diffDetails(d: TranscriptDiff, open: boolean): Html {
+export function diffDetails(d: TranscriptDiff, open: boolean, label?: HtmlValue): Html {
   const side = (s: TranscriptDiff['a']) => html`<b>${s.label}</b> (mem_fail ${verdict(s.mem_fail)})`;
   const first = d.first_divergence
     ? html`<p class="divergence">First divergence at step ${d.first_divergence.step}: ${d.first_divergence.reason}</p>`
@@ -296,7 +296,7 @@ function diffDetails(d: TranscriptDiff, open: boolean): Html {
     ) => html`<tbody class="step"><tr class="prompt"><th rowspan="3">${st.step}${st.judged ? html`<br><span class="badge muted">judged</span>` : ''}</th><td colspan="2"><div class="text user">${st.prompt}</div></td></tr>
 <tr>${sideCell(st.a)}${sideCell(st.b)}</tr><tr class="word-diff"><td colspan="2">${wordDiff(st)}</td></tr></tbody>`,
   );
-  return html`<details class="diff"${open ? html` open` : ''}><summary><span class="scenario">${d.scenario}</span>: A ${side(d.a)} vs B ${side(d.b)}</summary>${first}
+  return html`<details class="diff"${open ? html` open` : ''}><summary>${label === undefined ? '' : html`${label} · `}<span class="scenario">${d.scenario}</span>: A ${side(d.a)} vs B ${side(d.b)}</summary>${first}
 <p class="muted">A: <code>${d.a.conversation_id}</code> (${d.a.run_id}, ${d.a.status}) · B: <code>${d.b.conversation_id}</code> (${d.b.run_id}, ${d.b.status})</p>
 <div class="scroll"><table class="side-by-side"><colgroup><col class="step-col"><col><col></colgroup><thead><tr><th>step</th><th>A: ${d.a.label}</th><th>B: ${d.b.label}</th></tr></thead>${steps}</table></div></details>`;
 }
