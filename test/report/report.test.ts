@@ -288,7 +288,7 @@ describe('driftbench report', () => {
     expect(whole.stdout.split('\n')[0]).toBe('driftbench report: p (rehearsal, complete, 4 of 4 conversations scored); judge heuristic');
     expect(whole.stdout).not.toContain('refused');
     expect(whole.code).toBe(0);
-  });
+  }, 90_000);
 
   it('says what to do when a run has not been scored', async () => {
     const out = await tempDir();

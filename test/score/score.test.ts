@@ -123,7 +123,7 @@ describe('driftbench score on part of a run', () => {
     expect(same.code).toBe(0);
     expect(same.stdout).not.toContain('differed');
     expect(await readdir(join(run, 'scores'))).toHaveLength(2);
-  });
+  }, 90_000);
 
   it('refuses to merge into scores of other scorer versions, and leaves them as they were', async () => {
     const run = await rehearsalRun();
