@@ -312,6 +312,7 @@ export function buildProgram(deps: CliDeps, result: CliResult = { exitCode: 0 })
       [] as string[],
     )
     .option('--fail-if-inconclusive', 'a gate whose interval straddles its threshold fails too (strict CI)')
+    .option('--allow-partial', 'gate a report that covers only some conversations of a run (by default such gates are refused and fail)')
     .option('--primary <comparison>', 'one comparison declared in advance, "A vs B": reported first and not adjusted for multiplicity')
     .option('--judge-calibration <file>', 'a calibration (calibrate --labels --format json): rates are also shown corrected for judge error (Rogan-Gladen)')
     .option('--exclude-fallback', 'leave out conversations with turns answered by another model than the one requested (a fallback), from every figure, comparison and gate')
@@ -328,6 +329,7 @@ export function buildProgram(deps: CliDeps, result: CliResult = { exitCode: 0 })
           fallback,
           primary: opts.primary,
           failIfInconclusive: opts.failIfInconclusive === true,
+          allowPartial: opts.allowPartial === true,
           judgeCalibration: opts.judgeCalibration,
         },
         deps,

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import pLimit from 'p-limit';
 import { TranscriptError } from '../errors.js';
 import type { Profile } from '../models/profiles.js';
-import { validatorFor } from '../schemas/compile.js';
+import { readScoresFile } from '../score/scores-file.js';
 import type { CellKey, Report } from '../schemas/report.generated.js';
 import type { Scores } from '../schemas/scores.generated.js';
 import { RunStore, parseTranscript } from '../transcript/run-store.js';
@@ -80,14 +80,8 @@ export async function loadScoredRun(dir: string, judge: string | undefined, prof
     throw new TranscriptError(`${dir}: scored by several judges (${files.map((f) => f.replace(/\.json$/, '')).join(', ')}); pick one with --judge`);
   }
   const path = join(scoresDir, file);
-  let data: unknown;
-  try {
-    data = JSON.parse(await readFile(path, 'utf8'));
-  } catch (cause) {
-    throw new TranscriptError(`${path}: not valid JSON: ${(cause as Error).message}`, { cause });
-  }
-  const validate = validatorFor<Scores>('scores');
-  if (!validate(data)) throw new TranscriptError(`${path}: does not match schemas/scores.schema.json: ${validate.errors?.[0]?.instancePath} ${validate.errors?.[0]?.message}`);
+  const data = await readScoresFile(path);
+  if (data === undefined) throw new TranscriptError(`${path}: gone while reading; run: driftbench score ${dir}`);
   const ids = data.conversations.map((c) => c.conversation_id);
   const answers = await readAnswers(store, modelNamesOf(profiles, manifest), ids);
   return { dir, manifest, scores: data, scoresFile: path, answers, missingTranscripts: ids.filter((id) => !answers.has(id)) };
@@ -156,7 +150,7 @@ export function buildReport(
   runs: readonly LoadedRun[],
   gates: readonly Gate[],
   now: () => number,
-  o: { fallback: FallbackMode; primary?: string; failIfInconclusive?: boolean } = { fallback: 'include' },
+  o: { fallback: FallbackMode; primary?: string; failIfInconclusive?: boolean; allowPartial?: boolean } = { fallback: 'include' },
 ): Report {
   const all = rowsOf(runs);
   const leftOut = o.fallback === 'exclude' ? all.filter((r) => r.fallback.length > 0) : [];
@@ -178,6 +172,11 @@ export function buildReport(
   }
   const skipped = runs.reduce((n, r) => n + r.scores.skipped.length, 0);
   if (skipped > 0) warnings.push(`${skipped} transcript(s) could not be scored and are missing from this report (see the scores files' "skipped")`);
+  const partial = runs.filter((r) => r.scores.conversations.length < r.manifest.counts.conversations).map(coverageOf);
+  if (partial.length > 0)
+    warnings.push(
+      `partial: this report covers ${partial.join('; ')}; its figures say nothing of the rest, and gates are refused${o.allowPartial ? ' (here allowed by --allow-partial)' : ' unless --allow-partial'}`,
+    );
   const compared = comparisons(rows, { primary: o.primary });
   if (o.primary !== undefined && !compared.comparisons.some((c) => c.primary)) {
     warnings.push(`--primary "${o.primary}": no comparison of that name in this report; every comparison is Holm-adjusted`);
@@ -192,6 +191,7 @@ export function buildReport(
       provider: r.manifest.plan.provider,
       status: r.manifest.status,
       conversations: r.manifest.counts.conversations,
+      scored: r.scores.conversations.length,
     })),
     methods: METHODS,
     cells: cells(rows, leftOut),
@@ -202,6 +202,22 @@ export function buildReport(
     missing,
     fallback,
     warnings,
-    gates: evaluateGates(gates, rows, compared.comparisons, { failIfInconclusive: o.failIfInconclusive ?? false }),
+    gates: refusePartial(evaluateGates(gates, rows, compared.comparisons, { failIfInconclusive: o.failIfInconclusive ?? false }), partial, o.allowPartial ?? false),
   };
+}
+
+const coverageOf = (r: LoadedRun) => `${r.scores.conversations.length} of the ${r.manifest.counts.conversations} conversations of ${r.manifest.run_id}`;
+
+/**
+ * A gate on part of a run decides nothing about the run: scoring only the conversations that
+ * pass would turn CI green. So on a partial report every gate fails, saying why and what it
+ * would have decided, unless --allow-partial says the subset is what is meant.
+ */
+function refusePartial(results: Report['gates'], partial: readonly string[], allowPartial: boolean): Report['gates'] {
+  if (partial.length === 0 || allowPartial) return results;
+  return results.map((g) => ({
+    ...g,
+    failed: true,
+    why: `refused: this report covers only ${partial.join('; ')}; score the whole run, or pass --allow-partial to gate on the part scored (on that part: ${g.decision}, ${g.why ?? ''})`,
+  }));
 }

@@ -24,7 +24,14 @@ export interface Report {
     dir: string;
     provider: string;
     status: string;
+    /**
+     * The run's conversations, as its manifest counts them (counts.conversations).
+     */
     conversations: number;
+    /**
+     * Of them, the conversations the scores file read holds, which are all this report covers of the run. Fewer than conversations: the report is partial, and --fail-if gates are refused unless --allow-partial.
+     */
+    scored: number;
   }[];
   /**
    * One row per scenario and cell (model, effort, condition, distance).
@@ -52,7 +59,7 @@ export interface Report {
      */
     decision: 'pass' | 'fail' | 'inconclusive';
     /**
-     * What the exit code follows: decision fail, or inconclusive under --fail-if-inconclusive, or a gate over no data.
+     * What the exit code follows: decision fail, or inconclusive under --fail-if-inconclusive, or a gate over no data, or a gate refused because the report does not cover every conversation of its runs (without --allow-partial).
      */
     failed: boolean;
     why?: string;

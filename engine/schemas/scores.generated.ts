@@ -30,7 +30,7 @@ export interface Scores {
     reason: string;
   }[];
   /**
-   * sha256 over every conversation's id, transcript hash and verdicts; two scores files with equal digests judged alike. Written last.
+   * sha256 over every conversation's id and verdicts (mem_fail value, the judge's answer, every per-step verdict), in id order; two scores files with equal digests judged alike. Not timestamps, order or cache flags. Written last.
    */
   verdicts_sha256: string;
 }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { constants, readFileSync } from 'node:fs';
 import { copyFile, link, mkdir, open, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -13,6 +12,7 @@ import { RunStore, parseTranscript } from '../transcript/run-store.js';
 import type { Transcript } from '../transcript/format.js';
 import type { Judge } from './judge.js';
 import { scoreConversation } from './score-conversation.js';
+import { checkMergeable, readScoresFile, sameVerdicts, verdictsByConversation, verdictsDigest, verdictsOf } from './scores-file.js';
 import { SCORER_VERSIONS } from './text-scorers.js';
 
 export const SCORES_FORMAT = 'driftbench.scores/1';
@@ -26,6 +26,8 @@ export interface ScoreTarget {
   dir: string;
   runId: string;
   files: string[];
+  /** whole: every transcript of a run, or loose files; some: transcript files inside a run directory, merged into its scores. */
+  part: 'whole' | 'some';
   /** Scenario lookup by id: the run's own snapshots, or a suite given on the command line. */
   scenarios: ReadonlyMap<string, LoadedScenario>;
 }
@@ -41,7 +43,12 @@ export interface ScoreResult {
   file: string;
   runId: string;
   judge: JudgeConfig;
+  /** The conversations scored now. */
   summary: ScoreSummary;
+  /** Conversations in the file written: more than summary.conversations after a merge. */
+  inFile: number;
+  /** merged: part of a run, merged into its earlier scores of this judge. */
+  part: 'whole' | 'merged';
   skipped: Scores['skipped'];
   verdictsSha256: string;
   /** Where an earlier, different scores file of the same judge was moved, if any. */
@@ -57,8 +64,8 @@ async function isRunDir(dir: string): Promise<boolean> {
 
 /**
  * Groups inputs into targets. A run directory is scored whole; a transcript file inside a run
- * directory is scored against that run's scenario snapshots; any other transcript file against
- * the suite given (its scores go in a scores/ folder beside it).
+ * directory is scored against that run's scenario snapshots and merged into the run's scores;
+ * any other transcript file against the suite given (its scores go in a scores/ folder beside it).
  */
 export async function resolveTargets(
   inputs: readonly string[],
@@ -73,7 +80,7 @@ export async function resolveTargets(
     if (info.isDirectory() && (await isRunDir(p))) {
       const store = new RunStore(p);
       const manifest = await store.readManifest();
-      targets.set(p, { dir: p, runId: manifest.run_id, files: await store.listTranscriptFiles(), scenarios: await loadRunScenarios(store) });
+      targets.set(p, { dir: p, runId: manifest.run_id, files: await store.listTranscriptFiles(), part: 'whole', scenarios: await loadRunScenarios(store) });
       continue;
     }
     if (info.isDirectory()) throw new TranscriptError(`${input}: not a run directory (no manifest.json); pass a run directory or transcript files`);
@@ -85,26 +92,33 @@ export async function resolveTargets(
       } else {
         const store = new RunStore(runDir);
         const manifest = await store.readManifest();
-        targets.set(runDir, { dir: runDir, runId: manifest.run_id, files: [p], scenarios: await loadRunScenarios(store) });
+        targets.set(runDir, { dir: runDir, runId: manifest.run_id, files: [p], part: 'some', scenarios: await loadRunScenarios(store) });
       }
       continue;
     }
     const dir = dirname(p);
     const existing = targets.get(dir);
     if (existing) existing.files.push(p);
-    else targets.set(dir, { dir, runId: basename(dir), files: [p], scenarios: await suite() });
+    else targets.set(dir, { dir, runId: basename(dir), files: [p], part: 'whole', scenarios: await suite() });
   }
   return [...targets.values()];
 }
 
 /**
- * Scores every transcript of a target and writes scores/<judge-id>.json. A file that cannot
+ * Scores the transcripts of a target and writes scores/<judge-id>.json. A file that cannot
  * be read as a valid transcript is reported under `skipped` and the rest are scored.
  *
+ * A whole run (or loose transcripts) replaces the file. Part of a run (transcript files inside
+ * a run directory) merges into the run's existing file of this judge: the conversations scored
+ * now replace their entries, every other entry is kept, all in transcript-file order; a merge
+ * into a file of another judge configuration or other scorer versions is refused (see
+ * checkMergeable). The kept entries are read whole; the new ones are held until written.
+ *
  * The file is streamed through the durable write (temp file, fsync, rename, like transcripts):
- * each conversation's score is validated and written as soon as the ones before it are, so
- * memory stays flat however many transcripts a run has. An earlier scores file of the same
- * judge whose verdicts differ is kept as scores/<judge-id>.<time>.json, never overwritten.
+ * on a whole run each conversation's score is validated and written as soon as the ones before
+ * it are, so memory stays flat however many transcripts a run has. An earlier scores file of
+ * the same judge whose verdicts differ is kept as scores/<judge-id>.<time>.json, never
+ * overwritten.
  */
 export async function scoreTarget(
   target: ScoreTarget,
@@ -114,10 +128,9 @@ export async function scoreTarget(
   const file = store.path('scores', `${deps.judge.config.id}.json`);
   await mkdir(dirname(file), { recursive: true });
   const validate = validatorForDef<ConversationScore>('scores', 'conversationScore');
-  const digest = createHash('sha256');
   const summary: ScoreSummary = { conversations: 0, yes: 0, no: 0, unscored: 0 };
   const skipped: Scores['skipped'] = [];
-  let verdictsSha256 = '';
+  const verdicts = new Map<string, string>();
   let keptPrevious = null as string | null;
 
   const head = {
@@ -128,10 +141,19 @@ export async function scoreTarget(
     judge: deps.judge.config,
     scorers: { ...SCORER_VERSIONS },
   };
+  const existing = target.part === 'some' ? await readScoresFile(file) : undefined;
+  if (existing) checkMergeable(existing, head, file, target.dir);
   // Results arrive out of order; they are written in file order (sorted names) from `slots`.
   const files = [...target.files].sort();
   const produce: Produce = async (write) => {
     await write(`${JSON.stringify(head, null, 2).slice(0, -2)},\n  "conversations": [`);
+    const emit = async (score: ConversationScore) => {
+      if (!validate(score))
+        throw new Error(`score of ${(score as ConversationScore).conversation_id} does not match schemas/scores.schema.json: ${JSON.stringify(validate.errors?.slice(0, 2))}`);
+      await write(`${verdicts.size === 0 ? '' : ','}\n    ${JSON.stringify(score)}`);
+      verdicts.set(score.conversation_id, verdictsOf(score));
+    };
+    const fresh: ConversationScore[] = [];
     const slots = new Map<number, ConversationScore | null>();
     let next = 0;
     let writing: Promise<void> = Promise.resolve();
@@ -142,21 +164,12 @@ export async function scoreTarget(
           slots.delete(next);
           next++;
           if (score === null) continue;
-          if (!validate(score))
-            throw new Error(`score of ${(score as ConversationScore).conversation_id} does not match schemas/scores.schema.json: ${JSON.stringify(validate.errors?.slice(0, 2))}`);
-          digest.update(
-            JSON.stringify([
-              score.conversation_id,
-              score.transcript_sha256,
-              score.mem_fail.judge_verdict,
-              Object.entries(score.step_coherence.by_step).map(([k, j]) => [k, j.verdict]),
-            ]),
-          );
-          await write(`${summary.conversations === 0 ? '' : ','}\n    ${JSON.stringify(score)}`);
           summary.conversations++;
           if (score.mem_fail.value === 'YES') summary.yes++;
           else if (score.mem_fail.value === 'NO') summary.no++;
           else summary.unscored++;
+          if (existing) fresh.push(score);
+          else await emit(score);
         }
       });
       return writing;
@@ -172,11 +185,20 @@ export async function scoreTarget(
       ),
     );
     await writing;
-    verdictsSha256 = digest.digest('hex');
-    skipped.sort((a, b) => a.file.localeCompare(b.file));
-    await write(`\n  ],\n  "skipped": ${JSON.stringify(skipped)},\n  "verdicts_sha256": "${verdictsSha256}"\n}\n`);
+    let allSkipped = skipped;
+    if (existing) {
+      // An entry whose transcript was scored now is replaced, even when it could not be scored
+      // this time (it is then listed under skipped): its old verdict no longer describes the file.
+      const now = new Set(files);
+      const kept = existing.conversations.filter((c) => !now.has(store.transcriptPath(c.conversation_id)));
+      const merged = [...kept, ...fresh].map((c) => [store.transcriptPath(c.conversation_id), c] as const).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      for (const [, c] of merged) await emit(c);
+      allSkipped = [...existing.skipped.filter((s) => !now.has(resolve(target.dir, s.file)) && !now.has(s.file)), ...skipped];
+    }
+    allSkipped.sort((a, b) => a.file.localeCompare(b.file));
+    await write(`\n  ],\n  "skipped": ${JSON.stringify(allSkipped)},\n  "verdicts_sha256": "${verdictsDigest(verdicts)}"\n}\n`);
     // Before the rename, so the earlier file is in its place or kept aside at every moment.
-    keptPrevious = await keepPrevious(file, verdictsSha256, deps.now);
+    keptPrevious = await keepPrevious(file, verdicts, existing, deps.now);
   };
 
   try {
@@ -186,7 +208,17 @@ export async function scoreTarget(
     if (keptPrevious) await rm(keptPrevious, { force: true });
     throw e;
   }
-  return { file, runId: target.runId, judge: deps.judge.config, summary, skipped, verdictsSha256, keptPrevious };
+  return {
+    file,
+    runId: target.runId,
+    judge: deps.judge.config,
+    summary,
+    inFile: verdicts.size,
+    part: existing ? 'merged' : 'whole',
+    skipped,
+    verdictsSha256: verdictsDigest(verdicts),
+    keptPrevious,
+  };
 }
 
 /** The scenario a transcript was made from, or why it cannot be judged against the scenarios at hand. */
@@ -231,15 +263,18 @@ async function scoreFile(
 }
 
 /**
- * Keeps an earlier scores file aside when its verdicts differ from the new ones. The digest is
- * the file's last field, so only its tail is read, not the whole (possibly large) file.
+ * Keeps an earlier scores file aside when some conversation's verdicts differ from the new ones
+ * (verdictsOf: not timestamps, order or cache flags). Its digest is the file's last field, so
+ * first only its tail is read: equal digests, equal verdicts. A different digest may be one
+ * computed the older way (over transcript hashes too), so then the file is read and its
+ * verdicts compared one by one.
  *
  * A hard link, not a rename: the scores file stays whole in its place until the durable write
  * replaces it, and link() fails with EEXIST where rename() would replace a file kept earlier
  * (two scorings in one second). Then the next free second names it, so the name still has the
  * <time> shape that report skips.
  */
-async function keepPrevious(file: string, digest: string, now: () => number): Promise<string | null> {
+async function keepPrevious(file: string, verdicts: ReadonlyMap<string, string>, read: Scores | undefined, now: () => number): Promise<string | null> {
   let tail: string;
   try {
     const fh = await open(file, 'r');
@@ -256,7 +291,9 @@ async function keepPrevious(file: string, digest: string, now: () => number): Pr
     return null;
   }
   const old = /"verdicts_sha256":\s*"([0-9a-f]{64})"/.exec(tail)?.[1];
-  if (old === digest) return null;
+  if (old === verdictsDigest(verdicts)) return null;
+  const earlier = read ?? (await readScoresFile(file).catch(() => undefined));
+  if (earlier && sameVerdicts(verdictsByConversation(earlier), verdicts)) return null;
   for (let at = now(); ; at += 1000) {
     const stamp = new Date(at)
       .toISOString()

@@ -167,7 +167,7 @@ describe('driftbench report', () => {
     const csv = await runBin(['report', run, '--format', 'csv']);
     const lines = csv.stdout.trim().split('\r\n');
     expect(lines[0]).toBe(
-      'scenario,model,effort,condition,distance,n,failed,mem_fail_rate,ci95_low,ci95_high,unscored,refused,no_reply,not_finished,citations_median,latency_median_ms,cost_median_usd,output_tokens_median,retention_mean,first_drift_median,coherence_mean,fallback_conversations',
+      'scenario,model,effort,condition,distance,n,failed,mem_fail_rate,ci95_low,ci95_high,unscored,refused,no_reply,not_finished,citations_median,latency_median_ms,cost_median_usd,output_tokens_median,retention_mean,first_drift_median,coherence_mean,fallback_conversations,runs_conversations_scored,runs_conversations',
     );
     expect(lines).toHaveLength(3);
     const out = join(await tempDir(), 'r.html');
@@ -243,6 +243,53 @@ describe('driftbench report', () => {
     // The rehearsal run above plays fixtures, which do not scale: it is never checked.
     expect((await runBin(['report', run])).stdout).not.toContain('did not rise');
   });
+
+  it('states how much of each run it covers, and refuses gates on part of a run unless --allow-partial', async () => {
+    const out = await tempDir();
+    expect((await runBin(['run', THREE, '--provider', 'rehearsal', '--repeats', '2', '--effort', 'high', '--out', out, '--run-name', 'p'], { env: {} })).code).toBe(0);
+    const part = join(out, 'p');
+    // Only the two pass conversations of four: the fail ones would fail the gate.
+    const passes = [1, 2].map((r) => join(part, 'conversations', `minimal-lock-budget__rehearsal_pass__high__r${r}.json`));
+    expect((await runBin(['score', ...passes, '--judge', 'heuristic'])).code).toBe(0);
+
+    const json = await runBin(['report', part, '--format', 'json', '--fail-if', 'mem_fail_rate > 0.9']);
+    expect(json.code).toBe(1);
+    const report = JSON.parse(json.stdout) as Report;
+    expect(validatorFor('report')(report)).toBe(true);
+    expect(report.runs[0]).toMatchObject({ run_id: 'p', conversations: 4, scored: 2 });
+    expect(report.warnings).toContain(
+      'partial: this report covers 2 of the 4 conversations of p; its figures say nothing of the rest, and gates are refused unless --allow-partial',
+    );
+    // On the two scored (0/2 failed, interval 0 to 0.66) the gate would pass; it is refused instead.
+    expect(report.gates[0]).toMatchObject({ decision: 'pass', failed: true });
+    expect(report.gates[0]!.why).toMatch(/^refused: this report covers only 2 of the 4 conversations of p; score the whole run, or pass --allow-partial/);
+
+    const table = await runBin(['report', part, '--fail-if', 'mem_fail_rate > 0.9']);
+    expect(table.code).toBe(1);
+    expect(table.stdout.split('\n')[0]).toBe('driftbench report: p (rehearsal, complete, 2 of 4 conversations scored, partial); judge heuristic');
+    expect(table.stdout).toContain('FAIL  mem_fail_rate > 0.9  (value: 0, 95% CI 0 to 0.658; refused: this report covers only 2 of the 4');
+    const md = await runBin(['report', part, '--format', 'markdown']);
+    expect(md.stdout).toContain('Runs: `p` (rehearsal, complete, 2 of 4 conversations scored, partial).');
+    const csv = (await runBin(['report', part, '--format', 'csv'])).stdout.trim().split('\r\n');
+    expect(csv[0]).toMatch(/,runs_conversations_scored,runs_conversations$/);
+    expect(csv[1]).toMatch(/,2,4$/);
+    const page = join(out, 'p.html');
+    expect((await runBin(['report', part, '--format', 'html', '--out', page])).code).toBe(0);
+    expect(await readFile(page, 'utf8')).toMatch(/<td>4<\/td><td>2 \(partial\)<\/td>/);
+
+    const allowed = await runBin(['report', part, '--fail-if', 'mem_fail_rate > 0.9', '--allow-partial']);
+    expect(allowed.code).toBe(0);
+    expect(allowed.stdout).toContain('pass  mem_fail_rate > 0.9  (value: 0, 95% CI 0 to 0.658; decided on the 95% interval over scenarios)');
+    expect(allowed.stdout).toContain('gates are refused (here allowed by --allow-partial)');
+
+    // Scoring the rest merges into the same file: the report covers the whole run, and the gate decides.
+    const fails = [1, 2].map((r) => join(part, 'conversations', `minimal-lock-budget__rehearsal_fail__high__r${r}.json`));
+    expect((await runBin(['score', ...fails, '--judge', 'heuristic'])).code).toBe(0);
+    const whole = await runBin(['report', part, '--fail-if', 'mem_fail_rate > 0.9']);
+    expect(whole.stdout.split('\n')[0]).toBe('driftbench report: p (rehearsal, complete, 4 of 4 conversations scored); judge heuristic');
+    expect(whole.stdout).not.toContain('refused');
+    expect(whole.code).toBe(0);
+  }, 90_000);
 
   it('says what to do when a run has not been scored', async () => {
     const out = await tempDir();

@@ -1,8 +1,9 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalServer, type LocalServer, type RecordedRequest, type Scripted } from '../support/local-server/index.js';
 import type { Scores } from '../../engine/schemas/scores.generated.js';
+import type { Transcript } from '../../engine/transcript/format.js';
 import { runBin, STACK_LINE } from '../helpers/cli.js';
 import { FAKE_KEY, tempDir } from '../helpers/replay.js';
 
@@ -62,6 +63,82 @@ describe('driftbench score with the heuristic judge', () => {
     const scores = await readScores(join(run, 'scores', 'heuristic.json'));
     expect(scores.conversations.map((c) => c.cell.model)).toEqual(['rehearsal:fail']);
     expect(scores.skipped).toHaveLength(1);
+  });
+});
+
+describe('driftbench score on part of a run', () => {
+  const conv = (run: string, name: string) => join(run, 'conversations', `minimal-lock-budget__${name}.json`);
+  /** Gives a pass transcript the fail reply at the trap step: the heuristic judge's verdict flips to YES. */
+  async function flipToFail(run: string): Promise<void> {
+    const fail = JSON.parse(await readFile(conv(run, 'rehearsal_fail__high__r1'), 'utf8')) as Transcript;
+    const file = conv(run, 'rehearsal_pass__high__r1');
+    const t = JSON.parse(await readFile(file, 'utf8')) as Transcript;
+    t.turns[2]!.response!.content = fail.turns[2]!.response!.content;
+    await writeFile(file, JSON.stringify(t, null, 2));
+  }
+  const ids = (s: Scores) => s.conversations.map((c) => `${c.conversation_id} ${c.mem_fail.value}`);
+
+  it("merges one rescored transcript into the run's scores: that one replaced, the rest kept, and says the verdicts differed", async () => {
+    const run = await rehearsalRun();
+    expect((await runBin(['score', run, '--judge', 'heuristic'])).code).toBe(0);
+    const file = join(run, 'scores', 'heuristic.json');
+    const before = await readScores(file);
+    expect(ids(before)).toEqual(['minimal-lock-budget__rehearsal_fail__high__r1 YES', 'minimal-lock-budget__rehearsal_pass__high__r1 NO']);
+
+    await flipToFail(run);
+    const one = await runBin(['score', conv(run, 'rehearsal_pass__high__r1'), '--judge', 'heuristic']);
+    expect(one.stderr).not.toMatch(STACK_LINE);
+    expect(one.code).toBe(0);
+    expect(one.stdout).toContain('scored 1 conversation of r with judge heuristic');
+    expect(one.stdout).toContain("merged into the run's earlier scores of this judge: 2 conversations in the file");
+    expect(one.stdout).toMatch(/the earlier scores of this judge differed; kept as .*scores\/heuristic\.\d{8}T\d{6}Z\.json/);
+    const after = await readScores(file);
+    expect(ids(after)).toEqual(['minimal-lock-budget__rehearsal_fail__high__r1 YES', 'minimal-lock-budget__rehearsal_pass__high__r1 YES']);
+    // The kept entry is the earlier one, as it was.
+    expect(after.conversations[0]).toEqual(before.conversations[0]);
+    expect(after.verdicts_sha256).not.toBe(before.verdicts_sha256);
+    const aside = (await readdir(join(run, 'scores'))).filter((f) => f !== 'heuristic.json');
+    expect(aside).toHaveLength(1);
+    expect(ids(await readScores(join(run, 'scores', aside[0]!)))).toEqual(ids(before));
+
+    // The same transcript again, and then the whole run: the verdicts are the same, though the
+    // scored_at times are not, so nothing is kept aside and nothing is said.
+    for (const args of [[conv(run, 'rehearsal_pass__high__r1')], [run]]) {
+      const again = await runBin(['score', ...args, '--judge', 'heuristic']);
+      expect(again.code).toBe(0);
+      expect(again.stdout).not.toContain('differed');
+      expect(await readdir(join(run, 'scores'))).toHaveLength(2);
+      expect(ids(await readScores(file))).toEqual(ids(after));
+    }
+
+    // Only the order, the times, a cache flag and the digest (as an older driftbench computed it,
+    // over transcript hashes too) differ: the verdicts are compared one by one, and are the same.
+    const shuffled = await readScores(file);
+    shuffled.conversations.reverse();
+    shuffled.scored_at = '2020-01-01T00:00:00.000Z';
+    shuffled.conversations[0]!.mem_fail.judged.votes[0]!.cache = shuffled.conversations[0]!.mem_fail.judged.votes[0]!.cache === 'hit' ? 'miss' : 'hit';
+    shuffled.verdicts_sha256 = '0'.repeat(64);
+    await writeFile(file, JSON.stringify(shuffled, null, 2));
+    const same = await runBin(['score', run, '--judge', 'heuristic']);
+    expect(same.code).toBe(0);
+    expect(same.stdout).not.toContain('differed');
+    expect(await readdir(join(run, 'scores'))).toHaveLength(2);
+  }, 90_000);
+
+  it('refuses to merge into scores of other scorer versions, and leaves them as they were', async () => {
+    const run = await rehearsalRun();
+    expect((await runBin(['score', run, '--judge', 'heuristic'])).code).toBe(0);
+    const file = join(run, 'scores', 'heuristic.json');
+    const older = await readScores(file);
+    older.scorers.mem_fail = '0.9.0';
+    await writeFile(file, JSON.stringify(older, null, 2));
+    const r = await runBin(['score', conv(run, 'rehearsal_pass__high__r1'), '--judge', 'heuristic']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("cannot merge these conversations into the run's scores: its scorer versions differ (mem_fail 0.9.0 -> 1.0.0)");
+    expect(r.stderr).toContain(`rescore the whole run instead: driftbench score ${run}`);
+    expect(r.stderr).not.toMatch(STACK_LINE);
+    expect(await readScores(file)).toEqual(older);
+    expect(await readdir(join(run, 'scores'))).toEqual(['heuristic.json']);
   });
 });
 

@@ -29,6 +29,8 @@ export interface ReportOptions {
   primary?: string;
   /** --fail-if-inconclusive: a gate whose interval straddles its threshold fails too. */
   failIfInconclusive?: boolean;
+  /** --allow-partial: gates decide on a report that covers only some conversations of a run, instead of being refused. */
+  allowPartial?: boolean;
   /** --judge-calibration FILE: calibrate --labels --format json output, to correct rates for judge error. */
   judgeCalibration?: string;
 }
@@ -44,7 +46,12 @@ export async function reportCommand(o: ReportOptions, deps: { output: Output; cw
   const dirs = (await resolveRuns(o.runs, { cwd: deps.cwd, err: deps.output.err })).map((r) => resolve(deps.cwd, r));
   const profiles = loadProfiles();
   const runs = await Promise.all(dirs.map((d) => loadScoredRun(d, o.judge, profiles)));
-  const built = buildReport(runs, gates, deps.now, { fallback: o.fallback ?? 'include', primary: o.primary, failIfInconclusive: o.failIfInconclusive });
+  const built = buildReport(runs, gates, deps.now, {
+    fallback: o.fallback ?? 'include',
+    primary: o.primary,
+    failIfInconclusive: o.failIfInconclusive,
+    allowPartial: o.allowPartial,
+  });
   const report = o.judgeCalibration === undefined ? built : applyJudgeCorrection(built, await readCalibration(resolve(deps.cwd, o.judgeCalibration)), o.judgeCalibration);
   let extras: RenderInput['extras'];
   if (reporter.needsExtras) {

@@ -38,6 +38,7 @@ export async function scoreCommand(o: ScoreCommandOptions, deps: { output: Outpu
     const show = (p: string) => relative(deps.cwd, p) || '.';
     deps.output.out(`scored ${c.conversations} conversation${c.conversations === 1 ? '' : 's'} of ${r.runId} with judge ${r.judge.id} -> ${show(r.file)}`);
     deps.output.out(`  mem_fail: ${c.yes} YES, ${c.no} NO, ${c.unscored} unscored`);
+    if (r.part === 'merged') deps.output.out(`  merged into the run's earlier scores of this judge: ${r.inFile} conversation${r.inFile === 1 ? '' : 's'} in the file`);
     if (r.judge.kind === 'llm') {
       const s = deps.judge.stats;
       deps.output.out(

@@ -66,10 +66,17 @@ export function table(cls: string, head: string[], rows: HtmlValue[][]): Html {
 }
 
 function header(report: Report, title: string): Html {
-  const runs = report.runs.map((r) => [r.run_id, r.provider, r.status, int(r.conversations), html`<code>${r.dir}</code>`]);
+  const runs = report.runs.map((r) => [
+    r.run_id,
+    r.provider,
+    r.status,
+    int(r.conversations),
+    `${int(r.scored)}${r.scored < r.conversations ? ' (partial)' : ''}`,
+    html`<code>${r.dir}</code>`,
+  ]);
   return html`<header><h1>${title}</h1><p class="meta">Generated ${report.generated_at} · judge <code>${report.judge}</code> · ${report.runs.length} run(s)</p>
 <nav><a href="#summary">Summary</a> <a href="#plots">Plots</a> <a href="#scenarios">Scenarios</a> <a href="#comparisons">Comparisons</a> <a href="#diffs">Diffs</a> <a href="#transcripts">Transcripts</a></nav>
-${table('runs', ['run', 'provider', 'status', 'conversations', 'directory'], runs)}</header>`;
+${table('runs', ['run', 'provider', 'status', 'conversations', 'scored', 'directory'], runs)}</header>`;
 }
 
 function warningsAndGates(report: Report): Html {

@@ -51,3 +51,8 @@ export function gateLine(g: Report['gates'][number]): string {
   const iv = g.interval ? `, 95% CI ${num(g.interval.low, 3)} to ${num(g.interval.high, 3)}` : '';
   return `${word}  ${g.expression}  (value: ${g.value === null ? 'unknown' : num(g.value, 3)}${iv}; ${g.why ?? g.decision})`;
 }
+
+/** How much of a run the report covers: "4 of 4 conversations scored", or "2 of 4 conversations scored, partial". */
+export function coverage(r: Report['runs'][number]): string {
+  return `${r.scored} of ${r.conversations} conversations scored${r.scored < r.conversations ? ', partial' : ''}`;
+}

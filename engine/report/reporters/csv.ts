@@ -31,7 +31,12 @@ export function renderCsv(report: Report): string {
     'first_drift_median',
     'coherence_mean',
     'fallback_conversations',
+    // The coverage of the report's runs, on every row so that a row read alone still says it.
+    'runs_conversations_scored',
+    'runs_conversations',
   ];
+  const scored = report.runs.reduce((n, r) => n + r.scored, 0);
+  const all = report.runs.reduce((n, r) => n + r.conversations, 0);
   const rows = report.cells.map((c) => [
     c.scenario,
     c.cell.model,
@@ -55,6 +60,8 @@ export function renderCsv(report: Report): string {
     c.first_drift_median,
     c.coherence_mean,
     c.fallback_conversations,
+    scored,
+    all,
   ]);
   return `${[head, ...rows].map((r) => r.map(field).join(',')).join('\r\n')}\r\n`;
 }

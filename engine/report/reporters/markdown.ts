@@ -1,5 +1,5 @@
 import type { Report } from '../../schemas/report.generated.js';
-import { DIM_TITLES, gateLine, groupSections, memStatus, num, scenarios, secs, usd, varyingDims } from './common.js';
+import { coverage, DIM_TITLES, gateLine, groupSections, memStatus, num, scenarios, secs, usd, varyingDims } from './common.js';
 
 const cell = (s: string) => s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 const table = (head: string[], rows: string[][]) =>
@@ -10,7 +10,7 @@ export function renderMarkdown(report: Report): string {
   const out: string[] = [
     `# driftbench report`,
     '',
-    `Runs: ${report.runs.map((r) => `\`${cell(r.run_id)}\` (${r.provider}, ${r.status}, ${r.conversations} conversations)`).join(', ')}. Judge: \`${cell(report.judge)}\`.`,
+    `Runs: ${report.runs.map((r) => `\`${cell(r.run_id)}\` (${r.provider}, ${r.status}, ${coverage(r)})`).join(', ')}. Judge: \`${cell(report.judge)}\`.`,
   ];
   if (report.warnings.length) out.push('', '## Warnings', '', ...report.warnings.map((w) => `- ${cell(w)}`));
   if (report.gates.length) out.push('', '## Gates', '', ...report.gates.map((g) => `- ${cell(gateLine(g))}`));

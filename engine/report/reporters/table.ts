@@ -1,12 +1,12 @@
 import type { Report } from '../../schemas/report.generated.js';
 import { boxTable } from '../table.js';
-import { DIM_TITLES, gateLine, groupSections, memStatus, num, scenarios, secs, usd, varyingDims } from './common.js';
+import { coverage, DIM_TITLES, gateLine, groupSections, memStatus, num, scenarios, secs, usd, varyingDims } from './common.js';
 
 /** The terminal report: box tables like the original benchmark's, one per scenario. */
 export function renderTable(report: Report): string {
   const dims = varyingDims(report);
   const out: string[] = [];
-  out.push(`driftbench report: ${report.runs.map((r) => `${r.run_id} (${r.provider}, ${r.status})`).join(', ')}; judge ${report.judge}`);
+  out.push(`driftbench report: ${report.runs.map((r) => `${r.run_id} (${r.provider}, ${r.status}, ${coverage(r)})`).join(', ')}; judge ${report.judge}`);
   for (const scenario of scenarios(report)) {
     out.push('', `Scenario ${scenario}`);
     const rows = report.cells.filter((c) => c.scenario === scenario);
