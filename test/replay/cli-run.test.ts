@@ -75,7 +75,7 @@ describe('driftbench run (the real binary)', () => {
     expect(r.stderr).not.toMatch(STACK_LINE);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/scored 4 conversations of e with judge heuristic/);
-    expect(r.stdout).toContain('driftbench report: e (rehearsal, complete); judge heuristic');
+    expect(r.stdout).toContain('driftbench report: e (rehearsal, complete, 4 of 4 conversations scored); judge heuristic');
     expect(r.stdout).toContain('2/2 failed, S = 1');
     // The scores are the run's own, as `driftbench score` would have written them.
     expect((await readdir(join(out, 'e', 'scores'))).filter((f) => f.endsWith('.json'))).toEqual(['heuristic.json']);
