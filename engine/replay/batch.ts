@@ -8,7 +8,7 @@ import { worstCaseTurnCost, type Reservation } from './budget.js';
 import type { ReplayContext } from './context.js';
 import { iso, newTranscript, prefilledTurn, stepsDone, type RunSettings } from './conversation.js';
 import { applyOutcome, BATCH_DISCOUNT, failedTurn, type AskedTurn, type TurnOutcome } from './outcome.js';
-import { buildParams, historyFor, messagesHash, storedParams } from './request.js';
+import { buildParams, historyFor, storedRequest } from './request.js';
 
 /** What replayPlan hands a batch run besides the context and the run's settings. */
 export interface BatchRun {
@@ -93,7 +93,8 @@ export async function runBatches(todo: readonly PlannedConversation[], ctx: Repl
         const profile = findProfile(ctx.profiles, c.model);
         const messages = historyFor(t.turns, st.prompt, run.promptCache);
         const apiModel = ctx.provider.apiModel?.(c.model, profile?.aliases ?? []) ?? c.model;
-        const { params, dropped, thinking, effective } = buildParams({ model: apiModel, effort: c.effort, profile, system: t.system, messages, sampling: run.sampling });
+        const built = buildParams({ model: apiModel, effort: c.effort, profile, system: t.system, messages, sampling: run.sampling });
+        const { params } = built;
         const worst = run.budget.limitUsd !== null ? (worstCaseTurnCost(params, profile?.prices) ?? 0) * BATCH_DISCOUNT : 0;
         // A batch already submitted (found on resume) was reserved for by the run that sent it.
         const hold = run.budget.reserve(record ? 0 : worst);
@@ -104,14 +105,7 @@ export async function runBatches(todo: readonly PlannedConversation[], ctx: Repl
         const asked: AskedTurn = {
           step,
           user: st.prompt,
-          request: {
-            params: storedParams(params),
-            message_count: messages.length,
-            messages_sha256: messagesHash(messages),
-            dropped,
-            requested: { effort: c.effort, thinking },
-            effective_effort: effective,
-          },
+          request: storedRequest(built, messages, c.effort),
           maxTokens: params.max_tokens,
           model: params.model,
           startedAt: iso(ctx.clock.now()),

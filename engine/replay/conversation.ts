@@ -12,7 +12,7 @@ import { worstCaseTurnCost, type Budget, type Reservation } from './budget.js';
 import type { ReplayContext } from './context.js';
 import { applyOutcome, joinPaused, type AskedTurn, type TurnOutcome } from './outcome.js';
 import type { RequestGate } from './request-gate.js';
-import { buildParams, historyFor, injectionFor, messagesHash, storedParams, toRequestBlock, type SamplingOptions } from './request.js';
+import { buildParams, historyFor, injectionFor, messagesHash, storedRequest, toRequestBlock, type SamplingOptions } from './request.js';
 
 /** What one run decided for all its conversations (replayPlan builds it from the plan). */
 export interface RunSettings {
@@ -140,17 +140,13 @@ export async function replayConversation(c: PlannedConversation, l: LoadedScenar
     const injected = await memory.recall({ step: step.step, prompt: step.prompt });
     const injectedAs = injectionFor(profile);
     const messages = historyFor(t.turns, step.prompt, run.promptCache, injected === null ? null : { text: injected, as: injectedAs });
-    const { params, dropped, thinking, effective } = buildParams({ model: apiModel, effort: c.effort, profile, system: t.system, messages, sampling: run.sampling });
+    const built = buildParams({ model: apiModel, effort: c.effort, profile, system: t.system, messages, sampling: run.sampling });
+    const { params } = built;
     const asked: AskedTurn = {
       step: step.step,
       user: step.prompt,
       request: {
-        params: storedParams(params),
-        message_count: messages.length,
-        messages_sha256: messagesHash(messages),
-        dropped,
-        requested: { effort: c.effort, thinking },
-        effective_effort: effective,
+        ...storedRequest(built, messages, c.effort),
         ...(condition !== 'baseline' ? { injected, ...(injected !== null ? { injected_as: injectedAs } : {}) } : {}),
       },
       maxTokens: params.max_tokens,

@@ -177,6 +177,22 @@ export function messagesHash(messages: MessageParams['messages']): string {
   return createHash('sha256').update(JSON.stringify(messages)).digest('hex');
 }
 
+/**
+ * A turn's request as its transcript records it: the parameters built (buildParams), the
+ * history's size and hash, what was dropped, what the cell asked for and the effort worked at.
+ * Streamed and batched turns alike.
+ */
+export function storedRequest(built: ReturnType<typeof buildParams>, messages: MessageParams['messages'], effort: Effort): Turn['request'] {
+  return {
+    params: storedParams(built.params),
+    message_count: messages.length,
+    messages_sha256: messagesHash(messages),
+    dropped: built.dropped,
+    requested: { effort, thinking: built.thinking },
+    effective_effort: built.effective,
+  };
+}
+
 /** Parameters as stored: everything sent except the messages (they are the transcript's turns). */
 export function storedParams(params: MessageParams): Record<string, unknown> {
   const { messages: _messages, ...rest } = params;

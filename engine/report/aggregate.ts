@@ -21,7 +21,8 @@ export function rowOf(score: ConversationScore, fallback: readonly FallbackTurn[
 }
 
 export const keyString = (k: CellKey) => `${k.model}|${k.effort}|${k.condition}|${k.distance}`;
-const finished = (r: Row) => r.score.status === 'complete';
+/** A conversation that ran to its end: what medians and means of its figures read. */
+export const finished = (r: Row) => r.score.status === 'complete';
 /** A YES/NO verdict: the judged replies exist and were judged, whether or not the conversation went on. */
 const verdict = (r: Row) => r.score.mem_fail.value !== 'unscored';
 const answeredElsewhere = (r: Row) => r.fallback.length > 0;
@@ -124,7 +125,7 @@ export function groupStats(group: string, rows: readonly Row[]): GroupStats {
   };
 }
 
-function groupBy<T>(xs: readonly T[], key: (x: T) => string): Map<string, T[]> {
+export function groupBy<T>(xs: readonly T[], key: (x: T) => string): Map<string, T[]> {
   const m = new Map<string, T[]>();
   for (const x of xs) {
     const k = key(x);
@@ -216,13 +217,17 @@ export function comparisons(rows: readonly Row[], o: { primary?: string } = {}):
       const axis = differing[0]!;
       const aRows = byCell.get(keyString(a))!;
       const bRows = byCell.get(keyString(b))!;
-      const pc = compareByScenario(scenarioCounts(aRows), scenarioCounts(bRows));
+      const aCounts = scenarioCounts(aRows);
+      const bCounts = scenarioCounts(bRows);
+      const pc = compareByScenario(aCounts, bCounts);
       if (pc.S === 0) continue;
       const paired = new Set(pc.perScenario.map((x) => x.scenario));
       const inPairs = (rs: readonly Row[]) => rs.filter((r) => paired.has(r.scenario));
-      const strata = pc.perScenario.map((x) => {
-        const ca = scenarioCounts(aRows.filter((r) => r.scenario === x.scenario))[0]!;
-        const cb = scenarioCounts(bRows.filter((r) => r.scenario === x.scenario))[0]!;
+      // The same scenarios, as CMH's strata.
+      const aBy = new Map(aCounts.map((x) => [x.scenario, x]));
+      const bBy = new Map(bCounts.map((x) => [x.scenario, x]));
+      const strata = pc.perScenario.map(({ scenario }) => {
+        const [ca, cb] = [aBy.get(scenario)!, bBy.get(scenario)!];
         return { aFailed: ca.failed, aN: ca.n, bFailed: cb.failed, bN: cb.n };
       });
       const m = cmh(strata);
@@ -254,7 +259,7 @@ export function comparisons(rows: readonly Row[], o: { primary?: string } = {}):
   }
   const trends = distanceTrends(scored);
   // Holm over the family: every comparison and trend but the declared primary.
-  const primary = o.primary === undefined ? undefined : out.find((c) => sameComparison(comparisonName(c), o.primary!));
+  const primary = o.primary === undefined ? undefined : findComparison(out, o.primary);
   if (primary) primary.primary = true;
   const family = [...out.filter((c) => !c.primary && c.p_value !== null), ...trends.filter((t) => t.p_value !== null)];
   const adjusted = holm(family.map((x) => x.p_value!));
@@ -269,9 +274,10 @@ export function comparisons(rows: readonly Row[], o: { primary?: string } = {}):
   return { comparisons: out, trends, family: family.length };
 }
 
-function sameComparison(name: string, wanted: string): boolean {
+/** The comparison a user named ("A vs B", as --primary and comparison gates take it), spacing and case aside. */
+export function findComparison<C extends Pick<Comparison, 'a' | 'b' | 'axis'>>(list: readonly C[], wanted: string): C | undefined {
   const norm = (x: string) => x.replace(/\s+/g, ' ').trim().toLowerCase();
-  return norm(name) === norm(wanted);
+  return list.find((c) => norm(comparisonName(c)) === norm(wanted));
 }
 
 function comparisonSentence(c: Comparison, family: number): string {

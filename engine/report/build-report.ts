@@ -8,7 +8,7 @@ import type { CellKey, Report } from '../schemas/report.generated.js';
 import type { Scores } from '../schemas/scores.generated.js';
 import { RunStore, parseTranscript } from '../transcript/run-store.js';
 import type { RunManifest, Transcript } from '../transcript/format.js';
-import { cells, comparisons, effectWarnings, keyString, METHODS, missingReason, rowOf, summaries, type Row } from './aggregate.js';
+import { cells, comparisons, effectWarnings, groupBy, keyString, METHODS, missingReason, rowOf, summaries, type Row } from './aggregate.js';
 import { cellKeyOf, cellName, fallbackCells, fallbackCount, fallbackTurns, type FallbackTurn, type ModelNames } from './fallback.js';
 import { evaluateGates, type Gate } from './gate.js';
 
@@ -131,11 +131,9 @@ function missingOf(rows: readonly Row[]): Report['missing'] {
     }
     return by;
   };
-  const cells = new Map<string, Row[]>();
-  for (const r of rows) cells.set(keyString(r.key), [...(cells.get(keyString(r.key)) ?? []), r]);
   return {
     by_reason: count(rows),
-    by_cell: [...cells.values()].map((rs) => ({ cell: rs[0]!.key, by_reason: count(rs) })).filter((c) => Object.keys(c.by_reason).length > 0),
+    by_cell: [...groupBy(rows, (r) => keyString(r.key)).values()].map((rs) => ({ cell: rs[0]!.key, by_reason: count(rs) })).filter((c) => Object.keys(c.by_reason).length > 0),
   };
 }
 

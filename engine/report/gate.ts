@@ -1,7 +1,7 @@
 import { UsageError } from '../errors.js';
 import type { Comparison, Interval, Report } from '../schemas/report.generated.js';
 import { mean, median } from '../stats/stats.js';
-import { comparisonName, rates, type Row } from './aggregate.js';
+import { comparisonName, finished, findComparison, rates, type Row } from './aggregate.js';
 
 /**
  * CI gates: `--fail-if "mem_fail_rate > 0.2"`, optionally narrowed to part of a run:
@@ -23,8 +23,6 @@ interface Metric {
   known?: (rows: readonly Row[]) => boolean;
 }
 
-/** The conversations the report's medians and means read: finished ones (a cut-off reply is no answer to score). */
-const finished = (rows: readonly Row[]) => rows.filter((r) => r.score.status === 'complete');
 const values = (xs: Array<number | null>) => xs.filter((x): x is number => x !== null);
 
 export const GATE_METRICS: Record<string, Metric> = {
@@ -43,8 +41,8 @@ export const GATE_METRICS: Record<string, Metric> = {
     },
   },
   not_finished_rate: { about: 'conversations that errored, were refused, cut off or never finished', value: (rs) => (rs.length ? rates(rs).not_finished / rs.length : null) },
-  retention_mean: { about: 'mean constraint retention of finished conversations', value: (rs) => mean(values(finished(rs).map((r) => r.score.constraint_retention.value))) },
-  citations_median: { about: 'median citations in the citation window, of finished conversations', value: (rs) => median(finished(rs).map((r) => r.score.citations.total)) },
+  retention_mean: { about: 'mean constraint retention of finished conversations', value: (rs) => mean(values(rs.filter(finished).map((r) => r.score.constraint_retention.value))) },
+  citations_median: { about: 'median citations in the citation window, of finished conversations', value: (rs) => median(rs.filter(finished).map((r) => r.score.citations.total)) },
   cost_usd: {
     about: 'total cost in USD (unknown when any conversation has no price)',
     value: (rs) => (rs.length === 0 || rs.some((r) => r.score.cost.usd === null) ? null : rs.reduce((n, r) => n + (r.score.cost.usd ?? 0), 0)),
@@ -117,7 +115,7 @@ export function evaluateGates(gates: readonly Gate[], rows: readonly Row[], comp
   });
   return gates.map((g) => {
     if (g.kind === 'comparison') {
-      const c = compared.find((x) => norm(comparisonName(x)) === norm(g.comparison));
+      const c = findComparison(compared, g.comparison);
       if (!c) return result(g, null, null, 'fail', `no comparison "${g.comparison}" in this report (comparisons: ${compared.map(comparisonName).join('; ') || 'none'})`, true);
       // regresses: A fails more often than B, significantly after Holm (a declared primary is not adjusted).
       const towards = g.direction === 'regresses' ? (c.diff ?? 0) > 0 : (c.diff ?? 0) < 0;
@@ -141,5 +139,3 @@ export function evaluateGates(gates: readonly Gate[], rows: readonly Row[], comp
     return result(g, value, null, OPS[g.op]!(value, g.threshold) ? 'fail' : 'pass', 'decided on the value');
   });
 }
-
-const norm = (x: string) => x.replace(/\s+/g, ' ').trim().toLowerCase();

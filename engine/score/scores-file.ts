@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readTextIfExists } from '../transcript/run-store.js';
 import { createHash } from 'node:crypto';
 import { TranscriptError, UsageError } from '../errors.js';
 import { validatorFor } from '../schemas/compile.js';
@@ -36,13 +36,8 @@ export function sameVerdicts(a: ReadonlyMap<string, string>, b: ReadonlyMap<stri
 
 /** A scores file read whole and validated, or undefined when there is none. */
 export async function readScoresFile(file: string): Promise<Scores | undefined> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
+  const text = await readTextIfExists(file);
+  if (text === undefined) return undefined;
   let data: unknown;
   try {
     data = JSON.parse(text);

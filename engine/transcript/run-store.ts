@@ -87,14 +87,8 @@ export class RunStore {
   /** The transcript of a conversation, or undefined if none was written yet. */
   async readTranscript(conversationId: string): Promise<Transcript | undefined> {
     const file = this.transcriptPath(conversationId);
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw e;
-    }
-    return parseTranscript(file, text);
+    const text = await readTextIfExists(file);
+    return text === undefined ? undefined : parseTranscript(file, text);
   }
 
   async listTranscriptFiles(): Promise<string[]> {
@@ -145,5 +139,15 @@ function assertValid(schema: 'transcript' | 'manifest', value: unknown, where: s
     throw new TranscriptError(
       `${where}: does not match schemas/${schema}.schema.json: ${first?.instancePath || '/'} ${first?.message ?? ''}${n > 1 ? ` (and ${n - 1} more)` : ''}`,
     );
+  }
+}
+
+/** A file's text, or undefined when there is no such file; any other failure is thrown. */
+export async function readTextIfExists(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
   }
 }

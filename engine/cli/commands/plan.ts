@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
 import { loadProfiles } from '../../models/profiles.js';
-import { keyString, rowOf, scenarioCounts } from '../../report/aggregate.js';
+import { groupBy, keyString, rowOf, scenarioCounts } from '../../report/aggregate.js';
 import { loadScoredRun } from '../../report/build-report.js';
 import { designEffect, iccAnova, planPower } from '../../stats/index.js';
 import type { Output } from '../output.js';
@@ -44,10 +44,8 @@ export async function planCommand(o: PlanOptions, deps: { output: Output; cwd: s
   if (o.run !== undefined) {
     const run = await loadScoredRun(resolve(deps.cwd, o.run), o.judge, loadProfiles());
     const rows = run.scores.conversations.map((c) => rowOf(c, [], run.manifest.run_id));
-    const byCell = new Map<string, typeof rows>();
-    for (const r of rows) byCell.set(keyString(r.key), [...(byCell.get(keyString(r.key)) ?? []), r]);
     // The correlation is estimated within each cell (cells differ by design) and averaged.
-    const estimates = [...byCell.values()].map((rs) => iccAnova(scenarioCounts(rs))).filter((x): x is number => x !== null);
+    const estimates = [...groupBy(rows, (r) => keyString(r.key)).values()].map((rs) => iccAnova(scenarioCounts(rs))).filter((x): x is number => x !== null);
     const counts = scenarioCounts(rows);
     scenariosNow = counts.length;
     if (estimates.length > 0 && icc === undefined) {

@@ -371,7 +371,7 @@ export function runSummary(m: RunManifest, dir: string, cwd: string, fallback: r
  * is still `driftbench score`'s to write.
  */
 async function offlineFindings(dir: string): Promise<string[]> {
-  const [{ heuristicJudge }, { scoreConversation }, { loadRunScenarios }, { rowOf, rates, keyString }] = await Promise.all([
+  const [{ heuristicJudge }, { scoreConversation }, { loadRunScenarios }, { groupBy, rowOf, rates, keyString }] = await Promise.all([
     import('../../score/judge.js'),
     import('../../score/score-conversation.js'),
     import('../../transcript/run-scenarios.js'),
@@ -387,14 +387,11 @@ async function offlineFindings(dir: string): Promise<string[]> {
     const s = scenarios.get(t.scenario.id);
     if (s) rows.push(rowOf(await scoreConversation(t, s.scenario, text, judge, { coherence: false }), [], t.run_id));
   }
-  const cells = new Map<string, typeof rows>();
-  for (const r of rows) cells.set(keyString(r.key), [...(cells.get(keyString(r.key)) ?? []), r]);
   return [
     '  found (heuristic judge, offline): mem_fail per cell',
-    ...[...cells.values()].map((rs) => {
+    ...[...groupBy(rows, (r) => keyString(r.key)).values()].map((rs) => {
       const r = rates(rs);
-      const k = rs[0]!.key;
-      return `    ${k.model} / ${k.effort}${k.condition === 'baseline' ? '' : ` / ${k.condition}`}${k.distance ? ` / distance ${k.distance}` : ''}: ${r.failed}/${r.n} failed, S = ${r.S}`;
+      return `    ${cellName(rs[0]!.key)}: ${r.failed}/${r.n} failed, S = ${r.S}`;
     }),
   ];
 }
