@@ -42,9 +42,11 @@ interface Payload {
 
 /**
  * Signs the thinking blocks of a reply to `body` from `model`: `before` is the reply's blocks ahead
- * of this one, as sent. A request that ends with an assistant message continues that turn (a
- * pause_turn sent back): the API combines consecutive assistant messages into one turn, so the
- * reply's blocks are bound as if they followed that message's blocks in the same message.
+ * of this one, as sent. A request that ends with an assistant message continues that turn: a
+ * pause_turn reply sent back "to continue" (https://platform.claude.com/docs/en/api/handling-stop-reasons).
+ * The docs do not say how a continuation's thinking is bound; this server's assumption is the
+ * one that lets the engine keep a paused turn as one assistant message: the reply's blocks are
+ * bound as if they followed that message's blocks in the same message.
  */
 export function replySigner(body: Record<string, unknown>, model: ModelRecord): (before: unknown[], thinking: string) => string {
   const messages = Array.isArray(body['messages']) ? body['messages'] : [];
