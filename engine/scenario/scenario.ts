@@ -26,6 +26,11 @@ export function trapSteps(s: Scenario): Step[] {
   return s.steps.filter((st) => st.trap !== undefined);
 }
 
+/** The 1-based numbers of the trap steps and of the judged steps, for marking them in reports. */
+export function markedSteps(s: Scenario): { trap: number[]; judged: number[] } {
+  return { trap: s.steps.flatMap((st, i) => (st.trap !== undefined ? [i + 1] : [])), judged: [...s.judge.steps] };
+}
+
 /** The citation window: the scenario's own, or steps 4-5 clamped to the scenario's length. */
 export function citationWindow(s: Scenario): { from: number; to: number } {
   if (s.scoring?.citation_window) return s.scoring.citation_window;

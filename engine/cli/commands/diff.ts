@@ -8,6 +8,7 @@ import { renderDiffMarkdown, renderDiffText } from '../../diff/render-text.js';
 import { diffRuns } from '../../diff/run-diff.js';
 import { renderDiffHtml, renderRunDiffHtml } from '../../report/html/index.js';
 import { loadSuite } from '../../scenario/scenario-files.js';
+import { markedSteps } from '../../scenario/scenario.js';
 import type { TranscriptDiff } from '../../schemas/diff.generated.js';
 import type { RunDiff } from '../../schemas/run-diff.generated.js';
 import { writeFileDurably } from '../../transcript/atomic-write.js';
@@ -43,7 +44,7 @@ export async function diffCommand(
         : o.format === 'markdown'
           ? renderRunDiffMarkdown(d)
           : o.format === 'html'
-            ? renderRunDiffHtml(d)
+            ? renderRunDiffHtml(d, Object.fromEntries([...a, ...b].map((s) => [s.scenario.scenario.id, markedSteps(s.scenario.scenario)])))
             : renderRunDiffText(d, color);
   } else {
     const [x, y] = [a[0]!, b[0]!];
@@ -57,7 +58,7 @@ export async function diffCommand(
         : o.format === 'markdown'
           ? renderDiffMarkdown(d)
           : o.format === 'html'
-            ? renderDiffHtml(d)
+            ? renderDiffHtml(d, undefined, markedSteps(x.scenario.scenario).trap)
             : renderDiffText(d, color);
   }
   if (o.out !== undefined) {

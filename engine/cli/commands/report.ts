@@ -16,6 +16,7 @@ import { resolveRuns } from '../latest-run.js';
 import { applyJudgeCorrection } from '../../report/judge-correction.js';
 import type { Calibration } from '../../schemas/calibration.generated.js';
 import { validatorFor } from '../../schemas/compile.js';
+import { markedSteps } from '../../scenario/scenario.js';
 
 export interface ReportOptions {
   runs: string[];
@@ -65,6 +66,7 @@ export async function reportCommand(o: ReportOptions, deps: { output: Output; cw
         sides.filter((s) => !leftOut.has(`${s.transcript.run_id}\0${s.transcript.conversation_id}`)),
       ),
       title: `driftbench report: ${report.runs.map((r) => r.run_id).join(', ')}`,
+      steps: Object.fromEntries(sides.map((s) => [s.scenario.scenario.id, markedSteps(s.scenario.scenario)])),
     };
   }
   const text = reporter.render({ report, extras });

@@ -5,7 +5,7 @@
  */
 import type { Pair, RunDiff } from '../../schemas/run-diff.generated.js';
 import { html, type Html } from './escape.js';
-import { diffDetails, page, table } from './render.js';
+import { Anchors, diffDetails, filterForm, page, table, type StepMarks } from './render.js';
 
 const MATCHED_BY: Record<RunDiff['matched_by'], string> = {
   cell: 'scenario, repeat and cell',
@@ -26,7 +26,9 @@ function list(ids: string[]): Html {
 }
 
 /** Every pair of two runs on one page. `d.diffs` must hold every pair (`shown: all`), in the order of `d.pairs`. */
-export function renderRunDiffHtml(d: RunDiff): string {
+export function renderRunDiffHtml(d: RunDiff, steps?: Record<string, StepMarks>): string {
+  const anchors = new Anchors();
+  for (const x of d.diffs) anchors.scenario(x.scenario);
   const title = `driftbench diff: ${d.a.run_id ?? d.a.input} vs ${d.b.run_id ?? d.b.input}`;
   const c = d.summary.by_change;
   const flips = d.summary.flips_by_scenario.filter((s) => s.yes_to_no + s.no_to_yes > 0);
@@ -35,7 +37,7 @@ export function renderRunDiffHtml(d: RunDiff): string {
     ? table(
         'summary',
         ['scenario', 'pairs', 'scored', 'A YES → B NO', 'A NO → B YES'],
-        flips.map((s) => [s.scenario, s.pairs, s.scored, s.yes_to_no, s.no_to_yes]),
+        flips.map((s) => [html`<a href="#flip-${anchors.scenario(s.scenario)}">${s.scenario}</a>`, s.pairs, s.scored, s.yes_to_no, s.no_to_yes]),
       )
     : html`<p class="muted">${scored === 0 ? 'Unknown: no pair is scored on both sides.' : `None (${scored} of ${d.summary.compared} pairs scored on both sides).`}</p>`;
   const summary = html`<section id="summary"><h2>Summary</h2>
@@ -47,8 +49,31 @@ export function renderRunDiffHtml(d: RunDiff): string {
   const sections = SECTIONS.map(({ change, title: heading }) => {
     const rows = d.pairs.flatMap((p, i) => (p.change === change && d.diffs[i] ? [{ p, diff: d.diffs[i] }] : []));
     if (rows.length === 0) return '';
-    const items = rows.map(({ p, diff }) => diffDetails(diff, false, html`<code>${p.a}</code>${p.b === p.a ? '' : html` / <code>${p.b}</code>`}`));
-    return html`<section id="${change}"><h2>${heading} (${rows.length})</h2>${items}</section>`;
+    // Grouped by scenario within each kind of change, each group an anchor the summary links to.
+    const scenarios = [...new Set(rows.map((r) => r.diff.scenario))];
+    const groups = scenarios.map((id) => {
+      const mine = rows.filter((r) => r.diff.scenario === id);
+      const slug = `${change}-${anchors.scenario(id)}`;
+      const items = mine.map(({ p, diff }) =>
+        diffDetails(diff, false, { label: html`<code>${p.a}</code>${p.b === p.a ? '' : html` / <code>${p.b}</code>`}`, anchors, trap: steps?.[id]?.trap }),
+      );
+      return html`<section class="scenario-group" id="${slug}" data-group><h3>${id} <span class="muted">(${mine.length})</span></h3>${items}</section>`;
+    });
+    return html`<section id="${change}"><h2>${heading} (${rows.length})</h2>${groups}</section>`;
   });
-  return page(title, html`<header><h1>${title}</h1></header><main>${summary}${sections}</main>`);
+  const index = table(
+    'pairs',
+    ['scenario', ...SECTIONS.map((x) => x.title.toLowerCase())],
+    anchors.scenarioIds.map((id) =>
+      [id, ...SECTIONS.map(({ change }) => {
+        const k = d.pairs.filter((p, i) => p.change === change && d.diffs[i]?.scenario === id).length;
+        return k ? html`<a href="#${change}-${anchors.scenario(id)}">${k}</a>` : '0';
+      })],
+    ),
+    anchors.scenarioIds.map((id) => ({ scenario: anchors.scenario(id) })),
+  );
+  return page(
+    title,
+    html`<header><h1>${title}</h1></header>${filterForm(anchors, anchors.scenarioIds, true)}<main>${summary}<section id="by-scenario"><h2>Pairs by scenario</h2>${index}</section>${sections}</main>`,
+  );
 }

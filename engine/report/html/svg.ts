@@ -29,6 +29,11 @@ interface AxisText {
   format: (v: number) => string;
   /** Fixed end of the value axis (1 for rates); otherwise taken from the data. */
   max?: number;
+  /**
+   * For a measured quantity (latency, cost): every value 0 means nothing was measured (an
+   * offline rehearsal), so a note replaces an axis that would run from 0 to 0.
+   */
+  zeroIsNoData?: boolean;
 }
 
 export interface BarChartSpec extends AxisText {
@@ -85,19 +90,83 @@ function tickValues(end: number, step: number): number[] {
   return out;
 }
 
-function svgOpen(title: string, height: number): Html {
-  return html`<svg class="plot" xmlns="http://www.w3.org/2000/svg" role="img" width="${WIDTH}" height="${n1(height)}" viewBox="0 0 ${WIDTH} ${n1(height)}" font-family="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif" font-size="11"><title>${title}</title>`;
+/** A note in place of a chart whose values are all zero: nothing to compare. */
+export function allZero(title: string, zero: string): Html {
+  return html`<p class="no-data">${title}: every value is ${zero}; nothing was measured.</p>`;
 }
 
-function legend(series: string[], y: number, x0: number): { markup: Html; height: number } {
-  const colW = 200;
-  const perRow = Math.max(1, Math.floor((WIDTH - x0) / colW));
+/**
+ * Tick values whose printed labels differ: a scale finer than the format prints (0.001 s
+ * shown as 0.00) would otherwise label several ticks alike. The first of each label stays.
+ */
+export function distinctTicks(ticks: number[], format: (v: number) => string): number[] {
+  const seen = new Set<string>();
+  return ticks.filter((t) => {
+    const label = format(t);
+    if (seen.has(label)) return false;
+    seen.add(label);
+    return true;
+  });
+}
+
+function svgOpen(title: string, height: number, width = WIDTH): Html {
+  return html`<svg class="plot" xmlns="http://www.w3.org/2000/svg" role="img" width="${n1(width)}" height="${n1(height)}" viewBox="0 0 ${n1(width)} ${n1(height)}" font-family="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif" font-size="11"><title>${title}</title>`;
+}
+
+/** Width of a legend entry: swatch, gap, the whole name, and room before the next. */
+const legendItemWidth = (name: string): number => 14 + name.length * CHAR_W + 18;
+
+/** The width a chart needs so that no legend entry is cut off (at least the standard width). */
+export function widthForLegend(series: string[], x0: number): number {
+  const widest = Math.max(0, ...series.map(legendItemWidth));
+  return Math.max(WIDTH, Math.min(x0, 16) + widest + 8);
+}
+
+/**
+ * The legend: columns as wide as the longest name, as many per row as fit. Names are never
+ * clipped: a name too long to fit beside the plot starts the legend at the left edge, and the
+ * chart grows (`widthForLegend`) rather than cutting it off.
+ */
+export function legend(series: string[], y: number, x0: number, width = WIDTH, dashes = false): { markup: Html; height: number } {
+  const colW = Math.max(...series.map(legendItemWidth), 1);
+  const start = x0 + colW <= width ? x0 : 16;
+  const perRow = Math.max(1, Math.floor((width - start) / colW));
   const items = series.map((name, i) => {
-    const x = x0 + (i % perRow) * colW;
+    const x = start + (i % perRow) * colW;
     const row = y + Math.floor(i / perRow) * 16;
-    return html`<g class="legend"><rect x="${x}" y="${row - 8}" width="10" height="10" fill="${seriesColor(i)}"/><text x="${x + 14}" y="${row + 1}"><title>${name}</title>${clip(name, 28)}</text></g>`;
+    const swatch = dashes
+      ? html`<line x1="${n1(x - 2)}" x2="${n1(x + 12)}" y1="${row - 3}" y2="${row - 3}" stroke="${seriesColor(i)}" stroke-width="2.5"${dashArray(i)}/>`
+      : html`<rect x="${n1(x)}" y="${row - 8}" width="10" height="10" fill="${seriesColor(i)}"/>`;
+    return html`<g class="legend">${swatch}<text x="${n1(x + 14)}" y="${row + 1}"><title>${name}</title>${name}</text></g>`;
   });
   return { markup: html`${items}`, height: Math.ceil(series.length / perRow) * 16 };
+}
+
+/** Dash patterns per series, so lines that meet or cross stay apart without relying on colour. */
+const DASHES = ['', '6 3', '2 3', '9 3 2 3'];
+function dashArray(i: number): Html {
+  const d = DASHES[i % DASHES.length] ?? '';
+  return d ? html` stroke-dasharray="${d}"` : html``;
+}
+
+/**
+ * Moves labels apart vertically so that none overlaps the next: sorted by position, each at
+ * least `gap` below the one before, the whole column pulled back up if it runs past `max`.
+ */
+export function spreadLabels(ys: number[], gap: number, min: number, max: number): number[] {
+  const order = ys.map((y, i) => ({ y, i })).sort((a, b) => a.y - b.y || a.i - b.i);
+  const placed: number[] = [];
+  for (const [k, o] of order.entries()) placed[k] = Math.max(o.y, min, k > 0 ? placed[k - 1]! + gap : -Infinity);
+  const over = (placed.at(-1) ?? 0) - max;
+  if (over > 0) {
+    for (let k = placed.length - 1; k >= 0; k--) {
+      const limit = k === placed.length - 1 ? max : placed[k + 1]! - gap;
+      placed[k] = Math.min(placed[k]!, limit);
+    }
+  }
+  const out: number[] = new Array<number>(ys.length);
+  order.forEach((o, k) => (out[o.i] = placed[k]!));
+  return out;
 }
 
 function whisker(low: number, high: number, y: number, half: number): Html {
@@ -109,6 +178,7 @@ function horizontalBars(spec: AxisText, series: string[], groups: GroupedBarChar
   const values = groups.flatMap((g) => g.values);
   const known = values.flatMap((v) => [v.value, v.high ?? null]).filter((v): v is number => v !== null && Number.isFinite(v));
   if (groups.length === 0 || !values.some((v) => v.value !== null)) return noData(spec.title);
+  if (spec.zeroIsNoData && known.every((v) => v === 0)) return allZero(spec.title, spec.format(0));
   // A fixed end must be positive: a zero step would never reach it (the tick loop would not end).
   const { end, step } = spec.max !== undefined && spec.max > 0 ? { end: spec.max, step: spec.max / 4 } : niceScale(Math.max(...known));
   const labelChars = Math.min(28, Math.max(6, ...groups.map((g) => g.label.length)));
@@ -116,12 +186,13 @@ function horizontalBars(spec: AxisText, series: string[], groups: GroupedBarChar
   const right = WIDTH - 72;
   const barH = series.length > 1 ? 13 : 18;
   const groupH = series.length * barH + 10;
-  const lg = series.length > 1 ? legend(series, 14, left) : null;
+  const width = series.length > 1 ? widthForLegend(series, left) : WIDTH;
+  const lg = series.length > 1 ? legend(series, 14, left, width) : null;
   const top = 26 + (lg ? lg.height + 4 : 0);
   const plotH = groups.length * groupH;
   const height = top + plotH + 44;
   const x = (v: number): number => left + (Math.min(Math.max(v, 0), end) / end) * (right - left);
-  const ticks = tickValues(end, step).map(
+  const ticks = distinctTicks(tickValues(end, step), spec.format).map(
     (t) =>
       html`<line x1="${n1(x(t))}" x2="${n1(x(t))}" y1="${top}" y2="${top + plotH}" stroke="#e3e3e3"/><text x="${n1(x(t))}" y="${top + plotH + 14}" text-anchor="middle" fill="#555">${spec.format(t)}</text>`,
   );
@@ -139,7 +210,7 @@ function horizontalBars(spec: AxisText, series: string[], groups: GroupedBarChar
     });
     return html`<text x="${n1(left - 8)}" y="${n1(y0 + (series.length * barH) / 2 + 4)}" text-anchor="end" fill="#222"><title>${g.label}</title>${clip(g.label, labelChars)}</text>${bars}`;
   });
-  return html`${svgOpen(spec.title, height)}${lg ? lg.markup : ''}<text x="${n1(left - 8)}" y="${top - 8}" text-anchor="end" font-weight="600" fill="#333">${spec.categoryLabel}</text>${ticks}<line x1="${n1(left)}" x2="${n1(left)}" y1="${top}" y2="${top + plotH}" stroke="#888"/>${rows}<text x="${n1((left + right) / 2)}" y="${height - 10}" text-anchor="middle" font-weight="600" fill="#333">${spec.valueLabel}</text></svg>`;
+  return html`${svgOpen(spec.title, height, width)}${lg ? lg.markup : ''}<text x="${n1(left - 8)}" y="${top - 8}" text-anchor="end" font-weight="600" fill="#333">${spec.categoryLabel}</text>${ticks}<line x1="${n1(left)}" x2="${n1(left)}" y1="${top}" y2="${top + plotH}" stroke="#888"/>${rows}<text x="${n1((left + right) / 2)}" y="${height - 10}" text-anchor="middle" font-weight="600" fill="#333">${spec.valueLabel}</text></svg>`;
 }
 
 /** One bar per category, with a 95% interval whisker where known. */
@@ -156,7 +227,11 @@ export function groupedBarChart(spec: GroupedBarChartSpec): Html {
   return horizontalBars(spec, spec.series, spec.groups);
 }
 
-/** Lines over integer x values (steps); the last point of each series carries its value. */
+/**
+ * Lines over integer x values (steps); the last point of each series carries its value. Series
+ * that share points would hide one another, so each is dodged sideways by a few pixels and
+ * drawn with its own dash pattern; the end labels are moved apart so that none overlaps.
+ */
 export function lineChart(spec: LineChartSpec): Html {
   const series = spec.series.filter((s) => s.points.length > 0);
   const points = series.flatMap((s) => s.points);
@@ -165,6 +240,10 @@ export function lineChart(spec: LineChartSpec): Html {
   const [xMin, xMax] = [Math.min(...xs), Math.max(...xs)];
   const { end, step } = niceScale(Math.max(...points.map((p) => p.y)));
   const left = 56;
+  const width = widthForLegend(
+    series.map((s) => s.name),
+    left,
+  );
   const right = WIDTH - 64;
   const top = 16;
   const plotH = 200;
@@ -172,29 +251,41 @@ export function lineChart(spec: LineChartSpec): Html {
     series.map((s) => s.name),
     top + plotH + 58,
     left,
+    width,
+    true,
   );
   const height = top + plotH + 58 + lg.height + 4;
-  const x = (v: number): number => (xMax === xMin ? (left + right) / 2 : left + ((v - xMin) / (xMax - xMin)) * (right - left));
+  // Dodge: at most a third of the gap between steps, shared out over the series; the steps are
+  // inset by the widest shift so that every dodged point stays inside the axes.
+  const gapPx = xMax === xMin ? right - left : (right - left) / (xMax - xMin);
+  const dodge = series.length > 1 ? Math.min(4, gapPx / 3 / series.length) : 0;
+  const shift = (i: number): number => (i - (series.length - 1) / 2) * dodge;
+  const inset = (dodge * (series.length - 1)) / 2;
+  const x = (v: number): number => (xMax === xMin ? (left + right) / 2 : left + inset + ((v - xMin) / (xMax - xMin)) * (right - left - 2 * inset));
   const y = (v: number): number => top + plotH - (Math.min(Math.max(v, 0), end) / end) * plotH;
   const xStep = Math.max(1, Math.ceil((xMax - xMin) / 12));
   const xTicks: number[] = [];
   for (let t = xMin; t <= xMax; t += xStep) xTicks.push(t);
-  const grid = html`${tickValues(end, step).map(
+  const grid = html`${distinctTicks(tickValues(end, step), spec.format).map(
     (t) =>
       html`<line x1="${left}" x2="${right}" y1="${n1(y(t))}" y2="${n1(y(t))}" stroke="#e3e3e3"/><text x="${left - 6}" y="${n1(y(t) + 4)}" text-anchor="end" fill="#555">${spec.format(t)}</text>`,
   )}${xTicks.map((t) => html`<text x="${n1(x(t))}" y="${top + plotH + 16}" text-anchor="middle" fill="#555">${t}</text>`)}`;
+  const sorted = series.map((s) => [...s.points].sort((a, b) => a.x - b.x));
+  const lastYs = sorted.map((pts) => y(pts[pts.length - 1]?.y ?? 0) + 4);
+  const labelYs = spreadLabels(lastYs, 12, top + 4, top + plotH + 4);
   const lines = series.map((s, i) => {
-    const sorted = [...s.points].sort((a, b) => a.x - b.x);
-    const d = sorted.map((p, j) => `${j === 0 ? 'M' : 'L'}${n1(x(p.x))},${n1(y(p.y))}`).join(' ');
+    const pts = sorted[i]!;
+    const px = (v: number): number => x(v) + shift(i);
+    const d = pts.map((p, j) => `${j === 0 ? 'M' : 'L'}${n1(px(p.x))},${n1(y(p.y))}`).join(' ');
     const color = seriesColor(i);
-    const last = sorted[sorted.length - 1];
-    const dots = sorted.map(
-      (p) => html`<circle cx="${n1(x(p.x))}" cy="${n1(y(p.y))}" r="3" fill="${color}"><title>${s.name}, ${spec.xLabel} ${p.x}: ${spec.format(p.y)}</title></circle>`,
+    const last = pts[pts.length - 1];
+    const dots = pts.map(
+      (p) => html`<circle cx="${n1(px(p.x))}" cy="${n1(y(p.y))}" r="3" fill="${color}"><title>${s.name}, ${spec.xLabel} ${p.x}: ${spec.format(p.y)}</title></circle>`,
     );
-    const label = last ? html`<text class="value" x="${n1(x(last.x) + 6)}" y="${n1(y(last.y) + 4 + (i % 3) * 4 - 4)}" fill="${color}">${spec.format(last.y)}</text>` : '';
-    return html`<g class="series"><path d="${d}" fill="none" stroke="${color}" stroke-width="2"/>${dots}${label}</g>`;
+    const label = last ? html`<text class="value" x="${n1(x(xMax) + dodge * series.length + 8)}" y="${n1(labelYs[i]!)}" fill="${color}"><title>${s.name}</title>${spec.format(last.y)}</text>` : '';
+    return html`<g class="series"><path d="${d}" fill="none" stroke="${color}" stroke-width="2"${dashArray(i)}/>${dots}${label}</g>`;
   });
   const axes = html`<line x1="${left}" x2="${left}" y1="${top}" y2="${top + plotH}" stroke="#888"/><line x1="${left}" x2="${right}" y1="${top + plotH}" y2="${top + plotH}" stroke="#888"/>`;
   const labels = html`<text x="${n1((left + right) / 2)}" y="${top + plotH + 36}" text-anchor="middle" font-weight="600" fill="#333">${spec.xLabel}</text><text transform="translate(14 ${n1(top + plotH / 2)}) rotate(-90)" text-anchor="middle" font-weight="600" fill="#333">${spec.yLabel}</text>`;
-  return html`${svgOpen(spec.title, height)}${grid}${axes}${lines}${labels}${lg.markup}</svg>`;
+  return html`${svgOpen(spec.title, height, width)}${grid}${axes}${lines}${labels}${lg.markup}</svg>`;
 }
