@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -33,6 +34,16 @@ beforeAll(async () => {
   }
   expect((await runBin(['score', run, '--judge', 'heuristic'])).code).toBe(0);
 }, 60_000);
+
+/** The page has one script, and its CSP allows exactly that script by its sha256 and no other source. */
+function expectOnlyOurScript(page: string): void {
+  const scripts = [...page.matchAll(/<script>([^]*?)<\/script>/g)].map((m) => m[1]!);
+  expect(scripts).toHaveLength(1);
+  expect(page.match(/<script/gi)).toHaveLength(1);
+  const hash = createHash('sha256').update(scripts[0]!, 'utf8').digest('base64');
+  const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]*)">/.exec(page)?.[1];
+  expect(csp).toBe(`default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'sha256-${hash}'`);
+}
 
 async function jsonReport(...args: string[]): Promise<Report> {
   const r = await runBin(['report', run, '--format', 'json', ...args]);
@@ -175,12 +186,48 @@ describe('driftbench report', () => {
     expect(html.stdout).toContain(`wrote ${out}`);
     const page = await readFile(out, 'utf8');
     expect(page).toMatch(/^<!doctype html>/i);
-    // Self-contained: no script, no external resource; every transcript and a diff per comparison.
+    // Self-contained: no external resource, and one script, which the CSP allows by its hash and nothing else.
     expect(page).toContain("default-src 'none'");
-    expect(page).not.toMatch(/<script|src="http|href="http/i);
+    expect(page).not.toMatch(/src="http|href="http/i);
+    expectOnlyOurScript(page);
     expect(page.match(/<svg[^>]*class="plot"/g)?.length).toBeGreaterThanOrEqual(3);
     expect(page.match(/<details class="transcript"/g)).toHaveLength(40);
     expect(page.match(/<details class="diff"/g)).toHaveLength(1);
+  });
+
+  it('writes an HTML report grouped by scenario, with anchors from the table rows, the judge reasoning, trap and judged marks, and plots without empty axes', async () => {
+    const out = join(await tempDir(), 'g.html');
+    expect((await runBin(['report', run, '--format', 'html', '--out', out])).code).toBe(0);
+    const page = await readFile(out, 'utf8');
+    expectOnlyOurScript(page);
+    // One group for the one scenario, holding its diff first and then its transcripts by cell.
+    const group = page.indexOf('<section class="scenario-group" id="scenario-minimal-lock-budget" data-group>');
+    expect(group).toBeGreaterThan(0);
+    expect(page.match(/<section class="scenario-group"/g)).toHaveLength(1);
+    expect(page.indexOf('<details class="diff"', group)).toBeLessThan(page.indexOf('<details class="transcript"', group));
+    // Each row of the scenario table links to the group of its cell, which exists.
+    const links = [...page.matchAll(/<a href="#(scenario-minimal-lock-budget--c\d+)">view<\/a>/g)].map((m) => m[1]!);
+    expect(links).toHaveLength(2);
+    for (const id of links) expect(page).toContain(`<div class="cell-group" id="${id}" data-group><h4>rehearsal:`);
+    // The judge's verdict, votes and reasoning beside each verdict: every transcript and both sides of the diff.
+    expect(page.match(/<table class="votes">/g)).toHaveLength(40 + 2);
+    expect(page).toContain('step 3: the reply accepts the trap');
+    expect(page).toContain('step 3: the reply rejects the trap');
+    // The trap and judged step (3) marked in words, in every transcript and in the diff.
+    expect(page.match(/<span class="badge mark trap"[^>]*>trap step<\/span>/g)).toHaveLength(40 + 1);
+    expect(page.match(/<span class="badge mark judged"[^>]*>judged step<\/span>/g)).toHaveLength(40 + 1);
+    expect(page).toMatch(/<li class="turn trap judged"><h4>Step 3 /);
+    expect(page).not.toMatch(/<li class="turn[^"]*"><h4>Step [12] <span class="muted">generated<\/span> <span class="badge mark/);
+    // One condition and one distance: no table for either, a sentence instead.
+    expect(page).not.toContain('<h3>By condition</h3>');
+    expect(page).not.toContain('<h3>By distance</h3>');
+    expect(page).toContain('One value only, so no table: condition: baseline; distance: 0.');
+    // A rehearsal measures no time and no cost: a note, not an axis from 0 to 0.
+    expect(page).toContain('<p class="no-data">Median latency by effort: every value is 0; nothing was measured.</p>');
+    expect(page).toContain('<p class="no-data">Median cost by effort: every value is $0; nothing was measured.</p>');
+    // The filters: every scenario and cell, as tokens the renderer made.
+    expect(page).toContain('<select data-filter="scenario"><option value="">all</option><option value="scenario-minimal-lock-budget">minimal-lock-budget</option></select>');
+    expect(page.match(/<option value="c\d+">rehearsal:(pass|fail) · high · baseline<\/option>/g)).toHaveLength(2);
   });
 
   it('gates CI with --fail-if: exit 1 when the condition holds, 0 when not, 2 when malformed', async () => {
@@ -386,8 +433,17 @@ describe('driftbench diff', () => {
     expect((await runBin(['diff', run, runB, '--format', 'html', '--out', out])).code).toBe(0);
     const page = await readFile(out, 'utf8');
     expect(page).toContain("default-src 'none'");
-    expect(page).not.toMatch(/<script/i);
+    expectOnlyOurScript(page);
     expect(page.match(/<details class="diff"/g)).toHaveLength(39);
+    // Grouped by scenario within each kind of change; the flips table and the pairs table link to the groups.
+    expect(page).toContain('<section class="scenario-group" id="flip-scenario-minimal-lock-budget" data-group><h3>minimal-lock-budget <span class="muted">(5)</span></h3>');
+    expect(page).toContain('<a href="#flip-scenario-minimal-lock-budget">minimal-lock-budget</a>');
+    expect(page).toMatch(/<td><a href="#flip-scenario-minimal-lock-budget">5<\/a><\/td><td>0<\/td><td><a href="#text-scenario-minimal-lock-budget">1<\/a><\/td><td><a href="#none-scenario-minimal-lock-budget">33<\/a><\/td>/);
+    // Flips first, each marked, with the trap step marked in its step column.
+    expect(page.indexOf('data-flip')).toBeGreaterThan(0);
+    expect(page.indexOf('data-flip')).toBeLessThan(page.indexOf('<section id="text">'));
+    expect(page.match(/<span class="badge bad">verdict flip<\/span>/g)).toHaveLength(5);
+    expect(page.match(/>trap step<\/span>/g)).toHaveLength(39);
     expect([...page.matchAll(/<section id="(\w+)"><h2>([^<]+)<\/h2>/g)].map((m) => m[2])).toEqual([
       'Summary',
       'Verdict flips (5)',

@@ -36,8 +36,8 @@ const NA = html`<span class="na">–</span>`;
 const pct = (v: number): string => `${(v * 100).toFixed(1)}%`;
 const secs = (ms: number): string => (ms / 1000).toFixed(ms < 10_000 ? 2 : 1);
 /** Latency on a plot axis: milliseconds below a second, so that short runs do not label every tick 0.00 s. */
-const latency = (ms: number): string => (ms < 1000 ? `${Math.round(ms)} ms` : `${secs(ms)} s`);
-const usd = (v: number): string => `$${v.toFixed(v >= 1 ? 2 : v >= 0.01 ? 3 : 4)}`;
+const latency = (ms: number): string => (ms === 0 ? '0' : ms < 1000 ? `${Math.round(ms)} ms` : `${secs(ms)} s`);
+const usd = (v: number): string => (v === 0 ? '$0' : `$${v.toFixed(v >= 1 ? 2 : v >= 0.01 ? 3 : 4)}`);
 const dec = (v: number): string => (Number.isInteger(v) ? String(v) : v.toFixed(1));
 const int = (v: number): string =>
   Math.round(v)
@@ -115,7 +115,7 @@ export function page(title: string, body: Html): string {
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${CSP}">
+<meta http-equiv="Content-Security-Policy" content="${new Html(CSP)}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>${title}</title>
@@ -223,7 +223,7 @@ function scenarioTables(cells: CellStats[], anchors: Anchors, shown: Set<string>
   const byScenario = new Map<string, CellStats[]>();
   for (const c of cells) byScenario.set(c.scenario, [...(byScenario.get(c.scenario) ?? []), c]);
   const head = [
-    'conversations',
+    'transcripts',
     'model',
     'effort',
     'condition',
@@ -615,30 +615,33 @@ h1 { font-size: 24px; margin: 0 0 4px; } h2 { font-size: 19px; margin: 32px 0 10
 h3 { font-size: 15px; margin: 18px 0 6px; overflow-wrap: anywhere; } h4 { font-size: 13px; margin: 0 0 6px; }
 code { font: 12px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; overflow-wrap: anywhere; }
 nav { margin: 8px 0 12px; } nav a { margin-right: 14px; color: #0b5cad; text-decoration: none; }
-.meta, .muted, .na { color: var(--muted); } .meta { margin: 4px 0; }
+.meta, .muted, .na { color: var(--muted); } .meta { margin-top: 4px; margin-bottom: 4px; }
 [hidden] { display: none !important; }
 .scroll { overflow-x: auto; max-width: 100%; }
 table { border-collapse: collapse; margin: 4px 0 10px; font-size: 13px; max-width: 100%; }
-th, td { border-bottom: 1px solid var(--line); padding: 5px 8px; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
-thead th { background: var(--soft); font-weight: 600; }
+th, td { border-bottom: 1px solid var(--line); padding: 5px 8px; text-align: left; vertical-align: top; }
+/* Long unbroken data (ids, model names) may break anywhere; headings break between words only. */
+td { overflow-wrap: anywhere; } thead th { background: var(--soft); font-weight: 600; overflow-wrap: normal; }
 th[aria-sort] button.sort { all: unset; cursor: pointer; } th[aria-sort] button.sort:focus-visible { outline: 2px solid #0b5cad; }
-th[aria-sort] button.sort::after { content: " ↕"; color: var(--muted); font-weight: 400; }
-th[aria-sort="ascending"] button.sort::after { content: " ↑"; color: var(--fg); } th[aria-sort="descending"] button.sort::after { content: " ↓"; color: var(--fg); }
+th[aria-sort] button.sort::after { content: "↕"; padding-left: 3px; color: var(--muted); font-weight: 400; }
+th[aria-sort="ascending"] button.sort::after { content: "↑"; color: var(--fg); } th[aria-sort="descending"] button.sort::after { content: "↓"; color: var(--fg); }
+td[data-sort] { overflow-wrap: normal; }
 table.cells, table.summary { width: 100%; }
-.filters { position: sticky; top: 0; z-index: 2; display: flex; flex-wrap: wrap; gap: 8px 18px; align-items: center; background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 8px 12px; margin: 8px 0; }
+.filters { display: flex; flex-wrap: wrap; gap: 8px 18px; align-items: center; background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 8px 12px; margin: 8px 0; }
 .filters select { max-width: 340px; font: inherit; } .filters output { color: var(--muted); font-size: 12px; }
 .badge.mark { border: 1px solid currentColor; margin-left: 6px; }
 .badge.trap { background: #fff0e0; color: #9a3f00; } .badge.judged { background: #e8f0fb; color: #0b4f91; }
 li.turn.trap { border-left: 4px double #d55e00; padding-left: 10px; } li.turn.judged { box-shadow: inset 4px 0 0 #0072b2; padding-left: 10px; } li.turn.trap.judged { box-shadow: inset 8px 0 0 #0072b2; }
-.judge { border: 1px solid var(--line); border-radius: 6px; padding: 4px 10px; margin: 8px 0; background: #fcfcfd; }
-.judge .verdict-line { margin: 4px 0; } table.votes { width: 100%; } table.votes td.reasoning { width: 60%; }
+.judge { border: 1px solid var(--line); border-radius: 6px; padding: 4px 10px; margin-top: 8px; margin-bottom: 8px; background: #fcfcfd; }
+.judge .verdict-line { margin: 4px 0; } table.votes { width: 100%; table-layout: fixed; } table.votes th:nth-child(1) { width: 24%; } table.votes th:nth-child(2) { width: 11%; }
+table.votes th:nth-child(3) { width: 11%; } table.votes th:nth-child(5) { width: 10%; }
 .judges { display: grid; grid-template-columns: 1fr 1fr; gap: 10px; }
 .scenario-group { border-top: 2px solid var(--line); margin-top: 18px; } .scenario-group > h3 { font-size: 17px; }
 .cell-group > h4, h4.sub, .scenario-group h4 { font-size: 13.5px; margin: 14px 0 4px; overflow-wrap: anywhere; }
 p.flips a { color: #0b5cad; } a { color: #0b5cad; }
 tbody tr:nth-child(even) td { background: #fafbfc; }
 table.summary td:not(:first-child), table.cells td:nth-child(n+4), table.comparisons td:nth-child(n+4) { text-align: right; font-variant-numeric: tabular-nums; }
-.badge { display: inline-block; padding: 0 7px; border-radius: 9px; font-size: 12px; font-weight: 600; background: #eef0f2; color: var(--muted); }
+.badge { display: inline-block; white-space: nowrap; overflow-wrap: normal; padding: 0 7px; border-radius: 9px; font-size: 12px; font-weight: 600; background: #eef0f2; color: var(--muted); }
 .badge.bad { background: #fde8e6; color: var(--bad); } .badge.good { background: #e3f6ec; color: var(--good); } .badge.warn { background: var(--warn); color: #8a5300; }
 .bad-text { color: var(--bad); }
 .warnings { background: var(--warn); border: 1px solid #f0c36d; border-left: 5px solid #dc8b00; border-radius: 6px; padding: 4px 16px; margin-top: 20px; }

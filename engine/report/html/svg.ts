@@ -210,7 +210,7 @@ function horizontalBars(spec: AxisText, series: string[], groups: GroupedBarChar
     });
     return html`<text x="${n1(left - 8)}" y="${n1(y0 + (series.length * barH) / 2 + 4)}" text-anchor="end" fill="#222"><title>${g.label}</title>${clip(g.label, labelChars)}</text>${bars}`;
   });
-  return html`${svgOpen(spec.title, height, width)}${lg ? lg.markup : ''}<text x="${n1(left - 8)}" y="${top - 8}" text-anchor="end" font-weight="600" fill="#333">${spec.categoryLabel}</text>${ticks}<line x1="${n1(left)}" x2="${n1(left)}" y1="${top}" y2="${top + plotH}" stroke="#888"/>${rows}<text x="${n1((left + right) / 2)}" y="${height - 10}" text-anchor="middle" font-weight="600" fill="#333">${spec.valueLabel}</text></svg>`;
+  return html`${svgOpen(spec.title, height, width)}${lg ? lg.markup : ''}<text x="8" y="${top - 8}" font-weight="600" fill="#333">${spec.categoryLabel}</text>${ticks}<line x1="${n1(left)}" x2="${n1(left)}" y1="${top}" y2="${top + plotH}" stroke="#888"/>${rows}<text x="${n1((left + right) / 2)}" y="${height - 10}" text-anchor="middle" font-weight="600" fill="#333">${spec.valueLabel}</text></svg>`;
 }
 
 /** One bar per category, with a 95% interval whisker where known. */
