@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Html } from './escape.js';
-import { barChart, clip, groupedBarChart, lineChart, niceScale, noData, seriesColor, type Bar, type LineSeries } from './svg.js';
+import { escapeHtml } from './escape.js';
+import { barChart, clip, distinctTicks, groupedBarChart, lineChart, niceScale, noData, seriesColor, spreadLabels, widthForLegend, type Bar, type LineSeries } from './svg.js';
 
 // ---------------------------------------------------------------------------------------------
 // A tiny XML reader: enough to tell well-formed SVG from broken markup, and to pull elements
@@ -406,5 +407,80 @@ describe('lineChart', () => {
     expect(titles(markup)[0]).toBe(HOSTILE_ESCAPED);
     expect(titles(markup)).toContain(`${HOSTILE_ESCAPED}, &lt;x&gt; 1: 1u`);
     expect(texts(markup).map((t) => t.text)).toEqual(expect.arrayContaining(['&lt;x&gt;', 'y &amp; z']));
+  });
+});
+
+describe('plots that would mislead: empty axes, cut-off legends, overlapping series and labels (issue 15)', () => {
+  const ms = (v: number) => (v === 0 ? '0' : `${(v / 1000).toFixed(2)} s`);
+  const spec = { title: 'Median latency by effort', valueLabel: 'median latency', categoryLabel: 'effort', format: ms };
+
+  it('puts a note in place of a measured quantity that is 0 everywhere, instead of an axis from 0 to 0', () => {
+    const out = barChart({ ...spec, zeroIsNoData: true, bars: [{ label: 'low', value: 0 }, { label: 'high', value: 0 }] }).toString();
+    expect(out).toBe('<p class="no-data">Median latency by effort: every value is 0; nothing was measured.</p>');
+    // One value that is not zero: a chart.
+    expect(barChart({ ...spec, zeroIsNoData: true, bars: [{ label: 'low', value: 0 }, { label: 'high', value: 1500 }] }).toString()).toMatch(/^<svg/);
+  });
+
+  it('never prints two ticks with the same label when the scale is finer than the format', () => {
+    // 0..4 ms on a format in hundredths of a second: every tick would read 0.00 s.
+    const markup = expectSound(barChart({ ...spec, format: (v) => `${(v / 1000).toFixed(2)}s`, bars: [{ label: 'low', value: 3 }] }));
+    const ticks = texts(markup)
+      .filter((t) => !t.attrs.includes('class=') && /s$/.test(t.text) && /^\d/.test(t.text))
+      .map((t) => t.text);
+    expect(ticks.length).toBeGreaterThan(0);
+    expect(new Set(ticks).size).toBe(ticks.length);
+    expect(distinctTicks([0, 1, 2, 3, 4], (v) => (v / 1000).toFixed(2))).toEqual([0]);
+    expect(distinctTicks([0, 500, 1000], (v) => (v / 1000).toFixed(1))).toEqual([0, 500, 1000]);
+  });
+
+  it('prints every legend name whole and makes the chart wide enough for it', () => {
+    const long = 'claude-sonnet-4-5-20250929 · high · ledger · d12 · an unusually long cell name that no column of 640 px holds';
+    const series: LineSeries[] = [
+      { name: long, points: [{ x: 1, y: 1 }] },
+      { name: 'b', points: [{ x: 1, y: 2 }] },
+    ];
+    const markup = expectSound(lineChart({ title: 't', xLabel: 'step', yLabel: 'citations', format: units, series }));
+    const legendTexts = [...markup.matchAll(/<g class="legend">.*?<text x="([\d.]+)"[^>]*><title>[^<]*<\/title>([^<]*)<\/text><\/g>/g)];
+    expect(legendTexts.map((m) => m[2])).toEqual([long, 'b']);
+    const width = Number(elements(markup, 'svg')[0]!.width);
+    for (const [, x, name] of legendTexts) expect(Number(x) + name!.length * 6.4).toBeLessThanOrEqual(width);
+    expect(width).toBeGreaterThan(640);
+    expect(widthForLegend(['a', 'b'], 56)).toBe(640);
+    // Grouped bars too: the legend's names are whole.
+    const bars = expectSound(groupedBarChart({ ...spec, format: units, series: [long, 'low'], groups: [{ label: 'm', values: [{ value: 1 }, { value: 2 }] }] }));
+    expect(bars).toContain(`<title>${escapeHtml(long)}</title>${escapeHtml(long)}</text>`);
+    expect(Number(elements(bars, 'svg')[0]!.width)).toBeGreaterThan(640);
+  });
+
+  it('draws series that share every point side by side, each with its own dash, and end labels that do not overlap', () => {
+    const same = (name: string): LineSeries => ({
+      name,
+      points: [
+        { x: 1, y: 2 },
+        { x: 2, y: 2 },
+      ],
+    });
+    const markup = expectSound(lineChart({ title: 't', xLabel: 'step', yLabel: 'citations', format: units, series: [same('a'), same('b'), same('c')] }));
+    const circles = elements(markup, 'circle');
+    expect(circles).toHaveLength(6);
+    // The three points at each step are apart, not on top of one another.
+    const atStep1 = circles.filter((_, i) => i % 2 === 0).map((c) => Number(c.cx));
+    expect(new Set(atStep1).size).toBe(3);
+    const dashes = elements(markup, 'path').map((p) => p['stroke-dasharray'] ?? '');
+    expect(new Set(dashes).size).toBe(3);
+    const ends = texts(markup)
+      .filter((t) => t.attrs.includes('class="value"'))
+      .map((t) => Number(/\sy="([^"]*)"/.exec(t.attrs)?.[1]))
+      .sort((a, b) => a - b);
+    expect(ends).toHaveLength(3);
+    for (let i = 1; i < ends.length; i++) expect(ends[i]! - ends[i - 1]!).toBeGreaterThanOrEqual(12);
+  });
+
+  it('spreads labels apart, keeps their order, and stays within bounds', () => {
+    expect(spreadLabels([50, 50, 50], 12, 0, 200)).toEqual([50, 62, 74]);
+    expect(spreadLabels([10, 100], 12, 0, 200)).toEqual([10, 100]);
+    // Near the bottom: pulled back up so the last one ends at the limit.
+    expect(spreadLabels([200, 200, 199], 12, 0, 200)).toEqual([188, 200, 176]);
+    expect(spreadLabels([5], 12, 20, 200)).toEqual([20]);
   });
 });
