@@ -230,7 +230,7 @@ describe('driftbench report on it', () => {
     // Every transcript is still shown; the diffs, like the comparisons, pair only what is counted.
     expect(excluded.match(/<details class="transcript"/g)).toHaveLength(3 * REPEATS);
     const diffed = (page: string) =>
-      [...page.matchAll(/<details class="diff">[\s\S]*?<\/details>/g)].flatMap((d) => [...d[0].matchAll(/<code>([^<]+__r\d+)<\/code>/g)].map((m) => m[1]));
+      [...page.matchAll(/<details class="diff"[^>]*>[\s\S]*?<\/details>/g)].flatMap((d) => [...d[0].matchAll(/<code>([^<]+__r\d+)<\/code>/g)].map((m) => m[1]));
     expect(diffed(included)).toContain('minimal-lock-budget__claude-opus-5-5__default__r1');
     expect(diffed(excluded)).toContain('minimal-lock-budget__claude-opus-5-5__default__r3');
     expect(diffed(excluded).filter((id) => /claude-opus-5-5__default__r[12]$/.test(id!))).toEqual([]);

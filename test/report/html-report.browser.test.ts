@@ -372,9 +372,9 @@ describe('reading aids of the HTML report in headless Chromium: verdicts, marks,
     const cellOption = page.locator('select[data-filter="cell"] option').nth(1);
     const cell = (await cellOption.innerText()).split(' · ');
     await page.selectOption('select[data-filter="cell"]', (await cellOption.getAttribute('value'))!);
-    const rows = await page.locator('table.cells tbody tr').evaluateAll((els) =>
-      els.filter((e) => (e as { offsetParent: unknown }).offsetParent !== null).map((e) => (e as { textContent: string }).textContent),
-    );
+    const rows = await page
+      .locator('table.cells tbody tr')
+      .evaluateAll((els) => els.filter((e) => (e as { offsetParent: unknown }).offsetParent !== null).map((e) => (e as { textContent: string }).textContent));
     const expected = input.report.cells.filter((c) => c.cell.model === cell[0] && c.cell.effort === cell[1] && c.cell.condition === cell[2]).length;
     expect(expected).toBeGreaterThan(0);
     expect(rows).toHaveLength(expected);
@@ -434,8 +434,17 @@ describe('reading aids of the HTML report in headless Chromium: verdicts, marks,
     const { page, errors } = await open(1400);
     const overflow = () =>
       page.evaluate(() => {
-        const d = (globalThis as unknown as { document: { documentElement: { scrollWidth: number }; querySelectorAll(s: string): ArrayLike<{ scrollWidth: number; parentElement: { clientWidth: number } | null; className: string }> } }).document;
-        const tables = Array.from(d.querySelectorAll('table')).filter((t) => t.parentElement !== null && t.scrollWidth > t.parentElement.clientWidth + 1).map((t) => t.className);
+        const d = (
+          globalThis as unknown as {
+            document: {
+              documentElement: { scrollWidth: number };
+              querySelectorAll(s: string): ArrayLike<{ scrollWidth: number; parentElement: { clientWidth: number } | null; className: string }>;
+            };
+          }
+        ).document;
+        const tables = Array.from(d.querySelectorAll('table'))
+          .filter((t) => t.parentElement !== null && t.scrollWidth > t.parentElement.clientWidth + 1)
+          .map((t) => t.className);
         return { page: d.documentElement.scrollWidth, tables };
       });
     expect(await overflow()).toEqual({ page: 1400, tables: [] });
@@ -459,7 +468,7 @@ describe('renderDiffHtml', () => {
     const out = renderDiffHtml(input.diffs[0]!);
     // One script, ours, at the end of the body; no other markup from the data survives.
     expect(out.match(/<script/g)).toHaveLength(1);
-    expect(out.replace(/<script>[^]*?<\/script>/, '')).not.toMatch(/<script|<img|<svg|<a\s|onerror="/i);
+    expect(out.replace(/<script>[\s\S]*?<\/script>/, '')).not.toMatch(/<script|<img|<svg|<a\s|onerror="/i);
     expect(out).toContain(escapeHtml(PAYLOADS[0]!));
     expect(out).toMatch(/<details class="diff"[^>]* open>/);
     expect(out).toMatch(/<del>/);

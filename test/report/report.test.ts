@@ -37,7 +37,7 @@ beforeAll(async () => {
 
 /** The page has one script, and its CSP allows exactly that script by its sha256 and no other source. */
 function expectOnlyOurScript(page: string): void {
-  const scripts = [...page.matchAll(/<script>([^]*?)<\/script>/g)].map((m) => m[1]!);
+  const scripts = [...page.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1]!);
   expect(scripts).toHaveLength(1);
   expect(page.match(/<script/gi)).toHaveLength(1);
   const hash = createHash('sha256').update(scripts[0]!, 'utf8').digest('base64');
@@ -438,7 +438,9 @@ describe('driftbench diff', () => {
     // Grouped by scenario within each kind of change; the flips table and the pairs table link to the groups.
     expect(page).toContain('<section class="scenario-group" id="flip-scenario-minimal-lock-budget" data-group><h3>minimal-lock-budget <span class="muted">(5)</span></h3>');
     expect(page).toContain('<a href="#flip-scenario-minimal-lock-budget">minimal-lock-budget</a>');
-    expect(page).toMatch(/<td><a href="#flip-scenario-minimal-lock-budget">5<\/a><\/td><td>0<\/td><td><a href="#text-scenario-minimal-lock-budget">1<\/a><\/td><td><a href="#none-scenario-minimal-lock-budget">33<\/a><\/td>/);
+    expect(page).toMatch(
+      /<td><a href="#flip-scenario-minimal-lock-budget">5<\/a><\/td><td>0<\/td><td><a href="#text-scenario-minimal-lock-budget">1<\/a><\/td><td><a href="#none-scenario-minimal-lock-budget">33<\/a><\/td>/,
+    );
     // Flips first, each marked, with the trap step marked in its step column.
     expect(page.indexOf('data-flip')).toBeGreaterThan(0);
     expect(page.indexOf('data-flip')).toBeLessThan(page.indexOf('<section id="text">'));

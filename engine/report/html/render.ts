@@ -83,7 +83,12 @@ export class Anchors {
   scenario(id: string): string {
     let slug = this.scenarios.get(id);
     if (slug === undefined) {
-      const base = `scenario-${id.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '') || 'x'}`;
+      const base = `scenario-${
+        id
+          .toLowerCase()
+          .replace(/[^a-z0-9_-]+/g, '-')
+          .replace(/^-+|-+$/g, '') || 'x'
+      }`;
       const taken = new Set(this.scenarios.values());
       slug = base;
       for (let k = 2; taken.has(slug); k++) slug = `${base}-${k}`;
@@ -400,7 +405,7 @@ export interface DiffContext {
   scores?: { a: ConversationScore | null; b: ConversationScore | null };
 }
 
-function stepMarks(step: number, trap: boolean, judged: boolean): Html {
+function stepMarks(trap: boolean, judged: boolean): Html {
   return html`${trap ? html` <span class="badge mark trap" title="the trap: the step that tempts the model to break a constraint">trap step</span>` : ''}${
     judged ? html` <span class="badge mark judged" title="the judge reads this step's reply">judged step</span>` : ''
   }`;
@@ -415,7 +420,7 @@ export function diffDetails(d: TranscriptDiff, open: boolean, ctx: DiffContext =
   const steps = d.steps.map(
     (
       st,
-    ) => html`<tbody class="step${trap.includes(st.step) ? ' trap' : ''}${st.judged ? ' judged' : ''}"><tr class="prompt"><th rowspan="3" scope="rowgroup">${st.step}${stepMarks(st.step, trap.includes(st.step), st.judged)}</th><td colspan="2"><div class="text user">${st.prompt}</div></td></tr>
+    ) => html`<tbody class="step${trap.includes(st.step) ? ' trap' : ''}${st.judged ? ' judged' : ''}"><tr class="prompt"><th rowspan="3" scope="rowgroup">${st.step}${stepMarks(trap.includes(st.step), st.judged)}</th><td colspan="2"><div class="text user">${st.prompt}</div></td></tr>
 <tr>${sideCell(st.a)}${sideCell(st.b)}</tr><tr class="word-diff"><td colspan="2">${wordDiff(st)}</td></tr></tbody>`,
   );
   const flip = isFlip(d);
@@ -480,7 +485,7 @@ function turn(t: Turn, fallback: FallbackMark | undefined, marks: StepMarks): Ht
   // Distractor turns share the number of the step they follow; they are neither trap nor judged.
   const trap = t.kind !== 'distractor' && marks.trap.includes(t.step);
   const judged = t.kind !== 'distractor' && marks.judged.includes(t.step);
-  return html`<li class="turn${trap ? ' trap' : ''}${judged ? ' judged' : ''}"><h4>Step ${t.step} <span class="muted">${t.kind}</span>${stepMarks(t.step, trap, judged)}</h4><div class="text user">${t.user}</div>
+  return html`<li class="turn${trap ? ' trap' : ''}${judged ? ' judged' : ''}"><h4>Step ${t.step} <span class="muted">${t.kind}</span>${stepMarks(trap, judged)}</h4><div class="text user">${t.user}</div>
 <div class="assistant">${(r?.content ?? []).map(block)}</div><ul class="facts">${facts.map((f) => html`<li>${f}</li>`)}</ul>${dropped}${error}</li>`;
 }
 
@@ -510,7 +515,15 @@ export function filterForm(anchors: Anchors, scenarios: string[], verdicts: bool
     'cell',
     'Cell',
     anchors.cellLabels.map((l) => [anchors.cell(l), l]),
-  )}${verdicts ? select('verdict', 'Verdict', ['YES', 'NO', 'unscored'].map((v) => [v, v])) : ''}<output aria-live="polite"></output></form>`;
+  )}${
+    verdicts
+      ? select(
+          'verdict',
+          'Verdict',
+          ['YES', 'NO', 'unscored'].map((v) => [v, v]),
+        )
+      : ''
+  }<output aria-live="polite"></output></form>`;
 }
 
 /** Diffs of one group, verdict flips first (stable otherwise). */
@@ -540,8 +553,7 @@ function conversationsByScenario(input: HtmlInput, anchors: Anchors, order: stri
     const flips = mine.filter((d) => isFlip(d.diff)).length;
     const diffPart = mine.length
       ? html`<h4 id="${slug}--diffs">Diffs (${mine.length}${flips ? html`, <span class="bad-text">${flips} verdict flip${flips === 1 ? '' : 's'} first</span>` : ''})</h4>${mine.map(
-          (d) =>
-            html`<div id="${d.id}" class="anchor">${diffDetails(d.diff, false, { trap: steps?.trap, anchors, scores: { a: scoreOf(d.diff.a), b: scoreOf(d.diff.b) } })}</div>`,
+          (d) => html`<div id="${d.id}" class="anchor">${diffDetails(d.diff, false, { trap: steps?.trap, anchors, scores: { a: scoreOf(d.diff.a), b: scoreOf(d.diff.b) } })}</div>`,
         )}`
       : '';
     const byCell = new Map<string, typeof ts>();
@@ -561,7 +573,9 @@ function conversationsByScenario(input: HtmlInput, anchors: Anchors, order: stri
       )}</div>`;
     });
     const title = ts[0]?.transcript.scenario.title;
-    const marks = steps ? html`<p class="meta">trap step${steps.trap.length === 1 ? '' : 's'} ${steps.trap.join(', ') || '–'} · judged step${steps.judged.length === 1 ? '' : 's'} ${steps.judged.join(', ') || '–'}</p>` : '';
+    const marks = steps
+      ? html`<p class="meta">trap step${steps.trap.length === 1 ? '' : 's'} ${steps.trap.join(', ') || '–'} · judged step${steps.judged.length === 1 ? '' : 's'} ${steps.judged.join(', ') || '–'}</p>`
+      : '';
     return [
       html`<section class="scenario-group" id="${slug}" data-group><h3>Scenario ${id}${title ? html` <span class="muted">${title}</span>` : ''}</h3>${marks}${diffPart}${
         cellParts.length ? html`<h4 class="sub">Transcripts</h4>${cellParts}` : ''

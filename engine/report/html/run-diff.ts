@@ -64,12 +64,13 @@ export function renderRunDiffHtml(d: RunDiff, steps?: Record<string, StepMarks>)
   const index = table(
     'pairs',
     ['scenario', ...SECTIONS.map((x) => x.title.toLowerCase())],
-    anchors.scenarioIds.map((id) =>
-      [id, ...SECTIONS.map(({ change }) => {
+    anchors.scenarioIds.map((id) => [
+      id,
+      ...SECTIONS.map(({ change }) => {
         const k = d.pairs.filter((p, i) => p.change === change && d.diffs[i]?.scenario === id).length;
         return k ? html`<a href="#${change}-${anchors.scenario(id)}">${k}</a>` : '0';
-      })],
-    ),
+      }),
+    ]),
     anchors.scenarioIds.map((id) => ({ scenario: anchors.scenario(id) })),
   );
   return page(

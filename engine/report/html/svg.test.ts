@@ -415,10 +415,26 @@ describe('plots that would mislead: empty axes, cut-off legends, overlapping ser
   const spec = { title: 'Median latency by effort', valueLabel: 'median latency', categoryLabel: 'effort', format: ms };
 
   it('puts a note in place of a measured quantity that is 0 everywhere, instead of an axis from 0 to 0', () => {
-    const out = barChart({ ...spec, zeroIsNoData: true, bars: [{ label: 'low', value: 0 }, { label: 'high', value: 0 }] }).toString();
+    const out = barChart({
+      ...spec,
+      zeroIsNoData: true,
+      bars: [
+        { label: 'low', value: 0 },
+        { label: 'high', value: 0 },
+      ],
+    }).toString();
     expect(out).toBe('<p class="no-data">Median latency by effort: every value is 0; nothing was measured.</p>');
     // One value that is not zero: a chart.
-    expect(barChart({ ...spec, zeroIsNoData: true, bars: [{ label: 'low', value: 0 }, { label: 'high', value: 1500 }] }).toString()).toMatch(/^<svg/);
+    expect(
+      barChart({
+        ...spec,
+        zeroIsNoData: true,
+        bars: [
+          { label: 'low', value: 0 },
+          { label: 'high', value: 1500 },
+        ],
+      }).toString(),
+    ).toMatch(/^<svg/);
   });
 
   it('never prints two ticks with the same label when the scale is finer than the format', () => {

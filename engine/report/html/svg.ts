@@ -165,7 +165,7 @@ export function spreadLabels(ys: number[], gap: number, min: number, max: number
     }
   }
   const out: number[] = new Array<number>(ys.length);
-  order.forEach((o, k) => (out[o.i] = placed[k]!));
+  for (const [k, o] of order.entries()) out[o.i] = placed[k]!;
   return out;
 }
 
@@ -282,7 +282,9 @@ export function lineChart(spec: LineChartSpec): Html {
     const dots = pts.map(
       (p) => html`<circle cx="${n1(px(p.x))}" cy="${n1(y(p.y))}" r="3" fill="${color}"><title>${s.name}, ${spec.xLabel} ${p.x}: ${spec.format(p.y)}</title></circle>`,
     );
-    const label = last ? html`<text class="value" x="${n1(x(xMax) + dodge * series.length + 8)}" y="${n1(labelYs[i]!)}" fill="${color}"><title>${s.name}</title>${spec.format(last.y)}</text>` : '';
+    const label = last
+      ? html`<text class="value" x="${n1(x(xMax) + dodge * series.length + 8)}" y="${n1(labelYs[i]!)}" fill="${color}"><title>${s.name}</title>${spec.format(last.y)}</text>`
+      : '';
     return html`<g class="series"><path d="${d}" fill="none" stroke="${color}" stroke-width="2"${dashArray(i)}/>${dots}${label}</g>`;
   });
   const axes = html`<line x1="${left}" x2="${left}" y1="${top}" y2="${top + plotH}" stroke="#888"/><line x1="${left}" x2="${right}" y1="${top + plotH}" y2="${top + plotH}" stroke="#888"/>`;

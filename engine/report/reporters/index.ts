@@ -24,7 +24,6 @@ export const REPORTERS: Record<string, Reporter> = {
   json: { needsExtras: false, render: ({ report }) => `${JSON.stringify(report, null, 2)}\n` },
   html: {
     needsExtras: true,
-    render: ({ report, extras }) =>
-      renderReportHtml({ report, transcripts: extras?.transcripts ?? [], diffs: extras?.diffs ?? [], title: extras?.title, steps: extras?.steps }),
+    render: ({ report, extras }) => renderReportHtml({ report, transcripts: extras?.transcripts ?? [], diffs: extras?.diffs ?? [], title: extras?.title, steps: extras?.steps }),
   },
 };
