@@ -5,6 +5,9 @@ import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { diff, formatProblem, type Logger, type ReplayEvent, report, run, ScenarioError, score, TranscriptError, UsageError, validate } from '../../engine/index.js';
 import { repoRoot } from '../helpers/cli.js';
+import { localServers } from '../helpers/local-servers.js';
+import { FAKE_KEY, THREE_STEPS } from '../helpers/replay.js';
+import { echoResponder } from '../support/local-server/index.js';
 
 /** A logger that keeps every line, by level: what the API said instead of printing. */
 function collectingLogger(): Logger & { lines: Array<{ level: string; message: string }> } {
@@ -115,6 +118,33 @@ describe('run -> score -> report -> diff, offline', () => {
     expect(d.diff.format).toBe('driftbench.run-diff/1');
     if (d.diff.format === 'driftbench.run-diff/1') expect(d.diff.summary.compared).toBe(2);
     expect(d.rendered).toBeTypeOf('string');
+  });
+});
+
+describe('run against an endpoint', () => {
+  const servers = localServers();
+
+  it('sends apiKey as the key, to baseUrl, and hands each turn to onEvent', async () => {
+    const server = await servers.start({ responder: echoResponder() });
+    const events: ReplayEvent[] = [];
+    const r = await run({
+      scenarios: join(repoRoot, THREE_STEPS),
+      apiKey: FAKE_KEY,
+      baseUrl: server.url,
+      models: ['claude-opus-4-7'],
+      efforts: ['high'],
+      repeats: 1,
+      runName: 'endpoint',
+      cwd: dir,
+      onEvent: (e) => events.push(e),
+    });
+    expect(r.manifest.plan.provider).toBe('anthropic');
+    expect(r.manifest.counts).toMatchObject({ conversations: 1, complete: 1 });
+    const sent = server.messageRequests();
+    expect(sent).toHaveLength(3);
+    // The key travels in a header (which one is the SDK's business): every request carries it.
+    expect(sent.map((q) => Object.values(q.headers).includes(FAKE_KEY) || Object.values(q.headers).includes(`Bearer ${FAKE_KEY}`))).toEqual([true, true, true]);
+    expect(events.filter((e) => e.type === 'turn-received')).toHaveLength(3);
   });
 });
 

@@ -65,7 +65,7 @@ beforeAll(async () => {
   await writeFile(join(project, 'package-lock.json'), JSON.stringify({ name: 'consumer', lockfileVersion: 3, requires: true, packages }));
   // --legacy-peer-deps: Mem0's client declares peers driftbench does not use (this repo's .npmrc).
   await run('npm', ['ci', '--legacy-peer-deps'], { cwd: project, env: npmEnv() });
-}, 120_000);
+}, 180_000);
 
 afterAll(async () => {
   if (tmp && !process.env.KEEP_PACKED) await rm(tmp, { recursive: true, force: true });
