@@ -1,8 +1,8 @@
 import type { ReplayEvents } from '../replay/events.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../log.js';
 
 /**
- * Logs the replay through pino: a line per turn, warnings for retries and failures. With a
+ * Logs the replay through pino (or any Logger): a line per turn, warnings for retries and failures. With a
  * progress bar on the terminal, routine lines drop to debug so they do not tear the bar.
  */
 export function attachRunLog(events: ReplayEvents, log: Logger, routine: 'info' | 'debug'): () => void {

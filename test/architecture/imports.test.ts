@@ -5,9 +5,11 @@ import { repoRoot } from '../helpers/cli.js';
 
 /**
  * The data flow of ARCHITECTURE.md, checked: each stage under engine/ imports only from the
- * stages before it, and no module imports itself back through others.
+ * stages before it, and no module imports itself back through others. `api` comes after `cli`
+ * because the programmatic API composes the command functions (with a logger for their output);
+ * nothing in `cli` or `bin` imports it.
  */
-const ORDER = ['schemas', 'scenario', 'models', 'plan', 'transcript', 'memory', 'providers', 'replay', 'import', 'score', 'stats', 'report', 'diff', 'cli', 'bin'];
+const ORDER = ['schemas', 'scenario', 'models', 'plan', 'transcript', 'memory', 'providers', 'replay', 'import', 'score', 'stats', 'report', 'diff', 'cli', 'api', 'bin'];
 /** Files at engine/ itself: shared by every stage. */
 const SHARED = '.';
 

@@ -25,13 +25,26 @@ export async function diffCommand(
   o: { a: string; b: string; format: string; judge?: string; out?: string; scenarios: string[]; all?: boolean },
   deps: { output: Output; cwd: string },
 ): Promise<TranscriptDiff | RunDiff> {
+  const { result, text } = await makeDiff(o, { cwd: deps.cwd, color: deps.output.color && o.out === undefined });
+  if (o.out !== undefined) {
+    await writeFileDurably(resolve(deps.cwd, o.out), text);
+    deps.output.out(`wrote ${o.out}`);
+  } else deps.output.out(text.replace(/\n$/, ''));
+  return result;
+}
+
+/** The diff of two transcripts or two runs and its rendering in `o.format`, written nowhere: `diff` prints it, the API returns it. */
+export async function makeDiff(
+  o: { a: string; b: string; format: string; judge?: string; scenarios: readonly string[]; all?: boolean },
+  deps: { cwd: string; color: boolean },
+): Promise<{ result: TranscriptDiff | RunDiff; text: string }> {
   if (!(DIFF_FORMATS as readonly string[]).includes(o.format)) throw new UsageError(`--format ${o.format}: choose one of ${DIFF_FORMATS.join(', ')}`);
   let suite: Map<string, Awaited<ReturnType<typeof loadSuite>>[number]> | undefined;
   const lazySuite = async () => (suite ??= new Map((await loadSuite(o.scenarios, { cwd: deps.cwd })).map((l) => [l.scenario.id, l])));
   const a = await loadSides(resolve(deps.cwd, o.a), o.judge, lazySuite);
   const b = await loadSides(resolve(deps.cwd, o.b), o.judge, lazySuite);
   const isDir = async (p: string) => (await stat(resolve(deps.cwd, p))).isDirectory();
-  const color = deps.output.color && o.out === undefined;
+  const color = deps.color;
   let result: TranscriptDiff | RunDiff;
   let text: string;
   if ((await isDir(o.a)) || (await isDir(o.b))) {
@@ -61,9 +74,5 @@ export async function diffCommand(
             ? renderDiffHtml(d, undefined, markedSteps(x.scenario.scenario).trap)
             : renderDiffText(d, color);
   }
-  if (o.out !== undefined) {
-    await writeFileDurably(resolve(deps.cwd, o.out), text);
-    deps.output.out(`wrote ${o.out}`);
-  } else deps.output.out(text.replace(/\n$/, ''));
-  return result;
+  return { result, text };
 }

@@ -41,10 +41,33 @@ const MAX_DIFFS = 60;
 
 /** `driftbench report`: aggregates scored runs. Returns the report; gates decide the exit code. */
 export async function reportCommand(o: ReportOptions, deps: { output: Output; cwd: string; now: () => number }): Promise<Report> {
+  const { report, text, dirs } = await makeReport(o, { cwd: deps.cwd, now: deps.now, err: deps.output.err });
+  const out = o.out ?? (o.format === 'html' ? join(dirs[0]!, 'report.html') : undefined);
+  const show = (p: string) => (relative(deps.cwd, p).startsWith('..') ? p : relative(deps.cwd, p));
+  if (out !== undefined) {
+    await writeFileDurably(resolve(deps.cwd, out), text);
+    deps.output.out(`wrote ${show(resolve(deps.cwd, out))}`);
+  } else {
+    deps.output.out(text.replace(/\n$/, ''));
+  }
+  if (o.format !== 'table' || out !== undefined) {
+    for (const g of report.gates) deps.output.err(`gate ${gateLine(g)}`);
+  }
+  return report;
+}
+
+/**
+ * The report of scored runs and its rendering in `o.format`, written nowhere: `report` prints
+ * or writes it, the programmatic API returns it. `err` hears which run `latest` was taken as.
+ */
+export async function makeReport(
+  o: Omit<ReportOptions, 'out'>,
+  deps: { cwd: string; now: () => number; err: (line: string) => void },
+): Promise<{ report: Report; text: string; dirs: string[] }> {
   const reporter = REPORTERS[o.format];
   if (!reporter) throw new UsageError(`--format ${o.format}: choose one of ${Object.keys(REPORTERS).join(', ')}`);
   const gates = o.failIf.map(parseGate);
-  const dirs = (await resolveRuns(o.runs, { cwd: deps.cwd, err: deps.output.err })).map((r) => resolve(deps.cwd, r));
+  const dirs = (await resolveRuns(o.runs, { cwd: deps.cwd, err: deps.err })).map((r) => resolve(deps.cwd, r));
   const profiles = loadProfiles();
   const runs = await Promise.all(dirs.map((d) => loadScoredRun(d, o.judge, profiles)));
   const built = buildReport(runs, gates, deps.now, {
@@ -69,19 +92,7 @@ export async function reportCommand(o: ReportOptions, deps: { output: Output; cw
       steps: Object.fromEntries(sides.map((s) => [s.scenario.scenario.id, markedSteps(s.scenario.scenario)])),
     };
   }
-  const text = reporter.render({ report, extras });
-  const out = o.out ?? (o.format === 'html' ? join(dirs[0]!, 'report.html') : undefined);
-  const show = (p: string) => (relative(deps.cwd, p).startsWith('..') ? p : relative(deps.cwd, p));
-  if (out !== undefined) {
-    await writeFileDurably(resolve(deps.cwd, out), text);
-    deps.output.out(`wrote ${show(resolve(deps.cwd, out))}`);
-  } else {
-    deps.output.out(text.replace(/\n$/, ''));
-  }
-  if (o.format !== 'table' || out !== undefined) {
-    for (const g of report.gates) deps.output.err(`gate ${gateLine(g)}`);
-  }
-  return report;
+  return { report, text: reporter.render({ report, extras }), dirs };
 }
 
 function comparisonDiffs(report: Report, sides: readonly Side[]): TranscriptDiff[] {

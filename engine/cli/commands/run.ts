@@ -21,6 +21,7 @@ import { loadSuite } from '../../scenario/scenario-files.js';
 import { validatorFor } from '../../schemas/compile.js';
 import type { RunManifest } from '../../transcript/format.js';
 import { parseTranscript, RunStore } from '../../transcript/run-store.js';
+import type { Logger as ApiLogger } from '../../log.js';
 import type { Logger } from '../logger.js';
 import type { Output } from '../output.js';
 import { lookUpModels, makeProvider, providerKey } from '../provider.js';
@@ -57,7 +58,7 @@ export interface RunCommandDeps {
   cwd: string;
   env: NodeJS.ProcessEnv;
   now: () => number;
-  log: Logger;
+  log: Logger | ApiLogger;
   events: ReplayEvents;
   stop: StopControl;
   engineVersion: string;
