@@ -31,6 +31,7 @@ export async function diffCommand(
   const b = await loadSides(resolve(deps.cwd, o.b), o.judge, lazySuite);
   const isDir = async (p: string) => (await stat(resolve(deps.cwd, p))).isDirectory();
   const color = deps.output.color && o.out === undefined;
+  const fit = { width: o.out === undefined ? deps.output.columns : undefined };
   let result: TranscriptDiff | RunDiff;
   let text: string;
   if ((await isDir(o.a)) || (await isDir(o.b))) {
@@ -44,7 +45,7 @@ export async function diffCommand(
           ? renderRunDiffMarkdown(d)
           : o.format === 'html'
             ? renderRunDiffHtml(d)
-            : renderRunDiffText(d, color);
+            : renderRunDiffText(d, color, fit);
   } else {
     const [x, y] = [a[0]!, b[0]!];
     if (x.transcript.scenario.id !== y.transcript.scenario.id)
@@ -58,7 +59,7 @@ export async function diffCommand(
           ? renderDiffMarkdown(d)
           : o.format === 'html'
             ? renderDiffHtml(d)
-            : renderDiffText(d, color);
+            : renderDiffText(d, color, fit);
   }
   if (o.out !== undefined) {
     await writeFileDurably(resolve(deps.cwd, o.out), text);

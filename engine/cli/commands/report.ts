@@ -67,8 +67,8 @@ export async function reportCommand(o: ReportOptions, deps: { output: Output; cw
       title: `driftbench report: ${report.runs.map((r) => r.run_id).join(', ')}`,
     };
   }
-  const text = reporter.render({ report, extras });
   const out = o.out ?? (o.format === 'html' ? join(dirs[0]!, 'report.html') : undefined);
+  const text = reporter.render({ report, extras, width: out === undefined ? deps.output.columns : undefined });
   const show = (p: string) => (relative(deps.cwd, p).startsWith('..') ? p : relative(deps.cwd, p));
   if (out !== undefined) {
     await writeFileDurably(resolve(deps.cwd, out), text);
