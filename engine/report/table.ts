@@ -34,8 +34,9 @@ const READABLE_COLUMN = 10;
 /**
  * The text width of each column so that the table's lines are at most `width` long, or
  * undefined when the table fits as it is. First the wordy columns give up what they have beyond
- * their longest word, each in proportion to that slack. Only when that is not enough are words
- * broken, and then only the longest: the widest columns are cut down to a common width, so a
+ * their longest word, each in proportion to that slack; then beyond the longest word of their
+ * data, so that a heading's word may break but no value does. Only when that is not enough are
+ * values broken, and then only the longest: the widest columns are cut down to a common width, so a
  * word shorter than that (a number, a short id) stays whole. The first column names the row
  * (a scenario id, a model id): it is broken last, while the others can keep READABLE_COLUMN.
  * A table that cannot fit even at MIN_COLUMN per column overflows rather than lose text.
@@ -48,13 +49,18 @@ export function fitColumns(cells: readonly (readonly string[])[], width: number)
   const column = (i: number) => cells.map((r) => r[i] ?? '');
   const natural = Array.from({ length: n }, (_, i) => Math.max(1, ...column(i).flatMap((c) => c.split('\n').map(textWidth))));
   if (sum(natural) <= budget) return undefined;
-  const longestWord = natural.map((w, i) => Math.min(w, Math.max(1, ...column(i).flatMap((c) => c.split(/\s+/).map(textWidth)))));
+  const longest = (c: string) => Math.max(1, ...c.split(/\s+/).map(textWidth));
+  const longestWord = natural.map((w, i) => Math.min(w, Math.max(...column(i).map(longest))));
   const words = shrinkSlack(natural, longestWord, sum(natural) - budget);
   if (words) return words;
-  const [first, ...others] = longestWord as [number, ...number[]];
+  // Then the headings' words may break (a label), the data's may not.
+  const bodyWord = natural.map((w, i) => Math.min(w, Math.max(MIN_COLUMN, ...column(i).slice(1).map(longest))));
+  const data = shrinkSlack(natural, bodyWord, sum(natural) - budget);
+  if (data) return data;
+  const [first, ...others] = bodyWord as [number, ...number[]];
   const othersCut = capColumns(others, budget - first, READABLE_COLUMN);
   if (othersCut) return [first, ...othersCut];
-  return capColumns(longestWord, budget, MIN_COLUMN) ?? longestWord.map((w) => Math.min(w, MIN_COLUMN));
+  return capColumns(bodyWord, budget, MIN_COLUMN) ?? bodyWord.map((w) => Math.min(w, MIN_COLUMN));
 }
 
 /** The widest columns cut to a common width (not below `floor`) so that they fit `budget`, what is left over back to the ones cut; undefined when they cannot. */

@@ -122,3 +122,6 @@ export function tableRows(stdout: string): string[][] {
   flush();
   return rows;
 }
+
+/** A table heading without its spaces: headings may break anywhere to leave room for the data. */
+export const bare = (heading: string) => heading.replace(/ /g, '');

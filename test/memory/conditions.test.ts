@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { echoResponder, startLocalServer, type LocalServer } from '../support/local-server/index.js';
 import type { Report } from '../../engine/schemas/report.generated.js';
-import { runBin, STACK_LINE, tableRows } from '../helpers/cli.js';
+import { bare, runBin, STACK_LINE, tableRows } from '../helpers/cli.js';
 import { FAKE_KEY, readTranscripts, replayArgs, tempDir, THREE_STEPS } from '../helpers/replay.js';
 
 const env = { ANTHROPIC_API_KEY: FAKE_KEY };
@@ -135,7 +135,7 @@ describe('reports by condition and distance', () => {
     expect(table.stdout).toContain('Summary by condition');
     expect(table.stdout).toContain('Summary by distance');
     // The header row, read whole: at 80 columns the cells wrap.
-    expect(tableRows(table.stdout).map((row) => row.slice(0, 5))).toContainEqual(['Model', 'Effort', 'Condition', 'Distance', 'Citations']);
+    expect(tableRows(table.stdout).map((row) => row.slice(0, 5).map(bare))).toContainEqual(['Model', 'Effort', 'Condition', 'Distance', 'Citations']);
     const report = JSON.parse((await runBin(['report', run, '--format', 'json'])).stdout) as Report;
     expect(report.summary.by_condition.map((g) => [g.group, g.mem_fail.n, g.mem_fail.failed])).toEqual([
       ['baseline', 8, 4],

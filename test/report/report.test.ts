@@ -8,7 +8,7 @@ import type { RunDiff } from '../../engine/schemas/run-diff.generated.js';
 import type { Scores } from '../../engine/schemas/scores.generated.js';
 import type { Transcript } from '../../engine/transcript/format.js';
 import { median } from '../../engine/stats/stats.js';
-import { runBin, runBinIntoHead, STACK_LINE, tableRows } from '../helpers/cli.js';
+import { bare, runBin, runBinIntoHead, STACK_LINE, tableRows } from '../helpers/cli.js';
 import { FAKE_KEY, tempDir } from '../helpers/replay.js';
 
 const THREE = 'test/fixtures/replay/three-steps.yaml';
@@ -163,7 +163,7 @@ describe('driftbench report', () => {
     expect(table.code).toBe(0);
     // Cells wrap to fit 80 columns: read them back whole.
     const rows = tableRows(table.stdout);
-    expect(rows).toContainEqual(['Model', 'Effort', 'Citations', 'Mem Status', 'Latency', 'Cost']);
+    expect(rows.map((row) => row.map(bare))).toContainEqual(['Model', 'Effort', 'Citations', 'MemStatus', 'Latency', 'Cost']);
     expect(rows.some((row) => row[3] === '15/20 failed, S = 1 (75%, 95% CI 53-89%)')).toBe(true);
     expect(table.stdout).toContain('Methods');
     const md = await runBin(['report', run, '--format', 'markdown']);
@@ -315,7 +315,7 @@ describe('driftbench diff', () => {
     expect(r.stdout).toContain('diff minimal-lock-budget: A = rehearsal:pass/high');
     expect(r.stdout).toContain('mem_fail: A NO, B YES');
     const rows = tableRows(r.stdout);
-    expect(rows[0]!.slice(0, 3)).toEqual(['Step', 'Stop reason A | B', 'Tokens out A | B']);
+    expect(rows[0]!.slice(0, 3).map(bare)).toEqual(['Step', 'StopreasonA|B', 'TokensoutA|B']);
     expect(rows.find((row) => row[0] === '3 (judged)')?.[1]).toBe('end_turn | end_turn');
     expect(r.stdout).toContain('first divergence: step 1: rehearsal:pass/high cites lock-budget and rehearsal:fail/high does not');
     // No colour when piped: removed and added words are marked in text.
