@@ -91,7 +91,11 @@ function entry(m: ResolvedModel, profiles: readonly Profile[]): ModelEntry {
   return { ...m, prices: p?.prices ?? null, mid_conversation_system: p?.mid_conversation_system ?? null, unverified: [...(p?.unverified ?? [])] };
 }
 
-/** Five columns that fit in 100 (models.test.ts checks): long facts go on further lines of their cell. */
+/**
+ * Five columns that fit in 100 at their natural width (models.test.ts checks): long facts go on
+ * further lines of their cell. Given a terminal's width, boxTable wraps them to fit; at 80 every
+ * model id stays whole (test/cli/table-width.test.ts).
+ */
 export function modelsTable(models: readonly ModelEntry[], width?: number): string {
   const rows = models.map((m) => {
     const q = (field: string) => (m.unverified.some((u) => u === field || field.startsWith(`${u}.`) || u.startsWith(`${field}.`)) ? ' ?' : '');
