@@ -4,13 +4,25 @@ export interface Output {
   err(line: string): void;
   /** Colour is allowed: a terminal, and NO_COLOR unset. */
   color: boolean;
+  /** The width tables fit on stdout; tables are not fitted when absent. */
+  columns?: number;
 }
 
 export function processOutput(env: NodeJS.ProcessEnv = process.env): Output {
   const color = process.stdout.isTTY === true && (env.NO_COLOR === undefined || env.NO_COLOR === '') && env.TERM !== 'dumb';
   const out = quietWhenClosed(process.stdout);
   const err = quietWhenClosed(process.stderr);
-  return { out: (line) => out(`${line}\n`), err: (line) => err(`${line}\n`), color };
+  return { out: (line) => out(`${line}\n`), err: (line) => err(`${line}\n`), color, columns: terminalColumns(env, process.stdout) };
+}
+
+/**
+ * The width to fit tables and help to: COLUMNS when set (a user's or a test's choice), else the
+ * terminal's width, else 80, the width a pipe or a file is read at.
+ */
+export function terminalColumns(env: NodeJS.ProcessEnv, stream: { isTTY?: boolean; columns?: number }): number {
+  const fromEnv = Number(env.COLUMNS);
+  if (Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv;
+  return stream.isTTY === true && stream.columns !== undefined && stream.columns > 0 ? stream.columns : 80;
 }
 
 /** A reader that has gone away: the pipe's other end is closed. */

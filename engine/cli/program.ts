@@ -1,6 +1,10 @@
-import { Command, InvalidArgumentError, Option } from '@commander-js/extra-typings';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Argument, Command, type CommandUnknownOpts, type Help, InvalidArgumentError, Option } from '@commander-js/extra-typings';
 import { UsageError } from '../errors.js';
-import { engineVersion } from '../paths.js';
+import { MEMORY_LAYERS } from '../memory/index.js';
+import { EFFORT_LEVELS, EFFORTS } from '../models/efforts.js';
+import { engineVersion, packageRoot } from '../paths.js';
 import type { JudgeOptions } from './judge-options.js';
 import { LOG_LEVELS, type LogFormat, type LogLevel } from './log-levels.js';
 import type { Logger } from './logger.js';
@@ -28,6 +32,8 @@ export interface CliDeps {
 /** What an action decided, read by runCli: actions never touch process.exitCode themselves. */
 export interface CliResult {
   exitCode: number;
+  /** The command that ran (`driftbench run`), so that a usage error can point to its help. */
+  command?: string;
 }
 
 const DIFF_FORMATS = ['text', 'markdown', 'json', 'html'] as const;
@@ -35,6 +41,8 @@ const REPORT_FORMATS = ['table', 'markdown', 'csv', 'json', 'html'] as const;
 const CALIBRATE_FORMATS = ['table', 'json'] as const;
 const DEFAULT_SCENARIOS = ['scenarios'];
 const DEFAULT_JUDGE = 'claude-sonnet-4-6';
+/** The memory conditions --condition takes: the registry of memory layers, not a copy of it. */
+const CONDITIONS = Object.keys(MEMORY_LAYERS);
 
 const intArg = (name: string, min: number) => (v: string) => {
   const n = Number(v);
@@ -58,6 +66,98 @@ const repeatable = (v: string, prev: string[]) => [...prev, v];
 /** A number from the environment, for test and benchmark knobs that are not user options. */
 const envNumber = (env: NodeJS.ProcessEnv, name: string) => (env[name] ? Number(env[name]) : undefined);
 
+/**
+ * An option whose default is decided when the command runs (it depends on a key, a run, a
+ * profile): help shows it as `(default: ...)` like every other default.
+ */
+function laterDefault<const Flags extends string>(flags: Flags, description: string, defaultText: string) {
+  const option = new Option(flags, description);
+  option.defaultValueDescription = defaultText;
+  return option;
+}
+
+/**
+ * A comma-separated, repeatable option whose items come from a fixed list: help shows the list
+ * as choices. The list is only shown here (commander would check the whole `a,b` value against
+ * it); the command checks each item and says which one is wrong.
+ */
+function listOf<const Flags extends string>(flags: Flags, description: string, values: readonly string[], defaultText?: string) {
+  const option = new Option(flags, description).choices(values).argParser(listArg);
+  option.defaultValueDescription = defaultText;
+  return option;
+}
+
+/** The axis presets' names, for help; `run` reads and validates engine/data/axes.json itself when it uses one. */
+const axisNames = (): string[] => Object.keys(JSON.parse(readFileSync(join(packageRoot(), 'engine', 'data', 'axes.json'), 'utf8')) as object);
+
+/**
+ * Choices and defaults written one way in every command's help, `(choices: a, b; default: x)`,
+ * without commander's JSON quotes, whether the default is a value or a sentence.
+ */
+const describeWith = (description: string, choices: readonly string[] | undefined, defaultText: string | undefined) => {
+  const extra = [...(choices?.length ? [`choices: ${choices.join(', ')}`] : []), ...(defaultText ? [`default: ${defaultText}`] : [])];
+  return extra.length > 0 ? `${description} (${extra.join('; ')})` : description;
+};
+const plainDefault = (v: unknown) => (v === undefined || v === false || (Array.isArray(v) && v.length === 0) ? undefined : Array.isArray(v) ? v.join(' ') : String(v));
+const HELP: Partial<Help> = {
+  optionDescription: (o) => describeWith(o.description, o.argChoices, o.defaultValueDescription ?? (o.required || o.optional ? plainDefault(o.defaultValue) : undefined)),
+  argumentDescription: (a: Argument) => describeWith(a.description, a.argChoices, a.defaultValueDescription ?? plainDefault(a.defaultValue)),
+};
+
+/** The stages in order, at the top of `driftbench --help`. */
+const FLOW = `
+The flow: validate -> run -> score -> report (or diff)
+  validate   check the scenario files (scenarios/ by default)
+  run        replay them against models; writes transcripts/<run>/
+  score      judge the transcripts offline; writes <run>/scores/<judge>.json
+  report     figures, comparisons and --fail-if gates from the scores
+  diff       two transcripts or two runs, step by step
+
+Examples:
+  driftbench validate
+  driftbench run --axis opus-5.5-vs-4.7 --repeats 3
+  driftbench score latest --judge heuristic
+  driftbench report latest --fail-if "mem_fail_rate > 0.2"
+  driftbench run --report        # run, score and report in one go
+
+Each command's options and examples: driftbench <command> --help`;
+
+/** One or two real invocations per command, shown under its help (README, CLI reference). */
+export const EXAMPLES: Record<string, readonly string[]> = {
+  validate: ['driftbench validate', 'driftbench validate scenarios/t1-cascading-migration.yaml'],
+  list: ['driftbench list', 'driftbench list test/fixtures/valid-suite'],
+  run: ['driftbench run --axis opus-5.5-vs-4.7 --task T1 --dry-run', 'driftbench run --models claude-opus-5-5 --effort low,high --condition mem0'],
+  plan: ['driftbench plan --difference 0.2', 'driftbench plan transcripts/<run> --difference 0.15 --repeats 5'],
+  models: ['driftbench models', 'driftbench models --models claude-opus-5-5,claude-opus-4-7 --format json'],
+  score: ['driftbench score latest --judge heuristic', 'driftbench score transcripts/<run> --judge claude-sonnet-4-6 --judge-samples 3'],
+  calibrate: ['driftbench calibrate --judge heuristic', 'driftbench calibrate --labels labels.jsonl --format json --out calib.json'],
+  import: ['driftbench import mtbench question.jsonl', 'driftbench import multichallenge questions.jsonl --responses gpt-4o.jsonl'],
+  'import multichallenge': ['driftbench import multichallenge benchmark_questions.jsonl', 'driftbench import multichallenge questions.jsonl --responses gpt-4o.jsonl'],
+  'import mtbench': ['driftbench import mtbench question.jsonl --out scenarios/mtbench'],
+  merge: ['driftbench merge transcripts/shard-1 transcripts/shard-2 --out transcripts/all'],
+  report: ['driftbench report latest', 'driftbench report latest --format html --fail-if "mem_fail_rate > 0.2"'],
+  diff: ['driftbench diff transcripts/<a> transcripts/<b>', 'driftbench diff transcripts/<a> transcripts/<b> --format html --out diff.html'],
+};
+
+/** A command's name as typed: `driftbench import mtbench`. */
+function commandPath(cmd: CommandUnknownOpts): string {
+  const names: string[] = [];
+  for (let c: CommandUnknownOpts | null = cmd; c; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
+
+/**
+ * Every command below `cmd`: its examples under its help, and after a usage error the line
+ * `see: driftbench <command> --help` (runCli adds the same line after a UsageError).
+ */
+function finishHelp(cmd: CommandUnknownOpts): void {
+  const path = commandPath(cmd);
+  cmd.showHelpAfterError(`see: ${path} --help`);
+  const examples = EXAMPLES[path.replace(/^driftbench ?/, '')];
+  if (examples) cmd.addHelpText('after', `\nExample${examples.length === 1 ? '' : 's'}:\n${examples.map((e) => `  ${e}`).join('\n')}`);
+  for (const sub of cmd.commands) finishHelp(sub);
+}
+
 /** bin only parses arguments: each action hands typed options and deps to a command function. */
 export function buildProgram(deps: CliDeps, result: CliResult = { exitCode: 0 }) {
   const program = new Command('driftbench')
@@ -65,9 +165,18 @@ export function buildProgram(deps: CliDeps, result: CliResult = { exitCode: 0 })
     .version(engineVersion(), '-V, --version')
     .addOption(new Option('--log-format <format>', 'log lines: pretty on a terminal, json when piped').choices(['auto', 'pretty', 'json'] as const).default('auto' as const))
     .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS).default('info' as const))
-    .showHelpAfterError('(run driftbench --help for usage)')
-    .configureOutput({ writeOut: (s) => deps.output.out(s.replace(/\n$/, '')), writeErr: (s) => deps.output.err(s.replace(/\n$/, '')) })
-    .exitOverride();
+    .configureHelp(HELP)
+    .addHelpText('after', FLOW)
+    .configureOutput({
+      writeOut: (s) => deps.output.out(s.replace(/\n$/, '')),
+      writeErr: (s) => deps.output.err(s.replace(/\n$/, '')),
+      getOutHelpWidth: () => deps.output.columns ?? 80,
+      getErrHelpWidth: () => deps.output.columns ?? 80,
+    })
+    .exitOverride()
+    .hook('preAction', (_program, action) => {
+      result.command = commandPath(action);
+    });
 
   const logger = async (): Promise<Logger> => {
     const o = program.opts();
@@ -99,29 +208,34 @@ export function buildProgram(deps: CliDeps, result: CliResult = { exitCode: 0 })
     .command('run')
     .description('replay scenarios against models as multi-turn conversations and write transcripts')
     .argument('[paths...]', 'scenario files or folders', DEFAULT_SCENARIOS)
-    .option('--provider <name>', 'anthropic, openrouter or rehearsal (default: anthropic with ANTHROPIC_API_KEY, else rehearsal)')
+    .addOption(laterDefault('--provider <name>', 'anthropic, openrouter or rehearsal', 'anthropic with ANTHROPIC_API_KEY, else rehearsal'))
     .option('--base-url <url>', 'any Anthropic-compatible endpoint (implies --provider anthropic)')
-    .option('--axis <axis>', 'a preset from engine/data/axes.json (model, effort, opus-5.5-vs-4.7, opus-5.5-effort; see the README); default: model and effort')
+    .addOption(
+      laterDefault('--axis <axis>', 'a preset from engine/data/axes.json (see the README)', 'the axes model and effort')
+        .choices(axisNames())
+        // Shown, not checked here: run names the unknown axis and the known ones itself.
+        .argParser((v) => v),
+    )
     .option('--models <list>', 'models to run, comma-separated (repeatable)', listArg)
-    .option('--effort <list>', "effort levels: default (the model's own; standard is the same), low, medium, high, xhigh, max (repeatable)", listArg)
+    .addOption(listOf('--effort <list>', "effort levels, comma-separated (repeatable); default sends none (the model's own), standard is the same", EFFORTS))
     .option('--task <task>', 'run only this task code or scenario id (repeatable)', listArg, [] as string[])
-    .option('--repeats <n>', 'conversations per scenario and cell (default 3)', intArg('--repeats', 1))
+    .addOption(laterDefault('--repeats <n>', 'conversations per scenario and cell', "3, or the matrix file's").argParser(intArg('--repeats', 1)))
     .option('--concurrency <n>', 'conversations at once; steps within one stay sequential', intArg('--concurrency', 1), 4)
     .option('--max-retries <n>', 'retries per turn after the first attempt (README, Retries)', intArg('--max-retries', 0), 4)
     .option('--matrix <file>', 'a matrix file (schemas/matrix.schema.json) with models, efforts, repeats, tasks')
     .option('--temperature <t>', 'sent only to models whose profile accepts it; recorded as dropped otherwise', numberArg('--temperature', '0.7'))
     .option('--out <dir>', 'where run directories go', 'transcripts')
-    .option('--run-name <name>', 'the run directory name (default: a timestamp and the axis)')
+    .addOption(laterDefault('--run-name <name>', 'the run directory name', 'a timestamp and the axis'))
     .option('--resume <run-dir>', 'continue a run where it stopped; nothing completed is requested again')
     .option('--max-cost <usd>', "a hard budget: reserve each turn's worst case before sending; never go over", numberArg('--max-cost', '25'))
     .option('--dry-run', 'print the plan and its estimated cost per cell and in total; send nothing')
     .option('--no-prompt-cache', 'do not put a cache_control breakpoint on the newest turn')
     .option('--shard <k/n>', 'run only shard k of n of the plan (deterministic); join shards with driftbench merge')
     .option('--batch', 'use the Message Batches API (half price): one batch per step for all conversations')
-    .option('--condition <list>', 'memory conditions to run, a run axis: baseline, ledger, mem0 (repeatable)', listArg)
+    .addOption(listOf('--condition <list>', 'memory conditions to run, comma-separated (repeatable), a run axis', CONDITIONS, 'baseline'))
     .option('--distance <list>', 'distractor exchanges between a constraint and its trap, a run axis, e.g. 0,10,50', listArg)
     .option('--report', 'when the run ends: score it (the heuristic judge offline, else --judge) and print the report; scoring stays its own pass, rerun it any time')
-    .option('--judge <judge>', 'with --report: the judge to score with (default: the heuristic judge offline, an LLM judge with a key)')
+    .addOption(laterDefault('--judge <judge>', 'with --report: the judge to score with', `heuristic offline, ${DEFAULT_JUDGE} with a key`))
     .action(async (paths, opts) => {
       const { logLevel } = program.opts();
       const log = await logger();
@@ -180,8 +294,8 @@ export function buildProgram(deps: CliDeps, result: CliResult = { exitCode: 0 })
     .description('before a run: how many scenarios and repeats give the power to detect a difference, with the design effect spelled out')
     .argument('[run]', 'a scored run to estimate the within-scenario correlation and the baseline rate from')
     .requiredOption('--difference <d>', 'the difference in mem_fail rate to detect, e.g. 0.2 for 20 percentage points', numberArg('--difference', '0.2'))
-    .option('--baseline <p>', 'the failure rate of the better cell (default: the run given, else 0.3)', numberArg('--baseline', '0.3'))
-    .option('--icc <r>', 'the within-scenario correlation (default: estimated from the run given, else 0.35)', numberArg('--icc', '0.35'))
+    .addOption(laterDefault('--baseline <p>', 'the failure rate of the better cell', 'from the run given, else 0.3').argParser(numberArg('--baseline', '0.3')))
+    .addOption(laterDefault('--icc <r>', 'the within-scenario correlation', 'estimated from the run given, else 0.35').argParser(numberArg('--icc', '0.35')))
     .option('--repeats <n>', 'repeats per scenario', intArg('--repeats', 1), 3)
     .option('--power <p>', 'the power wanted', numberArg('--power', '0.8'), 0.8)
     .option('--alpha <a>', 'the significance level', numberArg('--alpha', '0.05'), 0.05)
@@ -196,7 +310,7 @@ export function buildProgram(deps: CliDeps, result: CliResult = { exitCode: 0 })
     .description('list the models the endpoint offers (or the shipped profiles offline): capabilities, prices, lifecycle')
     .option('--models <list>', 'only these models, comma-separated (repeatable); an unknown one exits 2', listArg)
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json'] as const).default('table' as const))
-    .option('--provider <name>', 'anthropic, openrouter or rehearsal (default: anthropic with ANTHROPIC_API_KEY, else the profiles)')
+    .addOption(laterDefault('--provider <name>', 'anthropic, openrouter or rehearsal', 'anthropic with ANTHROPIC_API_KEY, else the shipped profiles'))
     .option('--base-url <url>', 'any Anthropic-compatible endpoint (implies --provider anthropic)')
     .action(async (o) => {
       const { modelsAction } = await import('./commands/models.js');
@@ -278,14 +392,14 @@ export function buildProgram(deps: CliDeps, result: CliResult = { exitCode: 0 })
     .description('MultiChallenge questions -> prefilled-history scenarios; --responses files (one per model) -> an imported run to score, report and diff')
     .argument('<questions>', 'benchmark_questions.jsonl')
     .option('--responses <files...>', 'response files, one per model (the file name is the model name)')
-    .option('--out <dir>', 'where scenario files go (default transcripts/imported/multichallenge)')
-    .option('--run-out <dir>', 'where the imported run directory goes (default transcripts)')
+    .addOption(laterDefault('--out <dir>', 'where scenario files go', 'transcripts/imported/multichallenge'))
+    .addOption(laterDefault('--run-out <dir>', 'where the imported run directory goes', 'transcripts'))
     .action((input, opts) => runImport({ format: 'multichallenge', input, ...opts }));
   importCmd
     .command('mtbench')
     .description('MT-Bench questions -> scenarios replayed turn by turn with live history')
     .argument('<questions>', 'question.jsonl')
-    .option('--out <dir>', 'where scenario files go (default transcripts/imported/mtbench)')
+    .addOption(laterDefault('--out <dir>', 'where scenario files go', 'transcripts/imported/mtbench'))
     .action((input, opts) => runImport({ format: 'mtbench', input, ...opts }));
 
   program
@@ -304,7 +418,7 @@ export function buildProgram(deps: CliDeps, result: CliResult = { exitCode: 0 })
     .argument('[runs...]', 'scored run directories; latest (or none) for the newest run under transcripts/')
     .option('--judge <id>', 'which scores file to read (scores/<id>.json); needed when a run has several')
     .addOption(new Option('--format <format>', 'output format').choices(REPORT_FORMATS).default('table' as const))
-    .option('--out <file>', 'write to a file (html defaults to <run>/report.html)')
+    .addOption(laterDefault('--out <file>', 'write to a file instead of stdout', 'stdout; html: <run>/report.html'))
     .option(
       '--fail-if <expr>',
       'exit 1 when this holds, e.g. "mem_fail_rate > 0.2" or "A vs B regresses" (repeatable); rates decide on their 95% interval',
@@ -352,27 +466,22 @@ export function buildProgram(deps: CliDeps, result: CliResult = { exitCode: 0 })
       await diffCommand({ a, b, format: opts.format, judge: opts.judge, out: opts.out, scenarios: opts.scenarios, all: opts.all === true }, deps);
     });
 
+  finishHelp(program);
   return program;
 }
 
 /** The judge's options, shared by score and calibrate. */
 function withJudgeFlags<Args extends unknown[], Opts extends Record<string, unknown>>(cmd: Command<Args, Opts>) {
   return cmd
-    .option('--judge <judge>', `heuristic (offline: probes and trap cues), a judge model, or a comma-separated panel (default: ${DEFAULT_JUDGE} with a key, heuristic without)`)
+    .addOption(
+      laterDefault('--judge <judge>', 'heuristic (offline: probes and trap cues), a judge model, or a comma-separated panel', `${DEFAULT_JUDGE} with a key, heuristic without`),
+    )
     .option('--judge-samples <k>', 'judge each prompt k times and take the majority (odd, or give --judge-tie-break)', intArg('--judge-samples', 1), 1)
     .option('--judge-tie-break <model>', 'a judge model asked only when the votes tie; its vote decides (needed for an even number of samples or panel models)')
-    .option('--judge-provider <name>', 'anthropic or openrouter (default anthropic)')
+    .addOption(laterDefault('--judge-provider <name>', 'anthropic or openrouter', 'anthropic'))
     .option('--judge-base-url <url>', 'any Anthropic-compatible endpoint for the judge')
-    .addOption(
-      new Option('--judge-effort <level>', "the judge's effort (default: the judge model's own default, from its profile, sent explicitly)").choices([
-        'low',
-        'medium',
-        'high',
-        'xhigh',
-        'max',
-      ] as const),
-    )
-    .option('--cache-dir <dir>', 'the judge cache (default .driftbench-cache/judge, or DRIFTBENCH_CACHE_DIR)')
+    .addOption(laterDefault('--judge-effort <level>', "the judge's effort, always sent", "the judge model's own, from its profile").choices(EFFORT_LEVELS))
+    .addOption(laterDefault('--cache-dir <dir>', 'the judge cache', '$DRIFTBENCH_CACHE_DIR, else .driftbench-cache/judge'))
     .option('--no-cache', 'judge again instead of reading cached verdicts (new verdicts replace cached ones)')
     .option('--max-retries <n>', 'retries per judge call after the first attempt', intArg('--max-retries', 0), 4);
 }

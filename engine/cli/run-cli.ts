@@ -1,13 +1,13 @@
 import { CommanderError } from 'commander';
-import { DriftbenchError } from '../errors.js';
-import { buildProgram, type CliDeps } from './program.js';
+import { DriftbenchError, UsageError } from '../errors.js';
+import { buildProgram, type CliDeps, type CliResult } from './program.js';
 
 /**
  * The CLI's one catch (STYLE.md section 4): known errors become clear lines and an exit code;
  * anything else is a bug and is re-thrown with its stack. Returns the exit code.
  */
 export async function runCli(argv: readonly string[], deps: CliDeps): Promise<number> {
-  const result = { exitCode: 0 };
+  const result: CliResult = { exitCode: 0 };
   const program = buildProgram(deps, result);
   try {
     await program.parseAsync([...argv], { from: 'user' });
@@ -21,6 +21,8 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
       for (const line of e.lines()) deps.output.err(line);
       const cause = e.cause;
       if (typeof cause === 'string') deps.output.err(cause);
+      // A usage error points to the help of the command it came from, as commander's own do.
+      if (e instanceof UsageError) deps.output.err(`see: ${result.command ?? 'driftbench'} --help`);
       return e.exitCode;
     }
     throw e;

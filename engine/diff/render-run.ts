@@ -1,4 +1,4 @@
-import { boxTable } from '../report/table.js';
+import { boxTable, type TableFit } from '../report/table.js';
 import type { RunDiff } from '../schemas/run-diff.generated.js';
 import { renderDiffMarkdown, renderDiffText } from './render-text.js';
 
@@ -39,7 +39,7 @@ function unmatched(ids: string[], side: 'A' | 'B', line: (id: string) => string)
 }
 
 /** The summary of two runs, then the diffs shown (text; colour as for one pair). */
-export function renderRunDiffText(d: RunDiff, color: boolean): string {
+export function renderRunDiffText(d: RunDiff, color: boolean, fit: TableFit = {}): string {
   const out = [
     `diff of runs: A = ${d.a.input} (run ${d.a.run_id ?? '-'}, ${plural(d.a.conversations, 'conversation')}), B = ${d.b.input} (run ${d.b.run_id ?? '-'}, ${plural(d.b.conversations, 'conversation')})`,
     `pairs compared: ${d.summary.compared}, matched by ${MATCHED_BY[d.matched_by]}: ${changeCounts(d)}`,
@@ -51,11 +51,11 @@ export function renderRunDiffText(d: RunDiff, color: boolean): string {
   else {
     const rows = flipRows(d);
     const quiet = d.summary.flips_by_scenario.length - rows.length;
-    out.push('verdict flips (mem_fail) by scenario:', boxTable(FLIP_HEAD, rows));
+    out.push('verdict flips (mem_fail) by scenario:', boxTable(FLIP_HEAD, rows, fit));
     if (quiet > 0) out.push(`no flip in the other ${plural(quiet, 'scenario')}`);
   }
   out.push(shownLine(d));
-  const body = d.diffs.map((x) => renderDiffText(x, color));
+  const body = d.diffs.map((x) => renderDiffText(x, color, fit));
   return `${out.join('\n')}\n${body.map((x) => `\n${x}`).join('')}`;
 }
 

@@ -1,5 +1,5 @@
 import type { TranscriptDiff } from '../schemas/diff.generated.js';
-import { boxTable } from '../report/table.js';
+import { boxTable, type TableFit } from '../report/table.js';
 
 const ANSI = { red: '\u001b[31m', green: '\u001b[32m', bold: '\u001b[1m', reset: '\u001b[0m' };
 
@@ -13,7 +13,7 @@ export function wordDiff(ops: TranscriptDiff['steps'][number]['text_diff'], colo
     .join('');
 }
 
-export function renderDiffText(d: TranscriptDiff, color: boolean): string {
+export function renderDiffText(d: TranscriptDiff, color: boolean, fit: TableFit = {}): string {
   const b = (s: string) => (color ? `${ANSI.bold}${s}${ANSI.reset}` : s);
   const out: string[] = [];
   out.push(b(`diff ${d.scenario}: A = ${d.a.label} (${d.a.conversation_id}), B = ${d.b.label} (${d.b.conversation_id})`));
@@ -30,6 +30,7 @@ export function renderDiffText(d: TranscriptDiff, color: boolean): string {
         `${s.a?.cites.join(', ') || '-'} | ${s.b?.cites.join(', ') || '-'}`,
         `${s.a?.probes_failed.join(', ') || '-'} | ${s.b?.probes_failed.join(', ') || '-'}`,
       ]),
+      fit,
     ),
   );
   out.push(

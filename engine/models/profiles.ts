@@ -2,21 +2,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../paths.js';
 import { validatorFor } from '../schemas/compile.js';
-import type { Matrix } from '../schemas/matrix.generated.js';
-import type { EffortLevel, ModelProfiles, Profile } from '../schemas/model-profiles.generated.js';
+import type { ModelProfiles, Profile } from '../schemas/model-profiles.generated.js';
+import type { Effort, EffortLevel } from './efforts.js';
 
-export type { EffortLevel, Profile };
-
-/**
- * An effort a run can ask for: a level of output_config.effort, or `default`, which sends no
- * effort so the model uses its own default (medium on Opus 5.5 and Haiku 5.5, high on the
- * others: https://platform.claude.com/docs/en/build-with-claude/effort?ref=vanja.io).
- * `standard` is the original benchmark's name for `default`, kept so its axes and transcripts
- * still read.
- */
-export type Effort = Matrix['efforts'][number];
-export const EFFORTS: readonly Effort[] = ['default', 'standard', 'low', 'medium', 'high', 'xhigh', 'max'];
-export const EFFORT_LEVELS: readonly EffortLevel[] = ['low', 'medium', 'high', 'xhigh', 'max'];
+export type { Profile };
+export { EFFORTS, EFFORT_LEVELS, type Effort, type EffortLevel } from './efforts.js';
 
 /** The profiles shipped in engine/data/model-profiles.json, validated once. */
 export function loadProfiles(file = join(packageRoot(), 'engine', 'data', 'model-profiles.json')): Profile[] {

@@ -6,7 +6,7 @@ import type { JudgeConfig } from '../schemas/scores.generated.js';
 import { BOOTSTRAP_DRAWS, BOOTSTRAP_SEED, bootstrapKappa, wilson } from '../stats/index.js';
 import { keyString } from './aggregate.js';
 import { cellKeyOf } from './fallback.js';
-import { boxTable } from './table.js';
+import { boxTable, type TableFit } from './table.js';
 
 export const CALIBRATION_FORMAT = 'driftbench.calibration/1';
 
@@ -90,7 +90,7 @@ const interval = (ci: { low: number; high: number } | null) => (ci === null ? 'n
 const unscoredIn = (c: Confusion) => c.human_yes.unscored + c.human_no.unscored;
 
 /** The calibration as terminal tables: the confusion table, the measures, agreement per cell, and every unscored transcript. */
-export function renderCalibrationTable(c: Calibration): string {
+export function renderCalibrationTable(c: Calibration, fit: TableFit = {}): string {
   const out: string[] = [`judge ${c.judge.id} on ${c.labels.count} labelled transcript${c.labels.count === 1 ? '' : 's'} (${c.labels.file})`];
   out.push(
     boxTable(
@@ -99,6 +99,7 @@ export function renderCalibrationTable(c: Calibration): string {
         ['YES (violated)', c.confusion.human_yes.judge_yes, c.confusion.human_yes.judge_no, c.confusion.human_yes.unscored],
         ['NO (kept)', c.confusion.human_no.judge_yes, c.confusion.human_no.judge_no, c.confusion.human_no.unscored],
       ],
+      fit,
     ),
   );
   const row = (name: string, p: Proportion) => [name, num(p.value), `${p.k}/${p.n}`, interval(p.ci95), 'Wilson'];
@@ -111,6 +112,7 @@ export function renderCalibrationTable(c: Calibration): string {
         row('agreement', c.agreement),
         ['kappa', num(c.kappa.value), `n=${c.kappa.n}`, interval(c.kappa.ci95), `percentile bootstrap, ${c.kappa.draws} draws, seed ${c.kappa.seed}`],
       ],
+      fit,
     ),
   );
   out.push('agreement per cell:');
@@ -128,6 +130,7 @@ export function renderCalibrationTable(c: Calibration): string {
         interval(x.agreement.ci95),
         unscoredIn(x.confusion),
       ]),
+      fit,
     ),
   );
   if (c.unscored > 0) {

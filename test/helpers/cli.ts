@@ -94,3 +94,34 @@ export function runBinIntoHead(args: string[], opts: { cwd?: string; timeoutMs?:
     );
   });
 }
+
+/**
+ * The rows of every box table in some output, each cell's text with its wrapping undone: lines
+ * joined by a space, or by nothing after a word broken at a hyphen, slash or underscore. Tables
+ * wrap their cells to fit the terminal (80 columns in tests); this reads them as a user does.
+ */
+export function tableRows(stdout: string): string[][] {
+  const rows: string[][] = [];
+  /** The lines of the row being read, each split into its cells. */
+  let lines: string[][] = [];
+  const join = (a: string, b: string) => (b === '' ? a : a === '' ? b : /[-/_]$/.test(a) ? a + b : `${a} ${b}`);
+  const flush = () => {
+    if (lines.length > 0) rows.push(lines[0]!.map((_, i) => lines.map((cells) => cells[i] ?? '').reduce(join, '')));
+    lines = [];
+  };
+  for (const line of stdout.split('\n')) {
+    if (line.startsWith('│'))
+      lines.push(
+        line
+          .split('│')
+          .slice(1, -1)
+          .map((c) => c.trim()),
+      );
+    else flush();
+  }
+  flush();
+  return rows;
+}
+
+/** A table heading without its spaces: headings may break anywhere to leave room for the data. */
+export const bare = (heading: string) => heading.replace(/ /g, '');

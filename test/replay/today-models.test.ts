@@ -209,13 +209,17 @@ describe('what today’s models are never sent', () => {
 });
 
 describe('--dry-run on today’s models', () => {
-  /** The rows of the dry-run table: model, input tokens, output tokens, est. cost, without caching. */
-  const rows = (stdout: string) =>
-    stdout
-      .split('\n')
-      .filter((l) => l.startsWith('│ claude-'))
-      .map((l) => l.split('│').map((c) => c.trim()))
-      .map((c) => ({ model: c[1]!, input: Number(c[5]!.replace(/,/g, '')), output: Number(c[6]!.replace(/,/g, '')), cost: c[7]!, uncached: c[8]! }));
+  /** The rows of the dry-run table, two lines each: model, input tokens, est. cost; then output tokens and the cost without caching. */
+  const rows = (stdout: string) => {
+    const lines = stdout.split('\n');
+    const cells = (l: string | undefined) => (l ?? '').split('│').map((c) => c.trim());
+    return lines.flatMap((l, i) => {
+      if (!l.startsWith('│ claude-')) return [];
+      const [first, second] = [cells(l), cells(lines[i + 1])];
+      const tokens = (c: string, unit: string) => Number(c.replace(new RegExp(` ${unit}$`), '').replace(/,/g, ''));
+      return [{ model: first[1]!, input: tokens(first[3]!, 'in'), output: tokens(second[3]!, 'out'), cost: first[4]!, uncached: second[4]!.replace(/ uncached$/, '') }];
+    });
+  };
 
   it('prices every model the endpoint offers, and --max-cost works with them', async () => {
     // Every model the local server's Models API lists (the Mythos models are limited availability).

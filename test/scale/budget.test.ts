@@ -120,8 +120,8 @@ describe('--dry-run', () => {
     });
     expect(r.stderr).not.toMatch(STACK_LINE);
     expect(r.stdout).toContain('dry run: 4 conversations on anthropic, prompt caching on; nothing was sent but count_tokens requests');
-    expect(r.stdout).toMatch(/│ claude-opus-4-7 │ high\s+│ 2\s+│ 6\s+│/);
-    expect(r.stdout).toMatch(/│ count_tokens │/);
+    // Each cell takes two lines: model and effort, conversations and turns, tokens in and out, cost and uncached cost.
+    expect(r.stdout).toMatch(/│ claude-opus-4-7 +│ 2 +│ [\d,]+ in +│ \$\d+\.\d{4} +│ count_tokens +│\n│ high +│ 6 turns +│ [\d,]+ out +│ \$\d+\.\d{4} uncached +│ +│/);
     expect(r.stdout).toMatch(/estimated total: \$\d+\.\d{4}/);
     expect(r.stdout).toContain('over --max-cost $0.01: the run would stop at the budget before finishing');
     expect(r.code).toBe(1);

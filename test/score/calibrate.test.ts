@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Calibration } from '../../engine/schemas/calibration.generated.js';
 import { bootstrapKappa } from '../../engine/stats/index.js';
 import type { RecordedRequest, Scripted } from '../support/local-server/index.js';
-import { repoRoot, runBin, STACK_LINE } from '../helpers/cli.js';
+import { repoRoot, runBin, STACK_LINE, tableRows } from '../helpers/cli.js';
 import { localServers } from '../helpers/local-servers.js';
 import { FAKE_KEY, tempDir } from '../helpers/replay.js';
 import { schemaErrors } from '../helpers/schemas.js';
@@ -55,14 +55,19 @@ describe('driftbench calibrate --labels with the heuristic judge', () => {
     expect(r.stderr).not.toMatch(STACK_LINE);
     expect(r.code).toBe(0);
     // People YES: 2 judge YES, 1 NO (the label against its transcript), 2 unscored (the edited replies).
-    expect(r.stdout).toMatch(/│ YES \(violated\)\s+│ 2\s+│ 1\s+│ 2\s+│/);
-    expect(r.stdout).toMatch(/│ NO \(kept\)\s+│ 1\s+│ 2\s+│ 0\s+│/);
-    expect(r.stdout).toMatch(/│ sensitivity │ 0\.67\s+│ 2\/3\s+│ \[0\.21, 0\.94\]\s+│ Wilson/);
-    expect(r.stdout).toMatch(/│ specificity │ 0\.67\s+│ 2\/3\s+│ \[0\.21, 0\.94\]\s+│ Wilson/);
-    expect(r.stdout).toMatch(/│ agreement\s+│ 0\.67\s+│ 4\/6\s+│ \[0\.30, 0\.90\]\s+│ Wilson/);
-    expect(r.stdout).toMatch(/│ kappa\s+│ 0\.33\s+│ n=6\s+│ \[-?\d\.\d\d, \d\.\d\d\]\s+│ percentile bootstrap, 2000 draws, seed 1/);
-    expect(r.stdout).toMatch(/│ rehearsal:fail │ low\s+│ baseline\s+│ 0\s+│ 2\s+│ 1\/1\s+│ 1\.00\s+│ \[0\.21, 1\.00\]\s+│ 1\s+│/);
-    expect(r.stdout).toMatch(/│ rehearsal:pass │ low\s+│ baseline\s+│ 0\s+│ 2\s+│ 1\/2\s+│ 0\.50\s+│ \[0\.09, 0\.91\]\s+│ 0\s+│/);
+    // The tables' rows, read whole: at 80 columns their cells wrap.
+    const rows = tableRows(r.stdout);
+    expect(rows).toContainEqual(['YES (violated)', '2', '1', '2']);
+    expect(rows).toContainEqual(['NO (kept)', '1', '2', '0']);
+    expect(rows).toContainEqual(['sensitivity', '0.67', '2/3', '[0.21, 0.94]', 'Wilson']);
+    expect(rows).toContainEqual(['specificity', '0.67', '2/3', '[0.21, 0.94]', 'Wilson']);
+    expect(rows).toContainEqual(['agreement', '0.67', '4/6', '[0.30, 0.90]', 'Wilson']);
+    const kappa = rows.find((row) => row[0] === 'kappa')!;
+    expect(kappa.slice(0, 3)).toEqual(['kappa', '0.33', 'n=6']);
+    expect(kappa[3]).toMatch(/^\[-?\d\.\d\d, \d\.\d\d\]$/);
+    expect(kappa[4]).toBe('percentile bootstrap, 2000 draws, seed 1');
+    expect(rows).toContainEqual(['rehearsal:fail', 'low', 'baseline', '0', '2', '1/1', '1.00', '[0.21, 1.00]', '1']);
+    expect(rows).toContainEqual(['rehearsal:pass', 'low', 'baseline', '0', '2', '1/2', '0.50', '[0.09, 0.91]', '0']);
     expect(r.stdout).toContain('2 labelled transcripts got no verdict from the judge (unscored): counted above, left out of sensitivity, specificity, agreement and kappa');
     // Line numbers are the file's: line 5 is blank.
     expect(r.stdout).toContain('line 4: rehearsal/conversations/minimal-lock-budget__rehearsal_pass__high__r2.json (people said YES)');
@@ -168,9 +173,10 @@ describe('driftbench calibrate --labels with an LLM judge against the local serv
     const base = ['calibrate', '--labels', LABELS, '--judge-base-url', server.url, '--cache-dir', await tempDir()];
     const samples = await runBin([...base, '--judge', 'claude-sonnet-4-6', '--judge-samples', '2'], { env });
     expect(samples.code).toBe(2);
-    expect(samples.stderr.trim()).toBe(
+    expect(samples.stderr.trim().split('\n')).toEqual([
       '--judge-samples 2 gives an even number of votes, which can tie (as many YES as NO) and leave a transcript without a verdict; use an odd number (--judge-samples 3), or name a judge to break ties: --judge-tie-break MODEL (asked only on a tie)',
-    );
+      'see: driftbench calibrate --help',
+    ]);
     const panel = await runBin([...base, '--judge', 'claude-sonnet-4-6,claude-opus-4-7'], { env });
     expect(panel.code).toBe(2);
     expect(panel.stderr).toContain('a panel of 2 judge models gives an even number of votes');

@@ -22,6 +22,7 @@ export async function calibrateCommand(o: { paths: string[] }, deps: { output: O
     boxTable(
       ['scenario', 'pass fixture', 'fail fixture', 'accuracy', 'kappa', ''],
       c.rows.map((r) => [r.scenario, r.pass, r.fail, fmt(r.accuracy), fmt(r.kappa), r.flagged ? 'FLAGGED' : 'ok']),
+      { width: deps.output.columns },
     ),
   );
   deps.output.out(
@@ -70,7 +71,7 @@ export async function calibrateLabelsCommand(
   // Validated where it leaves the program, like every file driftbench writes.
   const validate = validatorFor<Calibration>('calibration');
   if (!validate(doc)) throw new Error(`the calibration does not match schemas/calibration.schema.json: ${JSON.stringify(validate.errors?.slice(0, 2))}`);
-  const text = o.format === 'json' ? JSON.stringify(doc, null, 2) : renderCalibrationTable(doc);
+  const text = o.format === 'json' ? JSON.stringify(doc, null, 2) : renderCalibrationTable(doc, o.out === undefined ? { width: deps.output.columns } : {});
   if (o.out !== undefined) {
     const file = resolve(deps.cwd, o.out);
     await writeFileDurably(file, `${text}\n`);

@@ -25,7 +25,8 @@ export async function diffCommand(
   o: { a: string; b: string; format: string; judge?: string; out?: string; scenarios: string[]; all?: boolean },
   deps: { output: Output; cwd: string },
 ): Promise<TranscriptDiff | RunDiff> {
-  const { result, text } = await makeDiff(o, { cwd: deps.cwd, color: deps.output.color && o.out === undefined });
+  // Printed: the terminal's colours and width; written with --out: neither.
+  const { result, text } = await makeDiff(o, { cwd: deps.cwd, color: deps.output.color && o.out === undefined, columns: o.out === undefined ? deps.output.columns : undefined });
   if (o.out !== undefined) {
     await writeFileDurably(resolve(deps.cwd, o.out), text);
     deps.output.out(`wrote ${o.out}`);
@@ -36,7 +37,7 @@ export async function diffCommand(
 /** The diff of two transcripts or two runs and its rendering in `o.format`, written nowhere: `diff` prints it, the API returns it. */
 export async function makeDiff(
   o: { a: string; b: string; format: string; judge?: string; scenarios: readonly string[]; all?: boolean },
-  deps: { cwd: string; color: boolean },
+  deps: { cwd: string; color: boolean; columns?: number | undefined },
 ): Promise<{ result: TranscriptDiff | RunDiff; text: string }> {
   if (!(DIFF_FORMATS as readonly string[]).includes(o.format)) throw new UsageError(`--format ${o.format}: choose one of ${DIFF_FORMATS.join(', ')}`);
   let suite: Map<string, Awaited<ReturnType<typeof loadSuite>>[number]> | undefined;
@@ -45,6 +46,7 @@ export async function makeDiff(
   const b = await loadSides(resolve(deps.cwd, o.b), o.judge, lazySuite);
   const isDir = async (p: string) => (await stat(resolve(deps.cwd, p))).isDirectory();
   const color = deps.color;
+  const fit = { width: deps.columns };
   let result: TranscriptDiff | RunDiff;
   let text: string;
   if ((await isDir(o.a)) || (await isDir(o.b))) {
@@ -58,7 +60,7 @@ export async function makeDiff(
           ? renderRunDiffMarkdown(d)
           : o.format === 'html'
             ? renderRunDiffHtml(d, Object.fromEntries([...a, ...b].map((s) => [s.scenario.scenario.id, markedSteps(s.scenario.scenario)])))
-            : renderRunDiffText(d, color);
+            : renderRunDiffText(d, color, fit);
   } else {
     const [x, y] = [a[0]!, b[0]!];
     if (x.transcript.scenario.id !== y.transcript.scenario.id)
@@ -72,7 +74,7 @@ export async function makeDiff(
           ? renderDiffMarkdown(d)
           : o.format === 'html'
             ? renderDiffHtml(d, undefined, markedSteps(x.scenario.scenario).trap)
-            : renderDiffText(d, color);
+            : renderDiffText(d, color, fit);
   }
   return { result, text };
 }

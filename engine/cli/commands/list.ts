@@ -17,6 +17,6 @@ export async function listCommand(opts: { paths: string[] }, deps: { output: Out
       .map((t) => t.step)
       .join(', ') || '-',
   ]);
-  deps.output.out(boxTable(['id', 'task', 'title', 'category', 'steps', 'constraints', 'trap step'], rows));
+  deps.output.out(boxTable(['id', 'task', 'title', 'category', 'steps', 'constraints', 'trap step'], rows, { width: deps.output.columns }));
   deps.output.out(`${suite.length} scenario${suite.length === 1 ? '' : 's'}`);
 }

@@ -54,7 +54,7 @@ export async function modelsCommand(opts: ModelsOptions, deps: ModelsDeps): Prom
     deps.output.out(JSON.stringify(listing, null, 2));
   } else {
     deps.output.out(head);
-    deps.output.out(modelsTable(listing.models));
+    deps.output.out(modelsTable(listing.models, deps.output.columns));
     for (const line of legend(listing.models)) deps.output.out(line);
   }
   return listing;
@@ -91,8 +91,12 @@ function entry(m: ResolvedModel, profiles: readonly Profile[]): ModelEntry {
   return { ...m, prices: p?.prices ?? null, mid_conversation_system: p?.mid_conversation_system ?? null, unverified: [...(p?.unverified ?? [])] };
 }
 
-/** Five columns that fit in 100 (models.test.ts checks): long facts go on further lines of their cell. */
-export function modelsTable(models: readonly ModelEntry[]): string {
+/**
+ * Five columns that fit in 100 at their natural width (models.test.ts checks): long facts go on
+ * further lines of their cell. Given a terminal's width, boxTable wraps them to fit; at 80 every
+ * model id stays whole (test/cli/table-width.test.ts).
+ */
+export function modelsTable(models: readonly ModelEntry[], width?: number): string {
   const rows = models.map((m) => {
     const q = (field: string) => (m.unverified.some((u) => u === field || field.startsWith(`${u}.`) || u.startsWith(`${field}.`)) ? ' ?' : '');
     return [
@@ -105,7 +109,7 @@ export function modelsTable(models: readonly ModelEntry[]): string {
       priceLines(m.prices, q).join('\n'),
     ];
   });
-  return boxTable(['model', 'context', 'effort', 'thinking', '$ / M tokens'], rows);
+  return boxTable(['model', 'context', 'effort', 'thinking', '$ / M tokens'], rows, { width });
 }
 
 function lifecycleLine(m: ResolvedModel): string {

@@ -41,7 +41,9 @@ const MAX_DIFFS = 60;
 
 /** `driftbench report`: aggregates scored runs. Returns the report; gates decide the exit code. */
 export async function reportCommand(o: ReportOptions, deps: { output: Output; cwd: string; now: () => number }): Promise<Report> {
-  const { report, text, dirs } = await makeReport(o, { cwd: deps.cwd, now: deps.now, err: deps.output.err });
+  // Printed to the terminal: fitted to its width; written to a file (--out, html): natural width.
+  const width = o.out === undefined && o.format !== 'html' ? deps.output.columns : undefined;
+  const { report, text, dirs } = await makeReport(o, { cwd: deps.cwd, now: deps.now, err: deps.output.err, width });
   const out = o.out ?? (o.format === 'html' ? join(dirs[0]!, 'report.html') : undefined);
   const show = (p: string) => (relative(deps.cwd, p).startsWith('..') ? p : relative(deps.cwd, p));
   if (out !== undefined) {
@@ -62,7 +64,7 @@ export async function reportCommand(o: ReportOptions, deps: { output: Output; cw
  */
 export async function makeReport(
   o: Omit<ReportOptions, 'out'>,
-  deps: { cwd: string; now: () => number; err: (line: string) => void },
+  deps: { cwd: string; now: () => number; err: (line: string) => void; width?: number | undefined },
 ): Promise<{ report: Report; text: string; dirs: string[] }> {
   const reporter = REPORTERS[o.format];
   if (!reporter) throw new UsageError(`--format ${o.format}: choose one of ${Object.keys(REPORTERS).join(', ')}`);
@@ -92,7 +94,7 @@ export async function makeReport(
       steps: Object.fromEntries(sides.map((s) => [s.scenario.scenario.id, markedSteps(s.scenario.scenario)])),
     };
   }
-  return { report, text: reporter.render({ report, extras }), dirs };
+  return { report, text: reporter.render({ report, extras, width: deps.width }), dirs };
 }
 
 function comparisonDiffs(report: Report, sides: readonly Side[]): TranscriptDiff[] {

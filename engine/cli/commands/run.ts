@@ -222,18 +222,16 @@ async function dryRun(
   );
   deps.output.out(
     boxTable(
-      ['model', 'effort', 'conversations', 'turns', 'input tokens', 'output tokens', 'est. cost', 'without caching', 'input from'],
+      // Five columns of two lines each, so that the table fits 80 columns with every id and number whole.
+      ['model', 'conv.', 'tokens', 'est. cost', 'input from'],
       cells.map((c) => [
-        c.model,
-        c.effort,
-        c.conversations,
-        c.turns,
-        c.inputTokens.toLocaleString('en-US'),
-        c.outputTokens.toLocaleString('en-US'),
-        money(c.usd),
-        money(c.usdUncached),
+        `${c.model}\n${c.effort}`,
+        `${c.conversations}\n${c.turns} turns`,
+        `${c.inputTokens.toLocaleString('en-US')} in\n${c.outputTokens.toLocaleString('en-US')} out`,
+        `${money(c.usd)}\n${money(c.usdUncached)} uncached`,
         c.source,
       ]),
+      { width: deps.output.columns },
     ),
   );
   const total = cells.some((c) => c.usd === null) ? null : cells.reduce((n, c) => n + c.usd!, 0);

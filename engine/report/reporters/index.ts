@@ -8,6 +8,8 @@ export interface RenderInput {
   report: Report;
   /** Only the html reporter reads these; the CLI loads them only for it. */
   extras?: Omit<HtmlInput, 'report'>;
+  /** The width terminal tables fit (the table reporter); unbounded when absent. */
+  width?: number;
 }
 
 export interface Reporter {
@@ -18,7 +20,7 @@ export interface Reporter {
 
 /** The reporter registry: adding a format is one file and one line here. */
 export const REPORTERS: Record<string, Reporter> = {
-  table: { needsExtras: false, render: ({ report }) => `${renderTable(report)}\n` },
+  table: { needsExtras: false, render: ({ report, width }) => `${renderTable(report, { width })}\n` },
   markdown: { needsExtras: false, render: ({ report }) => renderMarkdown(report) },
   csv: { needsExtras: false, render: ({ report }) => renderCsv(report) },
   json: { needsExtras: false, render: ({ report }) => `${JSON.stringify(report, null, 2)}\n` },

@@ -1,9 +1,9 @@
 import type { Report } from '../../schemas/report.generated.js';
-import { boxTable } from '../table.js';
+import { boxTable, type TableFit } from '../table.js';
 import { coverage, DIM_TITLES, gateLine, groupSections, memStatus, num, scenarios, secs, usd, varyingDims } from './common.js';
 
 /** The terminal report: box tables like the original benchmark's, one per scenario. */
-export function renderTable(report: Report): string {
+export function renderTable(report: Report, fit: TableFit = {}): string {
   const dims = varyingDims(report);
   const out: string[] = [];
   out.push(`driftbench report: ${report.runs.map((r) => `${r.run_id} (${r.provider}, ${r.status}, ${coverage(r)})`).join(', ')}; judge ${report.judge}`);
@@ -14,6 +14,7 @@ export function renderTable(report: Report): string {
       boxTable(
         [...dims.map((d) => DIM_TITLES[d]), 'Citations', 'Mem Status', 'Latency', 'Cost'],
         rows.map((c) => [...dims.map((d) => String(c.cell[d])), num(c.citations_median), memStatus(c.mem_fail), secs(c.latency_median_ms), usd(c.cost_median_usd)]),
+        fit,
       ),
     );
   }
@@ -23,6 +24,7 @@ export function renderTable(report: Report): string {
       boxTable(
         ['Group', 'Mem Status', 'Citations', 'Latency', 'Cost (median)', 'Cost (total)'],
         groups.map((g) => [g.group, memStatus(g.mem_fail), num(g.citations_median), secs(g.latency_median_ms), usd(g.cost_median_usd), usd(g.cost_total_usd)]),
+        fit,
       ),
     );
   }
