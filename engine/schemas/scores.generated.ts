@@ -61,6 +61,10 @@ export interface ConversationScore {
   conversation_id: string;
   scenario_id: string;
   /**
+   * The scenario's family (its template's id, or its own id). Reports group by it; statistics cluster by it when a run mixes families.
+   */
+  family?: string;
+  /**
    * The transcript's cell: model, effort, repeat (and condition, distance).
    */
   cell: {

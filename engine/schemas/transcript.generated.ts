@@ -32,6 +32,18 @@ export interface Transcript {
      */
     hash: string;
     title?: string;
+    /**
+     * The scenario's family: its template's id, or its own id.
+     */
+    family?: string;
+    /**
+     * For an instance of a template: the template and the values that made it.
+     */
+    instance?: {
+      template: string;
+      template_hash: string;
+      values: {};
+    };
   };
   cell: Cell;
   provider: {
