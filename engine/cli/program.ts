@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from '@commander-js/extra-typings';
 import { UsageError } from '../errors.js';
 import { engineVersion } from '../paths.js';
+import { DEFAULT_INSTANCE_CAP } from '../scenario/template.js';
 import type { JudgeOptions } from './judge-options.js';
 import { LOG_LEVELS, type LogFormat, type LogLevel } from './log-levels.js';
 import type { Logger } from './logger.js';
@@ -87,6 +88,18 @@ export function buildProgram(deps: CliDeps, result: CliResult = { exitCode: 0 })
     });
 
   program
+    .command('expand')
+    .description('write the instances of a template as plain scenario files (run takes a template directly; this is for reading and checking them in)')
+    .argument('<template>', 'a scenario file that declares variables')
+    .option('--instances <n>', `how many instances (default: every combination, up to ${DEFAULT_INSTANCE_CAP})`, intArg('--instances', 1))
+    .option('--seed <n>', 'the seed that draws them (default 0)', intArg('--seed', 0))
+    .option('--out <dir>', 'the folder to write them to (default: <template id>-instances)')
+    .action(async (template, o) => {
+      const { expandCommand } = await import('./commands/expand.js');
+      await expandCommand({ template, instances: o.instances, seed: o.seed, out: o.out }, deps);
+    });
+
+  program
     .command('list')
     .description('list scenarios: id, title, category, steps, constraints, trap step')
     .argument('[paths...]', 'scenario files or folders', DEFAULT_SCENARIOS)
@@ -120,6 +133,8 @@ export function buildProgram(deps: CliDeps, result: CliResult = { exitCode: 0 })
     .option('--batch', 'use the Message Batches API (half price): one batch per step for all conversations')
     .option('--condition <list>', 'memory conditions to run, a run axis: baseline, ledger, mem0 (repeatable)', listArg)
     .option('--distance <list>', 'distractor exchanges between a constraint and its trap, a run axis, e.g. 0,10,50', listArg)
+    .option('--instances <n>', `instances per template (default: every combination, up to ${DEFAULT_INSTANCE_CAP})`, intArg('--instances', 1))
+    .option('--seed <n>', 'the seed that draws instances from a template (default 0)', intArg('--seed', 0))
     .option('--report', 'when the run ends: score it (the heuristic judge offline, else --judge) and print the report; scoring stays its own pass, rerun it any time')
     .option('--judge <judge>', 'with --report: the judge to score with (default: the heuristic judge offline, an LLM judge with a key)')
     .action(async (paths, opts) => {
@@ -170,6 +185,8 @@ export function buildProgram(deps: CliDeps, result: CliResult = { exitCode: 0 })
           batchPollMs: envNumber(deps.env, 'DRIFTBENCH_BATCH_POLL_MS'),
           conditions: opts.condition,
           distances: opts.distance,
+          instances: opts.instances,
+          seed: opts.seed,
         },
         { ...deps, log, engineVersion: engineVersion(), quietBar: logLevel === 'debug' || logLevel === 'trace', then },
       );

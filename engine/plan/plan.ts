@@ -51,13 +51,15 @@ export function unionCells(...ms: CellSpec[]): Cell[] {
 /** Scenarios narrowed by `--task`: a task code (T1) or a scenario id, case-insensitive. */
 export function selectScenarios(suite: readonly LoadedScenario[], tasks: readonly string[]): LoadedScenario[] {
   if (tasks.length === 0) return [...suite];
+  // A task code, a scenario id, or a family (a template's id: every instance of it).
+  const names = (l: LoadedScenario) => [l.scenario.id, l.scenario.task, l.scenario.family].filter((x): x is string => x !== undefined).map((x) => x.toLowerCase());
   const wanted = tasks.map((t) => t.toLowerCase());
-  const unknown = tasks.filter((t) => !suite.some((l) => l.scenario.id === t.toLowerCase() || l.scenario.task?.toLowerCase() === t.toLowerCase()));
+  const unknown = tasks.filter((t) => !suite.some((l) => names(l).includes(t.toLowerCase())));
   if (unknown.length > 0) {
-    const known = suite.map((l) => l.scenario.task ?? l.scenario.id).join(', ');
-    throw new UsageError(`--task ${unknown.join(', ')}: no such task or scenario id; known: ${known}`);
+    const known = [...new Set(suite.map((l) => l.scenario.task ?? l.scenario.family ?? l.scenario.id))].join(', ');
+    throw new UsageError(`--task ${unknown.join(', ')}: no such task, scenario id or family; known: ${known}`);
   }
-  return suite.filter((l) => wanted.includes(l.scenario.id) || wanted.includes(l.scenario.task?.toLowerCase() ?? '\0'));
+  return suite.filter((l) => names(l).some((n) => wanted.includes(n)));
 }
 
 /**

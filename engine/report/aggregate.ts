@@ -44,10 +44,19 @@ export function rowOf(score: ConversationScore, fallback: readonly FallbackTurn[
  * With a single family the instances stay the unit (there is no other), and the interval speaks
  * of that template's instances only. Documented in the README's Statistics section.
  */
-export function clusterUnits(rows: readonly Row[]): { rows: Row[]; unit: 'scenario' | 'family' } {
+export function clusterUnits(rows: readonly Row[]): { rows: Row[]; unit: 'scenario' | 'family'; note?: string } {
   const families = groupBy(rows, (r) => r.family);
-  const mixed = families.size > 1 && [...families.values()].some((rs) => new Set(rs.map((r) => r.scenario)).size > 1);
-  return mixed ? { rows: rows.map((r) => ({ ...r, unit: r.family })), unit: 'family' } : { rows: [...rows], unit: 'scenario' };
+  const instanced = [...families.values()].some((rs) => new Set(rs.map((r) => r.scenario)).size > 1);
+  if (families.size > 1 && instanced) return { rows: rows.map((r) => ({ ...r, unit: r.family })), unit: 'family', note: FAMILY_CLUSTER };
+  if (families.size === 1 && instanced) {
+    const [only] = families.keys();
+    return {
+      rows: [...rows],
+      unit: 'scenario',
+      note: `every scenario here is an instance of the template "${only}": S counts its instances, and the intervals speak of that template's instances, not of other templates`,
+    };
+  }
+  return { rows: [...rows], unit: 'scenario' };
 }
 
 export const keyString = (k: CellKey) => `${k.model}|${k.effort}|${k.condition}|${k.distance}`;

@@ -8,7 +8,7 @@ import type { CellKey, Report } from '../schemas/report.generated.js';
 import type { Scores } from '../schemas/scores.generated.js';
 import { RunStore, parseTranscript } from '../transcript/run-store.js';
 import type { RunManifest, Transcript } from '../transcript/format.js';
-import { cells, clusterUnits, comparisons, effectWarnings, FAMILY_CLUSTER, groupBy, keyString, METHODS, missingReason, rowOf, summaries, type Row } from './aggregate.js';
+import { cells, clusterUnits, comparisons, effectWarnings, groupBy, keyString, METHODS, missingReason, rowOf, summaries, type Row } from './aggregate.js';
 import { cellKeyOf, cellName, fallbackCells, fallbackCount, fallbackTurns, type FallbackTurn, type ModelNames } from './fallback.js';
 import { evaluateGates, type Gate } from './gate.js';
 
@@ -192,7 +192,7 @@ export function buildReport(
       conversations: r.manifest.counts.conversations,
       scored: r.scores.conversations.length,
     })),
-    methods: clustered.unit === 'family' ? { ...METHODS, cluster: FAMILY_CLUSTER } : METHODS,
+    methods: clustered.note !== undefined ? { ...METHODS, cluster: clustered.note } : METHODS,
     cells: cells(rows, leftOut),
     summary: summaries(rows),
     comparisons: compared.comparisons,

@@ -80,7 +80,12 @@ function validateTemplate(
   const problems: Problem[] = [];
   const scenarios: LoadedScenario[] = [];
   const seen = new Map<string, Values>();
-  let broken = 0;
+  // The same mistake usually breaks many instances: one problem per place and message, with
+  // the values of the first instance it broke and how many it broke.
+  const broken = new Map<string, { e: Explained; values: Values; count: number }>();
+  let brokenInstances = 0;
+  let duplicates = 0;
+  let dupAt: Problem | undefined;
   for (const index of indices) {
     const values = combinationAt(axes, index);
     const instance = renderInstance(t, values, hash);
@@ -88,31 +93,52 @@ function validateTemplate(
     const key = canonical(content);
     const twin = seen.get(key);
     if (twin !== undefined) {
-      const [line, col] = locate(source, '/variables');
-      problems.push({
+      duplicates++;
+      if (duplicates > 1) continue;
+      // Point at the value that makes no difference: the first variable whose value differs.
+      const axis = axes.find((a) => canonical(twin[a.name]) !== canonical(values[a.name]))!;
+      const pointer = `/variables/${axis.name}${Array.isArray(t.variables[axis.name]) ? `/${axis.values.findIndex((v) => canonical(v) === canonical(values[axis.name]))}` : ''}`;
+      const [line, col] = locate(source, pointer);
+      dupAt = {
         file,
         line,
         col,
-        pointer: '/variables',
-        message: `the instances ${describeValues(twin)} and ${describeValues(values)} come out identical; make the variables change the text, or drop one of the values`,
-      });
+        pointer,
+        message: `the instances ${describeValues(twin)} and ${describeValues(values)} come out identical: this value of "${axis.name}" changes nothing a reference uses; make it differ in a field the text uses, or remove it`,
+      };
       continue;
     }
     seen.set(key, values);
     const schemaFound = checkSchema(instance);
     const found = schemaFound.length > 0 ? schemaFound : semanticChecks(instance);
     if (found.length > 0) {
-      broken++;
-      if (problems.length < MAX_INSTANCE_PROBLEMS)
-        problems.push(...found.slice(0, MAX_INSTANCE_PROBLEMS - problems.length).map((e) => toProblem(e, `in the instance ${describeValues(values)}: `)));
+      brokenInstances++;
+      for (const e of found) {
+        const k = `${e.pointer}\0${e.key ?? ''}\0${e.message}`;
+        const b = broken.get(k);
+        if (b) b.count++;
+        else broken.set(k, { e, values, count: 1 });
+      }
       continue;
     }
     const bytes = new TextEncoder().encode(instanceText(instance));
     scenarios.push({ file, hash: createHash('sha256').update(bytes).digest('hex'), bytes, scenario: instance });
   }
-  if (broken > 0 && problems.length >= MAX_INSTANCE_PROBLEMS) {
+  if (dupAt) problems.push(duplicates > 1 ? { ...dupAt, message: `${dupAt.message} (${duplicates} pairs of instances are identical; this is the first)` } : dupAt);
+  const listed = [...broken.values()].slice(0, MAX_INSTANCE_PROBLEMS);
+  for (const b of listed) {
+    const where = b.count === 1 ? `in the instance ${describeValues(b.values)}` : `in ${b.count} instances, the first ${describeValues(b.values)}`;
+    problems.push(toProblem(b.e, `${where}: `));
+  }
+  if (broken.size > listed.length) {
     const [line, col] = locate(source, '/variables');
-    problems.push({ file, line, col, pointer: '/variables', message: `${broken} of ${indices.length} instance(s) have problems; the first ${MAX_INSTANCE_PROBLEMS} are listed` });
+    problems.push({
+      file,
+      line,
+      col,
+      pointer: '/variables',
+      message: `${brokenInstances} of ${indices.length} instance(s) have problems; the first ${MAX_INSTANCE_PROBLEMS} kinds are listed`,
+    });
   }
   if (problems.length > 0) return { file, source, problems: sortProblems(problems) };
   return { file, source, problems: [], scenarios, template: { id: t.id, total, chosen: scenarios.length, sampled } };
@@ -121,7 +147,7 @@ function validateTemplate(
 /** An instance as a YAML file of its own: what a run snapshots and `expand` writes. */
 export function instanceText(s: Scenario): string {
   const made = s.instance ? `# An instance of the template "${s.instance.template}", made by driftbench: edit the template, not this file.\n` : '';
-  return `# yaml-language-server: $schema=../schemas/scenario.schema.json\n${made}${stringify(s, { lineWidth: 0 })}`;
+  return `${made}${stringify(s, { lineWidth: 0 })}`;
 }
 
 /** Checks across files: scenario ids are unique in a suite, and task codes unique across families (a template's instances share theirs). */

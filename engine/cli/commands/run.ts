@@ -50,6 +50,9 @@ export interface RunOptions {
   batchPollMs?: number;
   conditions?: string[];
   distances?: string[];
+  /** Instances per template (default: every combination up to a cap) and the seed that draws them. */
+  instances?: number;
+  seed?: number;
 }
 
 export interface RunCommandDeps {
@@ -77,7 +80,7 @@ export async function runCommand(o: RunOptions, deps: RunCommandDeps): Promise<R
   if (o.resume !== undefined) return resume(o, deps, profiles);
 
   const providerName = chooseProvider(o, deps);
-  const suite = await loadSuite(o.paths, { cwd: deps.cwd });
+  const suite = await loadSuite(o.paths, { cwd: deps.cwd, instances: { count: o.instances, seed: o.seed } });
   const matrix = o.matrix !== undefined ? await loadMatrix(abs(deps.cwd, o.matrix)) : undefined;
   const scenarios = selectScenarios(suite, [...o.tasks, ...(matrix?.tasks ?? [])]);
   let cells = chooseCells(o, matrix);

@@ -41,6 +41,7 @@ export function groupSections(report: Report): Array<[string, GroupStats[]]> {
     ['by effort', s.by_effort],
     ['by condition', s.by_condition],
     ['by distance', s.by_distance],
+    ['by family', s.by_family ?? []],
   ];
   return sections.filter(([title, g]) => g.length > 1 || title === 'by model');
 }
