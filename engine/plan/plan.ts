@@ -75,8 +75,9 @@ export function safeName(s: string): string {
   return cleaned === '' ? 'x' : cleaned;
 }
 
-export function conversationId(scenario: string, c: Cell, repeat: number, condition = 'baseline', distance = 0): string {
-  const extra = `${condition !== 'baseline' ? `__${safeName(condition)}` : ''}${distance > 0 ? `__d${distance}` : ''}`;
+export function conversationId(scenario: string, c: Cell, repeat: number, condition = 'baseline', distance = 0, unit?: 'tokens'): string {
+  const d = unit === 'tokens' ? `${distance / 1000}k` : String(distance);
+  const extra = `${condition !== 'baseline' ? `__${safeName(condition)}` : ''}${distance > 0 ? `__d${d}` : ''}`;
   return `${safeName(scenario)}__${safeName(c.model)}__${c.effort}${extra}__r${repeat}`;
 }
 
@@ -93,6 +94,8 @@ export interface PlanInput {
   /** Memory conditions (default baseline) and distractor distances (default 0): run axes too. */
   conditions?: readonly string[];
   distances?: readonly number[];
+  /** tokens: each distance is a token budget of padding (--distance 50k), not a count of exchanges. */
+  distanceUnit?: 'tokens';
 }
 
 /**
@@ -109,13 +112,13 @@ export function buildPlan(input: PlanInput): Plan {
         for (const distance of distances) {
           for (let r = 1; r <= input.repeats; r++) {
             conversations.push({
-              id: conversationId(l.scenario.id, c, r, condition, distance),
+              id: conversationId(l.scenario.id, c, r, condition, distance, input.distanceUnit),
               scenario: l.scenario.id,
               model: c.model,
               effort: c.effort,
               repeat: r,
               ...(condition !== 'baseline' ? { condition } : {}),
-              ...(distance > 0 ? { distance } : {}),
+              ...(distance > 0 ? { distance, ...(input.distanceUnit ? { distance_unit: input.distanceUnit } : {}) } : {}),
             });
           }
         }
@@ -136,7 +139,7 @@ export function buildPlan(input: PlanInput): Plan {
     conversations,
     ...(input.options ? { options: input.options } : {}),
     ...(conditions.length > 1 || conditions[0] !== 'baseline' ? { conditions: [...conditions] } : {}),
-    ...(distances.length > 1 || distances[0] !== 0 ? { distances: [...distances] } : {}),
+    ...(distances.length > 1 || distances[0] !== 0 ? { distances: [...distances], ...(input.distanceUnit ? { distance_unit: input.distanceUnit } : {}) } : {}),
   };
 }
 

@@ -59,7 +59,7 @@ export function clusterUnits(rows: readonly Row[]): { rows: Row[]; unit: 'scenar
   return { rows: [...rows], unit: 'scenario' };
 }
 
-export const keyString = (k: CellKey) => `${k.model}|${k.effort}|${k.condition}|${k.distance}`;
+export const keyString = (k: CellKey) => `${k.model}|${k.effort}|${k.condition}|${k.distance}${k.distance_unit === 'tokens' ? 't' : ''}`;
 /** A conversation that ran to its end: what medians and means of its figures read. */
 export const finished = (r: Row) => r.score.status === 'complete';
 /** A YES/NO verdict: the judged replies exist and were judged, whether or not the conversation went on. */
@@ -199,7 +199,7 @@ export function summaries(rows: readonly Row[]) {
     by_model: by((r) => r.key.model),
     by_effort: by((r) => r.key.effort),
     by_condition: by((r) => r.key.condition),
-    by_distance: by((r) => String(r.key.distance)).sort((a, b) => Number(a.group) - Number(b.group)),
+    by_distance: [...groupBy(rows, (r) => distanceLabel(r.key))].sort(([, a], [, b]) => a[0]!.key.distance - b[0]!.key.distance).map(([g, rs]) => groupStats(g, rs)),
     // Only where a family has several instances: otherwise it repeats the per-scenario figures.
     // Within a family its instances are the clusters, whatever the report-wide unit is.
     ...(new Set(rows.map((r) => r.family)).size < new Set(rows.map((r) => r.scenario)).size
@@ -222,7 +222,12 @@ const AXES = ['model', 'effort', 'condition', 'distance'] as const;
 const EFFORT_ORDER = ['default', 'standard', 'low', 'medium', 'high', 'xhigh', 'max'];
 
 function label(k: CellKey, axis: (typeof AXES)[number]): string {
-  return String(k[axis]);
+  return axis === 'distance' ? distanceLabel(k) : String(k[axis]);
+}
+
+/** A distance as a reader says it: 10 (exchanges) or 50k tokens. */
+export function distanceLabel(k: Pick<CellKey, 'distance' | 'distance_unit'>): string {
+  return k.distance_unit === 'tokens' ? `${k.distance / 1000}k tokens` : String(k.distance);
 }
 
 function shared(k: CellKey, axis: (typeof AXES)[number]): string {

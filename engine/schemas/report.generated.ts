@@ -172,6 +172,10 @@ export interface CellKey {
   effort: string;
   condition: string;
   distance: number;
+  /**
+   * tokens: `distance` is a token budget of near-miss padding (--distance 50k); absent: a count of distractor exchanges.
+   */
+  distance_unit?: 'tokens';
 }
 /**
  * mem_fail across scenarios. Scenarios are the unit of evidence: the rate is the mean of the per-scenario rates, and its interval is over scenarios.

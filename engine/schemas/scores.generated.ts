@@ -73,6 +73,10 @@ export interface ConversationScore {
     repeat: number;
     condition?: string;
     distance?: number;
+    /**
+     * tokens: `distance` is a token budget of padding; absent: a count of exchanges.
+     */
+    distance_unit?: 'tokens';
   };
   /**
    * The transcript's status (complete, refused, errored...).

@@ -92,6 +92,10 @@ export interface Cell {
   repeat: number;
   condition?: string;
   distance?: number;
+  /**
+   * tokens: `distance` is a token budget of near-miss padding (--distance 50k); absent: a count of distractor exchanges.
+   */
+  distance_unit?: 'tokens';
 }
 /**
  * This interface was referenced by `Transcript`'s JSON-Schema

@@ -74,9 +74,11 @@ describe('driftbench report', () => {
     expect(c.sentence).toContain('one scenario cannot support a comparison');
     expect(report.comparison_family).toEqual({ size: 0, adjustment: 'Holm (1979)', primary: null });
 
-    // The shipped suite, once each: every scenario is a pair.
+    // The shipped suite, one instance of each family once: every family is a pair.
     const wide = await tempDir();
-    expect((await runBin(['run', '--provider', 'rehearsal', '--effort', 'high', '--repeats', '1', '--out', wide, '--run-name', 'w'], { env: {} })).code).toBe(0);
+    expect((await runBin(['run', '--provider', 'rehearsal', '--effort', 'high', '--repeats', '1', '--instances', '1', '--out', wide, '--run-name', 'w'], { env: {} })).code).toBe(
+      0,
+    );
     await runBin(['score', join(wide, 'w'), '--judge', 'heuristic']);
     const r = JSON.parse((await runBin(['report', join(wide, 'w'), '--format', 'json'])).stdout) as Report;
     const [w] = r.comparisons;
@@ -105,7 +107,9 @@ describe('driftbench report', () => {
 
   it('declares a primary comparison with --primary: reported first, not adjusted', async () => {
     const wide = await tempDir();
-    expect((await runBin(['run', '--provider', 'rehearsal', '--effort', 'high,xhigh', '--repeats', '1', '--out', wide, '--run-name', 'w'], { env: {} })).code).toBe(0);
+    expect(
+      (await runBin(['run', '--provider', 'rehearsal', '--effort', 'high,xhigh', '--repeats', '1', '--instances', '1', '--out', wide, '--run-name', 'w'], { env: {} })).code,
+    ).toBe(0);
     await runBin(['score', join(wide, 'w'), '--judge', 'heuristic']);
     const plain = JSON.parse((await runBin(['report', join(wide, 'w'), '--format', 'json'])).stdout) as Report;
     // Two models at two efforts: four comparisons in the family.

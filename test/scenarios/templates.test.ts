@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../../engine/schemas/report.generated.js';
-import type { ScoresFile } from '../../engine/schemas/scores.generated.js';
+import type { Scores } from '../../engine/schemas/scores.generated.js';
 import { runBin, STACK_LINE } from '../helpers/cli.js';
 import { readTranscripts, tempDir } from '../helpers/replay.js';
 
@@ -101,11 +101,11 @@ describe('a run of templates: rehearsal, score, report by family', () => {
       // What was sent is the instance: the values, never a {{reference}}.
       const text = t.turns.map((turn) => turn.user).join('\n');
       expect(text).not.toContain('{{');
-      expect(t.turns[0]!.user).toContain(`${t.scenario.instance!.values.budget_ms} ms`);
+      expect(t.turns[0]!.user).toContain(`${(t.scenario.instance!.values as { budget_ms: number }).budget_ms} ms`);
     }
 
     expect((await runBin(['score', dir, '--judge', 'heuristic'])).code).toBe(0);
-    const scores = JSON.parse(await readFile(join(dir, 'scores', 'heuristic.json'), 'utf8')) as ScoresFile;
+    const scores = JSON.parse(await readFile(join(dir, 'scores', 'heuristic.json'), 'utf8')) as Scores;
     expect(new Set(scores.conversations.map((c) => c.family))).toEqual(new Set(['tmpl-lock-budget', 'tmpl-retry-budget']));
 
     const r = await runBin(['report', dir, '--format', 'json']);
