@@ -37,7 +37,7 @@ describe('the driftbench binary', () => {
     const header = r.stdout.split('\n')[1]!;
     for (const h of ['id', 'title', 'instances', 'category', 'steps', 'constraints', 'trap step']) expect(header).toContain(h);
     expect(r.stdout).toMatch(/│ t1-cascading-migration\s+│ T1\s+│/);
-    expect(r.stdout).toMatch(/persona-spanish-tutor.*│ 1\s+│ persona\s+│ 13\s+│ 3\s+│ 9\s+│/);
+    expect(r.stdout).toMatch(/persona-spanish-tutor.*│ 8\s+│ persona\s+│ 13\s+│ 3\s+│ 9\s+│/);
   });
 
   it('writes JSON log lines with --log-format json, at the level asked for', async () => {
