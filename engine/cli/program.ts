@@ -203,9 +203,13 @@ export function buildProgram(deps: CliDeps, result: CliResult = { exitCode: 0 })
     .option('--power <p>', 'the power wanted', numberArg('--power', '0.8'), 0.8)
     .option('--alpha <a>', 'the significance level', numberArg('--alpha', '0.05'), 0.05)
     .option('--judge <id>', 'which scores file of the run to read')
+    .option('--scenarios <paths>', 'a suite to plan for: its families, and the instances and repeats per family a difference needs', listArg)
     .action(async (run, o) => {
       const { planCommand } = await import('./commands/plan.js');
-      await planCommand({ run, judge: o.judge, difference: o.difference, baseline: o.baseline, icc: o.icc, repeats: o.repeats, power: o.power, alpha: o.alpha }, deps);
+      await planCommand(
+        { run, judge: o.judge, difference: o.difference, baseline: o.baseline, icc: o.icc, repeats: o.repeats, power: o.power, alpha: o.alpha, scenarios: o.scenarios },
+        deps,
+      );
     });
 
   program

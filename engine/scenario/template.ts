@@ -159,6 +159,14 @@ export function templateChecks(t: Scenario & { variables: NonNullable<Scenario['
         });
         fieldsOf.set(name, new Set(first));
       } else fieldsOf.set(name, undefined);
+      v.forEach((x, i) => {
+        const texts = typeof x === 'object' && x !== null ? Object.values(x) : [x];
+        if (texts.some((s) => typeof s === 'string' && s.includes('{{')))
+          out.push({
+            pointer: `${at}/${i}`,
+            message: `a value of "${name}" contains {{, but values are not filled in themselves: a variable cannot refer to another; spell the value out`,
+          });
+      });
       const seen = new Map<string, number>();
       v.forEach((x, i) => {
         const key = canonical(x);
@@ -235,17 +243,51 @@ export function renderInstance(t: Scenario & { variables: NonNullable<Scenario['
 
 function fill(value: unknown, values: Values): unknown {
   if (typeof value === 'string') {
-    return value.replace(REFERENCE, (whole, name: string, field: string | undefined, filter: string | undefined) => {
+    const lookup = (name: string, field: string | undefined): Scalar | undefined => {
       const v = values[name];
-      if (v === undefined) return whole;
-      const x = field !== undefined && typeof v === 'object' ? v[field] : v;
-      if (x === undefined || typeof x === 'object') return whole;
-      return filter === 'regex' ? String(x).replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : String(x);
+      const x = v !== undefined && field !== undefined && typeof v === 'object' ? v[field] : v;
+      return x === undefined || typeof x === 'object' ? undefined : x;
+    };
+    // A field that is one reference and nothing else takes the value as it is, so a number
+    // stays a number (`max: "{{max_words}}"`, `established_in: "{{step}}"`).
+    const whole = new RegExp(`^\\s*${REFERENCE.source}\\s*$`).exec(value);
+    if (whole && whole[3] === undefined) {
+      const x = lookup(whole[1]!, whole[2]);
+      if (x !== undefined) return typeof x === 'string' ? trimValue(x) : x;
+    }
+    return value.replace(REFERENCE, (all, name: string, field: string | undefined, filter: string | undefined) => {
+      const x = lookup(name, field);
+      if (x === undefined) return all;
+      const text = trimValue(String(x));
+      return filter === 'regex' ? text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : text;
     });
   }
   if (Array.isArray(value)) return value.map((v) => fill(v, values));
   if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fill(v, values)]));
   return value;
+}
+
+/** A value written as a YAML block (`>` or `|`) ends in a newline that would break the sentence it goes into. */
+function trimValue(s: string): string {
+  return s.replace(/\s+$/, '');
+}
+
+/**
+ * The template with every field that is a single reference replaced by the first combination's
+ * value, typed: what the schema checks, so `max: "{{max_words}}"` is a number there as it will
+ * be in every instance. Other strings stay as written.
+ */
+export function withTypedReferences(t: unknown, values: Values): unknown {
+  const walk = (v: unknown, top: boolean): unknown => {
+    if (typeof v === 'string') {
+      const m = new RegExp(`^\\s*${REFERENCE.source}\\s*$`).exec(v);
+      return m && m[3] === undefined ? fill(v, values) : v;
+    }
+    if (Array.isArray(v)) return v.map((x) => walk(x, false));
+    if (typeof v === 'object' && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, top && k === 'variables' ? x : walk(x, false)]));
+    return v;
+  };
+  return walk(t, true);
 }
 
 /** JSON with sorted keys: the same values always hash and compare the same. */

@@ -1,11 +1,23 @@
 import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
 import type { Problem } from '../errors.js';
-import { validatorFor } from '../schemas/compile.js';
+import { coercingValidatorFor, validatorFor } from '../schemas/compile.js';
 import { explainSchemaErrors, type Explained } from './explain-schema-errors.js';
 import type { LoadedScenario, Scenario } from './scenario.js';
 import { semanticChecks } from './semantic-checks.js';
-import { axesOf, chooseCombinations, combinationAt, combinationCount, canonical, describeValues, isTemplate, renderInstance, templateChecks, type Values } from './template.js';
+import {
+  axesOf,
+  chooseCombinations,
+  combinationAt,
+  combinationCount,
+  canonical,
+  describeValues,
+  isTemplate,
+  renderInstance,
+  templateChecks,
+  withTypedReferences,
+  type Values,
+} from './template.js';
 import { locate, parseYaml, type YamlSource } from './yaml-source.js';
 
 export interface FileVerdict {
@@ -40,7 +52,7 @@ export function validateScenarioBytes(file: string, bytes: Uint8Array, choice: I
     const [line, col] = locate(source, e.pointer, { ...(e.key === undefined ? {} : { key: e.key }), ...(e.needle === undefined ? {} : { needle: e.needle }) });
     return { file, line, col, message: prefix + e.message, pointer: e.pointer + (e.key !== undefined ? `/${e.key}` : '') };
   };
-  const schemaProblems = checkSchema(value);
+  const schemaProblems = isTemplate(value) ? checkSchema(typedTemplate(value), { coerce: true }) : checkSchema(value);
   if (schemaProblems.length > 0) return { file, source, problems: sortProblems(schemaProblems.map((e) => toProblem(e))) };
   const hash = createHash('sha256').update(bytes).digest('hex');
   if (isTemplate(value)) return validateTemplate(file, source, value, hash, choice, toProblem);
@@ -50,8 +62,18 @@ export function validateScenarioBytes(file: string, bytes: Uint8Array, choice: I
   return { file, source, problems: [], loaded, scenarios: [loaded] };
 }
 
-function checkSchema(value: unknown): Explained[] {
-  const validate = validatorFor<Scenario>('scenario');
+/** A template as the schema sees it: single-reference fields typed by the first combination (template.ts). */
+function typedTemplate(t: Scenario & { variables: NonNullable<Scenario['variables']> }): unknown {
+  try {
+    const axes = axesOf(t.variables);
+    return structuredClone(combinationCount(axes) === 0 ? t : withTypedReferences(t, combinationAt(axes, 0)));
+  } catch {
+    return t; // variables not shaped as the schema wants: the schema says so
+  }
+}
+
+function checkSchema(value: unknown, o: { coerce?: boolean } = {}): Explained[] {
+  const validate = o.coerce ? coercingValidatorFor<Scenario>('scenario') : validatorFor<Scenario>('scenario');
   return validate(value) ? [] : explainSchemaErrors(validate.errors ?? [], PROBE_KINDS);
 }
 
@@ -109,7 +131,8 @@ function validateTemplate(
       continue;
     }
     seen.set(key, values);
-    const schemaFound = checkSchema(instance);
+    // Coerces in place: a filled-in "80" becomes the number the schema wants.
+    const schemaFound = checkSchema(instance, { coerce: true });
     const found = schemaFound.length > 0 ? schemaFound : semanticChecks(instance);
     if (found.length > 0) {
       brokenInstances++;

@@ -3,7 +3,7 @@ import { validateSuite } from '../../engine/scenario/scenario-files.js';
 import { citationWindow, cueRegExp, isGenerated, probesForStep, trapSteps, type LoadedScenario } from '../../engine/scenario/scenario.js';
 import { probeStep } from '../../engine/score/probes.js';
 import { VALIDATE_CAP } from '../../engine/scenario/template.js';
-import { repoRoot } from '../helpers/cli.js';
+import { repoRoot, runBin } from '../helpers/cli.js';
 
 // Every instance of every template, as validate checks them.
 const suite = await validateSuite(['scenarios'], { cwd: repoRoot, instances: { cap: VALIDATE_CAP } });
@@ -85,5 +85,27 @@ describe('the shipped scenarios', () => {
         `cites ${c.id}`,
       ).toBe(true);
     }
+  });
+});
+
+describe('the shipped suite, as CI checks it (issue 16)', () => {
+  it('has at least 24 families and 100 distinct instances, and validate passes on every one', async () => {
+    const r = await runBin(['validate', 'scenarios']);
+    expect(r.code).toBe(0);
+    const m = /(\d+) scenario files valid \((\d+) templates? with (\d+) instances in all\)/.exec(r.stdout);
+    expect(m, r.stdout.slice(-300)).not.toBeNull();
+    expect(Number(m![1])).toBeGreaterThanOrEqual(24);
+    expect(Number(m![3])).toBeGreaterThanOrEqual(100);
+    expect(new Set(loaded.map((l) => l.scenario.family ?? l.scenario.id)).size).toBeGreaterThanOrEqual(24);
+    // Distinct: no two instances are the same scenario under another id.
+    const bodies = loaded.map(({ scenario: { id: _id, instance: _instance, ...rest } }) => JSON.stringify(rest));
+    expect(new Set(bodies).size).toBe(loaded.length);
+  });
+
+  it('calibrate flags no family: the heuristic judge reads every instance pass fixture as NO and fail fixture as YES', async () => {
+    const r = await runBin(['calibrate', 'scenarios', '--judge', 'heuristic']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toContain('FLAGGED');
+    expect(r.stdout).toContain(`accuracy 1.00, Cohen's kappa 1.00 over ${loaded.length * 2} fixtures`);
   });
 });

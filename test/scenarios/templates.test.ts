@@ -1,6 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import type { Scenario } from '../../engine/scenario/scenario.js';
 import type { Report } from '../../engine/schemas/report.generated.js';
 import type { Scores } from '../../engine/schemas/scores.generated.js';
 import { runBin, STACK_LINE } from '../helpers/cli.js';
@@ -38,6 +40,7 @@ describe('driftbench validate on templates', () => {
     ],
     ['unused-variable.yaml', [':11:11: variable "unused" is never used']],
     ['unquoted-reference.yaml', [':21:16: a value that starts with a template reference must be quoted']],
+    ['value-with-reference.yaml', [':13:7: a value of "table" contains {{, but values are not filled in themselves']],
   ])('%s: exit 2 with file:line:col, what is wrong and what to do', async (file, expected) => {
     const r = await runBin(['validate', `${BROKEN}/${file}`]);
     expect(r.code).toBe(2);
@@ -60,6 +63,9 @@ describe('driftbench expand', () => {
     for (const t of texts) {
       expect(t).not.toContain('{{');
       expect(t).toContain('template: tmpl-lock-budget');
+      // A field that is one reference takes the value's type: the words probe's max is a number.
+      const s = parse(t) as Scenario;
+      expect(s.steps[1]!.probes![0]).toMatchObject({ kind: 'words', max: (s.instance!.values as { budget_ms: number }).budget_ms });
     }
     const v = await runBin(['validate', out]);
     expect(v.code).toBe(0);
@@ -142,5 +148,27 @@ describe('a run of templates: rehearsal, score, report by family', () => {
     const ts = await readTranscripts(join(out, 'r'));
     expect(new Set(ts.map((t) => t.scenario.family))).toEqual(new Set(['tmpl-retry-budget']));
     expect(new Set(ts.map((t) => t.scenario.id)).size).toBe(6);
+  });
+});
+
+describe('driftbench plan --scenarios', () => {
+  it('counts the families as the clusters and says which instances and repeats a difference needs, or that none can', async () => {
+    const small = await runBin(['plan', '--difference', '0.2', '--scenarios', SUITE]);
+    expect(small.code).toBe(0);
+    expect(small.stdout).toContain(`the suite (${SUITE}): 2 families, 12 instances; a run that mixes families treats each family as one cluster, so S = 2 at most`);
+    // Two families cannot support any test at alpha 0.05: the planner says so rather than print a number.
+    expect(small.stdout).toMatch(/not enough: no mix of instances and repeats reaches 80% with 2 families/);
+
+    const shipped = await runBin(['plan', '--difference', '0.3', '--baseline', '0.2', '--scenarios', 'scenarios']);
+    expect(shipped.code).toBe(0);
+    const powers = [...shipped.stdout.matchAll(/(\d+) instance\(s\) per family x (\d+) repeat\(s\): (\d+) conversations per cell, power about ([\d.]+)%/g)].map((m) => ({
+      k: Number(m[1]),
+      r: Number(m[2]),
+      power: Number(m[4]),
+    }));
+    expect(powers.length).toBeGreaterThanOrEqual(6);
+    // More instances or more repeats never lower the power.
+    for (const a of powers) for (const b of powers) if (b.k >= a.k && b.r >= a.r) expect(b.power).toBeGreaterThanOrEqual(a.power);
+    expect(shipped.stdout).toMatch(/enough: \d+ instance\(s\) per family \(run --instances \d+\) and --repeats \d+|not enough: .* the smallest difference it detects is about/);
   });
 });
