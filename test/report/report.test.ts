@@ -65,7 +65,7 @@ describe('driftbench report', () => {
     expect(report.summary.overall.mem_fail).toMatchObject({ n: 40, failed: 15 });
   });
 
-  it('compares cells by scenario: twenty repeats of one scenario cannot support a comparison, eight scenarios can', async () => {
+  it('compares cells by scenario: twenty repeats of one scenario cannot support a comparison, eight families can', async () => {
     const report = await jsonReport();
     const c = report.comparisons.find((x) => x.axis === 'model')!;
     // One scenario: the repeats are not independent evidence, however many there are.
@@ -86,7 +86,10 @@ describe('driftbench report', () => {
     expect(S).toBeGreaterThanOrEqual(6);
     // Every scenario fails on rehearsal:fail and passes on rehearsal:pass: the exact sign-flip p is 2 / 2^S.
     expect(w).toMatchObject({ a_failed: S, b_failed: 0, diff: 1, significant: true });
-    expect(w!.p_value).toBeCloseTo(2 / 2 ** S, 12);
+    // Every family fails on rehearsal:fail and passes on rehearsal:pass: exactly, the sign-flip p is
+    // 2 / 2^S; past 20 families it is a seeded Monte Carlo estimate, no smaller than 1 / (draws + 1).
+    if (S <= 20) expect(w!.p_value).toBeCloseTo(2 / 2 ** S, 12);
+    else expect(w!.p_value).toBeLessThan(1e-4);
     expect(w!.sentence).toContain(`Holm-adjusted over 1 =`);
   });
 

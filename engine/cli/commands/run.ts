@@ -81,8 +81,8 @@ export async function runCommand(o: RunOptions, deps: RunCommandDeps): Promise<R
   if (o.resume !== undefined) return resume(o, deps, profiles);
 
   const providerName = chooseProvider(o, deps);
-  const suite = await loadSuite(o.paths, { cwd: deps.cwd, instances: { count: o.instances, seed: o.seed } });
   const matrix = o.matrix !== undefined ? await loadMatrix(abs(deps.cwd, o.matrix)) : undefined;
+  const suite = await loadSuite(o.paths, { cwd: deps.cwd, instances: { count: o.instances ?? matrix?.instances, seed: o.seed ?? matrix?.seed } });
   const scenarios = selectScenarios(suite, [...o.tasks, ...(matrix?.tasks ?? [])]);
   let cells = chooseCells(o, matrix);
   if (providerName === 'rehearsal' && !cells.every((c) => isRehearsalModel(c.model))) {
