@@ -85,9 +85,12 @@ describe('driftbench run (the real binary)', () => {
   it('--task T1 --axis model against an Anthropic-compatible endpoint writes 2 x repeats transcripts', async () => {
     server = await startLocalServer({ responder: echoResponder() });
     const out = await tempDir();
-    const r = await runBin(['run', '--provider', 'anthropic', '--base-url', server.url, '--task', 'T1', '--instances', '1', '--axis', 'model', '--out', out, '--run-name', 'axis-model'], {
-      env: { ANTHROPIC_API_KEY: FAKE_KEY },
-    });
+    const r = await runBin(
+      ['run', '--provider', 'anthropic', '--base-url', server.url, '--task', 'T1', '--instances', '1', '--axis', 'model', '--out', out, '--run-name', 'axis-model'],
+      {
+        env: { ANTHROPIC_API_KEY: FAKE_KEY },
+      },
+    );
     expect(r.stderr).not.toMatch(STACK_LINE);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('run axis-model: complete');
