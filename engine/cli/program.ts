@@ -5,6 +5,7 @@ import { UsageError } from '../errors.js';
 import { MEMORY_LAYERS } from '../memory/index.js';
 import { EFFORT_LEVELS, EFFORTS } from '../models/efforts.js';
 import { engineVersion, packageRoot } from '../paths.js';
+import { DEFAULT_INSTANCE_CAP } from '../scenario/template.js';
 import type { JudgeOptions } from './judge-options.js';
 import { LOG_LEVELS, type LogFormat, type LogLevel } from './log-levels.js';
 import type { Logger } from './logger.js';
@@ -126,8 +127,9 @@ Each command's options and examples: driftbench <command> --help`;
 export const EXAMPLES: Record<string, readonly string[]> = {
   validate: ['driftbench validate', 'driftbench validate scenarios/t1-cascading-migration.yaml'],
   list: ['driftbench list', 'driftbench list test/fixtures/valid-suite'],
+  expand: ['driftbench expand scenarios/t1-cascading-migration.yaml --instances 4 --seed 1 --out t1-instances'],
   run: ['driftbench run --axis opus-5.5-vs-4.7 --task T1 --dry-run', 'driftbench run --models claude-opus-5-5 --effort low,high --condition mem0'],
-  plan: ['driftbench plan --difference 0.2', 'driftbench plan transcripts/<run> --difference 0.15 --repeats 5'],
+  plan: ['driftbench plan --difference 0.2 --scenarios scenarios', 'driftbench plan transcripts/<run> --difference 0.15 --repeats 5'],
   models: ['driftbench models', 'driftbench models --models claude-opus-5-5,claude-opus-4-7 --format json'],
   score: ['driftbench score latest --judge heuristic', 'driftbench score transcripts/<run> --judge claude-sonnet-4-6 --judge-samples 3'],
   calibrate: ['driftbench calibrate --judge heuristic', 'driftbench calibrate --labels labels.jsonl --format json --out calib.json'],
@@ -196,8 +198,20 @@ export function buildProgram(deps: CliDeps, result: CliResult = { exitCode: 0 })
     });
 
   program
+    .command('expand')
+    .description('write the instances of a template as plain scenario files (run takes a template directly; this is for reading and checking them in)')
+    .argument('<template>', 'a scenario file that declares variables')
+    .addOption(laterDefault('--instances <n>', 'how many instances', `every combination, up to ${DEFAULT_INSTANCE_CAP}`).argParser(intArg('--instances', 1)))
+    .addOption(laterDefault('--seed <n>', 'the seed that draws them', '0').argParser(intArg('--seed', 0)))
+    .addOption(laterDefault('--out <dir>', 'the folder to write them to', '<template id>-instances'))
+    .action(async (template, o) => {
+      const { expandCommand } = await import('./commands/expand.js');
+      await expandCommand({ template, instances: o.instances, seed: o.seed, out: o.out }, deps);
+    });
+
+  program
     .command('list')
-    .description('list scenarios: id, title, category, steps, constraints, trap step')
+    .description('list scenarios, a family to a row: id, title, instances, category, steps, constraints, trap step')
     .argument('[paths...]', 'scenario files or folders', DEFAULT_SCENARIOS)
     .action(async (paths) => {
       const { listCommand } = await import('./commands/list.js');
@@ -233,7 +247,9 @@ export function buildProgram(deps: CliDeps, result: CliResult = { exitCode: 0 })
     .option('--shard <k/n>', 'run only shard k of n of the plan (deterministic); join shards with driftbench merge')
     .option('--batch', 'use the Message Batches API (half price): one batch per step for all conversations')
     .addOption(listOf('--condition <list>', 'memory conditions to run, comma-separated (repeatable), a run axis', CONDITIONS, 'baseline'))
-    .option('--distance <list>', 'distractor exchanges between a constraint and its trap, a run axis, e.g. 0,10,50', listArg)
+    .option('--distance <list>', 'distractor exchanges between a constraint and its trap (0,10,50), or a token budget of them (12k,50k); a run axis', listArg)
+    .addOption(laterDefault('--instances <n>', 'instances per template', `every combination, up to ${DEFAULT_INSTANCE_CAP}`).argParser(intArg('--instances', 1)))
+    .addOption(laterDefault('--seed <n>', 'the seed that draws instances from a template', '0').argParser(intArg('--seed', 0)))
     .option('--report', 'when the run ends: score it (the heuristic judge offline, else --judge) and print the report; scoring stays its own pass, rerun it any time')
     .addOption(laterDefault('--judge <judge>', 'with --report: the judge to score with', `heuristic offline, ${DEFAULT_JUDGE} with a key`))
     .action(async (paths, opts) => {
@@ -284,6 +300,8 @@ export function buildProgram(deps: CliDeps, result: CliResult = { exitCode: 0 })
           batchPollMs: envNumber(deps.env, 'DRIFTBENCH_BATCH_POLL_MS'),
           conditions: opts.condition,
           distances: opts.distance,
+          instances: opts.instances,
+          seed: opts.seed,
         },
         { ...deps, log, engineVersion: engineVersion(), quietBar: logLevel === 'debug' || logLevel === 'trace', then },
       );
@@ -300,9 +318,13 @@ export function buildProgram(deps: CliDeps, result: CliResult = { exitCode: 0 })
     .option('--power <p>', 'the power wanted', numberArg('--power', '0.8'), 0.8)
     .option('--alpha <a>', 'the significance level', numberArg('--alpha', '0.05'), 0.05)
     .option('--judge <id>', 'which scores file of the run to read')
+    .option('--scenarios <paths>', 'a suite to plan for: its families, and the instances and repeats per family a difference needs', listArg)
     .action(async (run, o) => {
       const { planCommand } = await import('./commands/plan.js');
-      await planCommand({ run, judge: o.judge, difference: o.difference, baseline: o.baseline, icc: o.icc, repeats: o.repeats, power: o.power, alpha: o.alpha }, deps);
+      await planCommand(
+        { run, judge: o.judge, difference: o.difference, baseline: o.baseline, icc: o.icc, repeats: o.repeats, power: o.power, alpha: o.alpha, scenarios: o.scenarios },
+        deps,
+      );
     });
 
   program

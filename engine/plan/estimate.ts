@@ -25,10 +25,9 @@ export interface CellEstimate {
   source: 'count_tokens' | 'estimate' | 'mixed';
 }
 
-/** About four characters a token: the fallback when no count_tokens endpoint is there. */
-export function estimateTokens(text: string): number {
-  return Math.ceil(text.length / 4);
-}
+import { estimateTokens } from './tokens.js';
+
+export { estimateTokens };
 
 export function estimatedScenarioTokens(l: LoadedScenario): ScenarioTokens {
   const s = l.scenario;
@@ -48,7 +47,14 @@ const DEFAULT_OUTPUT: Record<Effort, number> = { default: 900, standard: 900, lo
  * prompt caching, turn k reads turn k-1's whole input from the cache and writes only what is
  * new; without it, every input token is paid in full each turn. Pure.
  */
-export function conversationEstimate(t: ScenarioTokens, generated: readonly boolean[], output: number, profile: Profile | undefined, promptCache: boolean) {
+export function conversationEstimate(
+  t: ScenarioTokens,
+  generated: readonly boolean[],
+  output: number,
+  profile: Profile | undefined,
+  promptCache: boolean,
+  padding: { after: number; tokens: number } = { after: 0, tokens: 0 },
+) {
   let history = t.system;
   let previousInput = 0;
   let input = 0;
@@ -58,6 +64,8 @@ export function conversationEstimate(t: ScenarioTokens, generated: readonly bool
   let turns = 0;
   const p = profile?.prices;
   t.prompts.forEach((prompt, k) => {
+    // Distractor padding sits in the history from the turn after its anchor step on.
+    if (k === padding.after && padding.tokens > 0) history += padding.tokens;
     history += prompt;
     if (!generated[k]) {
       history += t.replies[k] ?? 0;
@@ -87,6 +95,7 @@ export function estimatePlan(
   scenarios: ReadonlyMap<string, LoadedScenario>,
   tokens: (scenario: string, model: string) => ScenarioTokens,
   profiles: readonly Profile[],
+  padding?: (c: Plan['conversations'][number], l: LoadedScenario) => { after: number; tokens: number },
 ): CellEstimate[] {
   const cells = new Map<string, CellEstimate>();
   for (const c of plan.conversations) {
@@ -100,6 +109,7 @@ export function estimatePlan(
       output,
       profile,
       plan.prompt_cache ?? true,
+      padding && (c.distance ?? 0) > 0 ? padding(c, l) : undefined,
     );
     const key = `${c.model}|${c.effort}`;
     const cell = cells.get(key) ?? { model: c.model, effort: c.effort, conversations: 0, turns: 0, inputTokens: 0, outputTokens: 0, usd: 0, usdUncached: 0, source: t.source };

@@ -51,13 +51,15 @@ export function unionCells(...ms: CellSpec[]): Cell[] {
 /** Scenarios narrowed by `--task`: a task code (T1) or a scenario id, case-insensitive. */
 export function selectScenarios(suite: readonly LoadedScenario[], tasks: readonly string[]): LoadedScenario[] {
   if (tasks.length === 0) return [...suite];
+  // A task code, a scenario id, or a family (a template's id: every instance of it).
+  const names = (l: LoadedScenario) => [l.scenario.id, l.scenario.task, l.scenario.family].filter((x): x is string => x !== undefined).map((x) => x.toLowerCase());
   const wanted = tasks.map((t) => t.toLowerCase());
-  const unknown = tasks.filter((t) => !suite.some((l) => l.scenario.id === t.toLowerCase() || l.scenario.task?.toLowerCase() === t.toLowerCase()));
+  const unknown = tasks.filter((t) => !suite.some((l) => names(l).includes(t.toLowerCase())));
   if (unknown.length > 0) {
-    const known = suite.map((l) => l.scenario.task ?? l.scenario.id).join(', ');
-    throw new UsageError(`--task ${unknown.join(', ')}: no such task or scenario id; known: ${known}`);
+    const known = [...new Set(suite.map((l) => l.scenario.task ?? l.scenario.family ?? l.scenario.id))].join(', ');
+    throw new UsageError(`--task ${unknown.join(', ')}: no such task, scenario id or family; known: ${known}`);
   }
-  return suite.filter((l) => wanted.includes(l.scenario.id) || wanted.includes(l.scenario.task?.toLowerCase() ?? '\0'));
+  return suite.filter((l) => names(l).some((n) => wanted.includes(n)));
 }
 
 /**
@@ -73,8 +75,9 @@ export function safeName(s: string): string {
   return cleaned === '' ? 'x' : cleaned;
 }
 
-export function conversationId(scenario: string, c: Cell, repeat: number, condition = 'baseline', distance = 0): string {
-  const extra = `${condition !== 'baseline' ? `__${safeName(condition)}` : ''}${distance > 0 ? `__d${distance}` : ''}`;
+export function conversationId(scenario: string, c: Cell, repeat: number, condition = 'baseline', distance = 0, unit?: 'tokens'): string {
+  const d = unit === 'tokens' ? `${distance / 1000}k` : String(distance);
+  const extra = `${condition !== 'baseline' ? `__${safeName(condition)}` : ''}${distance > 0 ? `__d${d}` : ''}`;
   return `${safeName(scenario)}__${safeName(c.model)}__${c.effort}${extra}__r${repeat}`;
 }
 
@@ -91,6 +94,8 @@ export interface PlanInput {
   /** Memory conditions (default baseline) and distractor distances (default 0): run axes too. */
   conditions?: readonly string[];
   distances?: readonly number[];
+  /** tokens: each distance is a token budget of padding (--distance 50k), not a count of exchanges. */
+  distanceUnit?: 'tokens';
 }
 
 /**
@@ -107,13 +112,13 @@ export function buildPlan(input: PlanInput): Plan {
         for (const distance of distances) {
           for (let r = 1; r <= input.repeats; r++) {
             conversations.push({
-              id: conversationId(l.scenario.id, c, r, condition, distance),
+              id: conversationId(l.scenario.id, c, r, condition, distance, input.distanceUnit),
               scenario: l.scenario.id,
               model: c.model,
               effort: c.effort,
               repeat: r,
               ...(condition !== 'baseline' ? { condition } : {}),
-              ...(distance > 0 ? { distance } : {}),
+              ...(distance > 0 ? { distance, ...(input.distanceUnit ? { distance_unit: input.distanceUnit } : {}) } : {}),
             });
           }
         }
@@ -134,7 +139,7 @@ export function buildPlan(input: PlanInput): Plan {
     conversations,
     ...(input.options ? { options: input.options } : {}),
     ...(conditions.length > 1 || conditions[0] !== 'baseline' ? { conditions: [...conditions] } : {}),
-    ...(distances.length > 1 || distances[0] !== 0 ? { distances: [...distances] } : {}),
+    ...(distances.length > 1 || distances[0] !== 0 ? { distances: [...distances], ...(input.distanceUnit ? { distance_unit: input.distanceUnit } : {}) } : {}),
   };
 }
 

@@ -4,7 +4,7 @@ import { TurnFailed, type MessageParams, type Provider, type ProviderReply, type
 import { isGenerated, type LoadedScenario } from '../scenario/scenario.js';
 import { ProviderError } from '../errors.js';
 import { MEMORY_LAYERS } from '../memory/index.js';
-import { distractorAnchor, distractorsFor, type Exchange } from '../plan/distractors.js';
+import { distractorAnchor, distractorsFor, distractorsForTokens, type Exchange } from '../plan/distractors.js';
 import type { Distractors } from '../schemas/distractors.generated.js';
 import { replyText, TRANSCRIPT_FORMAT, type Attempt, type Transcript, type Turn } from '../transcript/format.js';
 import type { ReplayEvents } from './events.js';
@@ -54,8 +54,20 @@ export function newTranscript(runId: string, c: PlannedConversation, l: LoadedSc
     format: TRANSCRIPT_FORMAT,
     run_id: runId,
     conversation_id: c.id,
-    scenario: { id: l.scenario.id, hash: l.hash, title: l.scenario.title },
-    cell: { model: c.model, effort: c.effort, repeat: c.repeat, ...(c.condition ? { condition: c.condition } : {}), ...(c.distance ? { distance: c.distance } : {}) },
+    scenario: {
+      id: l.scenario.id,
+      hash: l.hash,
+      title: l.scenario.title,
+      ...(l.scenario.family !== undefined ? { family: l.scenario.family } : {}),
+      ...(l.scenario.instance !== undefined ? { instance: l.scenario.instance } : {}),
+    },
+    cell: {
+      model: c.model,
+      effort: c.effort,
+      repeat: c.repeat,
+      ...(c.condition ? { condition: c.condition } : {}),
+      ...(c.distance ? { distance: c.distance, ...(c.distance_unit ? { distance_unit: c.distance_unit } : {}) } : {}),
+    },
     provider: { name: provider.name, base_url_host: provider.baseUrl ? new URL(provider.baseUrl).host : null },
     model_requested: c.model,
     model_returned: null,
@@ -117,7 +129,8 @@ export async function replayConversation(c: PlannedConversation, l: LoadedScenar
   // Distractors go in once the anchor step is answered (and before anything else on resume).
   const addDistractors = async () => {
     if (distance > 0 && stepsDone(t) === anchor && !t.turns.some((x) => x.kind === 'distractor')) {
-      t.turns.push(...distractorTurns(distractorsFor(run.distractors, s, distance), anchor, c.effort, t.turns));
+      const exchanges = c.distance_unit === 'tokens' ? distractorsForTokens(run.distractors, s, distance) : distractorsFor(run.distractors, s, distance);
+      t.turns.push(...distractorTurns(exchanges, anchor, c.effort, t.turns));
       await ctx.store.writeTranscript(t);
     }
   };

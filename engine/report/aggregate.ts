@@ -9,6 +9,14 @@ export interface Row {
   score: ConversationScore;
   key: CellKey;
   scenario: string;
+  /** The scenario's family: its template's id, or its own id (issue 16). */
+  family: string;
+  /**
+   * The cluster the statistics treat as one unit: the scenario, or its family when the rows mix
+   * instances of several families (clusterUnits). Repeats of a unit are correlated, and so are
+   * instances of one template.
+   */
+  unit: string;
   repeat: number;
   /** The run it came from: several runs of one cell combine without their repeat numbers colliding. */
   run: string;
@@ -17,10 +25,41 @@ export interface Row {
 }
 
 export function rowOf(score: ConversationScore, fallback: readonly FallbackTurn[] = [], run = ''): Row {
-  return { score, scenario: score.scenario_id, repeat: score.cell.repeat, key: cellKeyOf(score.cell), fallback, run };
+  return {
+    score,
+    scenario: score.scenario_id,
+    family: score.family ?? score.scenario_id,
+    unit: score.scenario_id,
+    repeat: score.cell.repeat,
+    key: cellKeyOf(score.cell),
+    fallback,
+    run,
+  };
 }
 
-export const keyString = (k: CellKey) => `${k.model}|${k.effort}|${k.condition}|${k.distance}`;
+/**
+ * Instances of one template share its wording, trap and rubric, so they are correlated much as
+ * repeats are. When the rows mix several families and at least one family has several instances,
+ * the family is the cluster: S counts families, and an interval speaks of templates like these.
+ * With a single family the instances stay the unit (there is no other), and the interval speaks
+ * of that template's instances only. Documented in the README's Statistics section.
+ */
+export function clusterUnits(rows: readonly Row[]): { rows: Row[]; unit: 'scenario' | 'family'; note?: string } {
+  const families = groupBy(rows, (r) => r.family);
+  const instanced = [...families.values()].some((rs) => new Set(rs.map((r) => r.scenario)).size > 1);
+  if (families.size > 1 && instanced) return { rows: rows.map((r) => ({ ...r, unit: r.family })), unit: 'family', note: FAMILY_CLUSTER };
+  if (families.size === 1 && instanced) {
+    const [only] = families.keys();
+    return {
+      rows: [...rows],
+      unit: 'scenario',
+      note: `every scenario here is an instance of the template "${only}": S counts its instances, and the intervals speak of that template's instances, not of other templates`,
+    };
+  }
+  return { rows: [...rows], unit: 'scenario' };
+}
+
+export const keyString = (k: CellKey) => `${k.model}|${k.effort}|${k.condition}|${k.distance}${k.distance_unit === 'tokens' ? 't' : ''}`;
 /** A conversation that ran to its end: what medians and means of its figures read. */
 export const finished = (r: Row) => r.score.status === 'complete';
 /** A YES/NO verdict: the judged replies exist and were judged, whether or not the conversation went on. */
@@ -40,7 +79,7 @@ export function missingReason(r: Row): 'refused' | 'no_reply' | 'unscored' | nul
 /** Per-scenario counts of verdicts and failures, in scenario order; `extraFailed` adds failures (for bounds). */
 export function scenarioCounts(rows: readonly Row[], o: { missingAs?: 'pass' | 'fail' } = {}): ScenarioCount[] {
   const out: ScenarioCount[] = [];
-  for (const [scenario, rs] of [...groupBy(rows, (r) => r.scenario)].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [scenario, rs] of [...groupBy(rows, (r) => r.unit)].sort(([a], [b]) => a.localeCompare(b))) {
     const scored = rs.filter(verdict);
     const missing = o.missingAs ? rs.length - scored.length : 0;
     const failed = scored.filter((r) => r.score.mem_fail.value === 'YES').length + (o.missingAs === 'fail' ? missing : 0);
@@ -160,7 +199,21 @@ export function summaries(rows: readonly Row[]) {
     by_model: by((r) => r.key.model),
     by_effort: by((r) => r.key.effort),
     by_condition: by((r) => r.key.condition),
-    by_distance: by((r) => String(r.key.distance)).sort((a, b) => Number(a.group) - Number(b.group)),
+    by_distance: [...groupBy(rows, (r) => distanceLabel(r.key))].sort(([, a], [, b]) => a[0]!.key.distance - b[0]!.key.distance).map(([g, rs]) => groupStats(g, rs)),
+    // Only where a family has several instances: otherwise it repeats the per-scenario figures.
+    // Within a family its instances are the clusters, whatever the report-wide unit is.
+    ...(new Set(rows.map((r) => r.family)).size < new Set(rows.map((r) => r.scenario)).size
+      ? {
+          by_family: [...groupBy(rows, (r) => r.family)]
+            .map(([g, rs]) =>
+              groupStats(
+                g,
+                rs.map((r) => ({ ...r, unit: r.scenario })),
+              ),
+            )
+            .sort((a, b) => a.group.localeCompare(b.group)),
+        }
+      : {}),
     overall: groupStats('all', rows),
   };
 }
@@ -169,7 +222,12 @@ const AXES = ['model', 'effort', 'condition', 'distance'] as const;
 const EFFORT_ORDER = ['default', 'standard', 'low', 'medium', 'high', 'xhigh', 'max'];
 
 function label(k: CellKey, axis: (typeof AXES)[number]): string {
-  return String(k[axis]);
+  return axis === 'distance' ? distanceLabel(k) : String(k[axis]);
+}
+
+/** A distance as a reader says it: 10 (exchanges) or 50k tokens. */
+export function distanceLabel(k: Pick<CellKey, 'distance' | 'distance_unit'>): string {
+  return k.distance_unit === 'tokens' ? `${k.distance / 1000}k tokens` : String(k.distance);
 }
 
 function shared(k: CellKey, axis: (typeof AXES)[number]): string {
@@ -186,6 +244,10 @@ export const METHODS = {
   trend: 'per-scenario least-squares slope of the mem_fail rate on distance, tested with a t test over scenarios',
   multiplicity: 'Holm (1979) over every comparison and trend in the report; a comparison declared with --primary is reported first and not adjusted',
 };
+
+/** What a "scenario" in METHODS is when the rows mix families: the family (clusterUnits). */
+export const FAMILY_CLUSTER =
+  'this report mixes instances of several templates, so each family (a template and its instances) is one cluster: S counts families, scenario rates are family rates, and comparisons pair families';
 
 /** A comparison named as --primary takes it: "A vs B", each side a value on the axis the cells differ on. */
 export function comparisonName(c: Pick<Comparison, 'a' | 'b' | 'axis'>): string {
@@ -309,8 +371,8 @@ function distanceTrends(scored: readonly Row[]): Trend[] {
   for (const rs of groupBy(scored, (r) => `${r.key.model}|${r.key.effort}|${r.key.condition}`).values()) {
     const distances = [...new Set(rs.map((r) => r.key.distance))].sort((a, b) => a - b);
     if (distances.length < 2) continue;
-    const points = [...groupBy(rs, (r) => `${r.scenario}|${r.key.distance}`).values()].map((g) => ({
-      scenario: g[0]!.scenario,
+    const points = [...groupBy(rs, (r) => `${r.unit}|${r.key.distance}`).values()].map((g) => ({
+      scenario: g[0]!.unit,
       x: g[0]!.key.distance,
       failed: g.filter((r) => r.score.mem_fail.value === 'YES').length,
       n: g.length,

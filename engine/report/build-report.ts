@@ -8,7 +8,7 @@ import type { CellKey, Report } from '../schemas/report.generated.js';
 import type { Scores } from '../schemas/scores.generated.js';
 import { RunStore, parseTranscript } from '../transcript/run-store.js';
 import type { RunManifest, Transcript } from '../transcript/format.js';
-import { cells, comparisons, effectWarnings, groupBy, keyString, METHODS, missingReason, rowOf, summaries, type Row } from './aggregate.js';
+import { cells, clusterUnits, comparisons, effectWarnings, groupBy, keyString, METHODS, missingReason, rowOf, summaries, type Row } from './aggregate.js';
 import { cellKeyOf, cellName, fallbackCells, fallbackCount, fallbackTurns, type FallbackTurn, type ModelNames } from './fallback.js';
 import { evaluateGates, type Gate } from './gate.js';
 
@@ -150,7 +150,8 @@ export function buildReport(
   now: () => number,
   o: { fallback: FallbackMode; primary?: string; failIfInconclusive?: boolean; allowPartial?: boolean } = { fallback: 'include' },
 ): Report {
-  const all = rowsOf(runs);
+  const clustered = clusterUnits(rowsOf(runs));
+  const all = clustered.rows;
   const leftOut = o.fallback === 'exclude' ? all.filter((r) => r.fallback.length > 0) : [];
   const rows = o.fallback === 'exclude' ? all.filter((r) => r.fallback.length === 0) : all;
   const judges = [...new Set(runs.map((r) => r.scores.judge.id))];
@@ -191,7 +192,7 @@ export function buildReport(
       conversations: r.manifest.counts.conversations,
       scored: r.scores.conversations.length,
     })),
-    methods: METHODS,
+    methods: clustered.note !== undefined ? { ...METHODS, cluster: clustered.note } : METHODS,
     cells: cells(rows, leftOut),
     summary: summaries(rows),
     comparisons: compared.comparisons,

@@ -54,8 +54,14 @@ export function fallbackTurns(t: Pick<Transcript, 'model_requested' | 'turns'>, 
 }
 
 /** The key every report groups by, from a transcript's or a score's cell. */
-export function cellKeyOf(cell: { model: string; effort: string; condition?: string; distance?: number }): CellKey {
-  return { model: cell.model, effort: cell.effort, condition: cell.condition ?? 'baseline', distance: cell.distance ?? 0 };
+export function cellKeyOf(cell: { model: string; effort: string; condition?: string; distance?: number; distance_unit?: 'tokens' }): CellKey {
+  return {
+    model: cell.model,
+    effort: cell.effort,
+    condition: cell.condition ?? 'baseline',
+    distance: cell.distance ?? 0,
+    ...(cell.distance_unit ? { distance_unit: cell.distance_unit } : {}),
+  };
 }
 
 /** Per cell: how many conversations and turns another model answered, and which models. Cells with none are left out. */

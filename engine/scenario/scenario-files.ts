@@ -4,7 +4,7 @@ import { join, relative, isAbsolute } from 'node:path';
 import type { Problem } from '../errors.js';
 import { ScenarioError } from '../errors.js';
 import type { LoadedScenario } from './scenario.js';
-import { suiteChecks, validateScenarioBytes, type FileVerdict } from './validate.js';
+import { suiteChecks, validateScenarioBytes, type FileVerdict, type InstanceChoice } from './validate.js';
 
 const SCENARIO_FILE = /\.ya?ml$/i;
 
@@ -43,7 +43,7 @@ async function expand(paths: readonly string[], cwd: string): Promise<{ files: s
 }
 
 /** Reads and validates every scenario under `paths`, reporting every problem at once. */
-export async function validateSuite(paths: readonly string[], opts: { cwd?: string } = {}): Promise<SuiteVerdict> {
+export async function validateSuite(paths: readonly string[], opts: { cwd?: string; instances?: InstanceChoice } = {}): Promise<SuiteVerdict> {
   const cwd = opts.cwd ?? process.cwd();
   const { files, problems } = await expand(paths, cwd);
   const verdicts: FileVerdict[] = [];
@@ -55,15 +55,15 @@ export async function validateSuite(paths: readonly string[], opts: { cwd?: stri
       verdicts.push({ file, problems: [{ file, line: 1, col: 1, message: `cannot read the file: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}` }] });
       continue;
     }
-    verdicts.push(validateScenarioBytes(file, bytes));
+    verdicts.push(validateScenarioBytes(file, bytes, opts.instances));
   }
   return { verdicts, problems: [...problems, ...suiteChecks(verdicts)] };
 }
 
-/** Loads a suite for use, or throws a ScenarioError listing every problem. */
-export async function loadSuite(paths: readonly string[], opts: { cwd?: string } = {}): Promise<LoadedScenario[]> {
+/** Loads a suite for use (a template gives its chosen instances), or throws a ScenarioError listing every problem. */
+export async function loadSuite(paths: readonly string[], opts: { cwd?: string; instances?: InstanceChoice } = {}): Promise<LoadedScenario[]> {
   const v = await validateSuite(paths, opts);
   const all = [...v.verdicts.flatMap((f) => f.problems), ...v.problems];
   if (all.length > 0) throw new ScenarioError(all);
-  return v.verdicts.map((f) => f.loaded!);
+  return v.verdicts.flatMap((f) => f.scenarios ?? []);
 }

@@ -30,6 +30,8 @@ export function explainYamlError(text: string, doc: Document.Parsed, e: YAMLErro
   const offset = e.pos[0];
   const { line, col } = linePos(offset);
   const lines = text.split(/\r?\n/);
+  const template = unquotedReference(lines, line);
+  if (template) return template;
   switch (e.code) {
     case 'BLOCK_AS_IMPLICIT_KEY':
     case 'MULTILINE_IMPLICIT_KEY': {
@@ -56,6 +58,25 @@ export function explainYamlError(text: string, doc: Document.Parsed, e: YAMLErro
   }
   const hint = HINTS[e.code];
   return { at: { offset }, message: `${firstLine(e.message)}${hint ? `; ${hint}` : ''}` };
+}
+
+/**
+ * A plain value that starts with a template reference (`statement: {{table}} is large`) reads as
+ * a YAML flow mapping, and the parser then complains about something else. Look at the error's
+ * line and the few before it (issue 16).
+ */
+function unquotedReference(lines: readonly string[], line: number): ExplainedYamlError | undefined {
+  for (let l = line; l >= Math.max(1, line - 3); l--) {
+    const m = /^(\s*(?:-\s+)*(?:[\w-]+:\s+)?)\{\{/.exec(lines[l - 1] ?? '');
+    // A key or a list dash before the {{: a line of block text starting with {{ is fine.
+    if (m && m[1]!.trim() !== '') {
+      return {
+        at: { line: l, col: m[1]!.length + 1 },
+        message: 'a value that starts with a template reference must be quoted, or YAML reads the {{ as a mapping: write "{{name}} ..." in quotes',
+      };
+    }
+  }
+  return undefined;
 }
 
 function firstLine(s: string): string {

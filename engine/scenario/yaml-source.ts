@@ -7,6 +7,8 @@ export interface YamlSource {
   file: string;
   doc: Document.Parsed;
   lines: LineCounter;
+  /** The decoded text: a template reference is found in it to place a problem at its column. */
+  text: string;
 }
 
 export type ParseResult = { ok: true; source: YamlSource; value: unknown } | { ok: false; problems: Problem[] };
@@ -84,7 +86,7 @@ export function parseYaml(file: string, bytes: Uint8Array): ParseResult {
     // key whose source is not a mapping (found by the fuzz suite). Report it; never a stack.
     return at(line, col, `cannot build the document: ${cause instanceof Error ? cause.message : String(cause)}; check the anchors, aliases and merge keys`);
   }
-  return { ok: true, source: { file, doc: first, lines }, value };
+  return { ok: true, source: { file, doc: first, lines, text }, value };
 }
 
 function unclosedQuoteStart(doc: Document.Parsed, text: string, errorAt: number): { start: number; kind: 'double' | 'single' } | undefined {
@@ -145,7 +147,7 @@ function firstAliasPos(doc: Document.Parsed, lines: LineCounter): [number, numbe
  * Where a JSON pointer's value sits in the source. With `key`, the position of the mapping key
  * (for unknown or misnamed fields) rather than the value.
  */
-export function locate(src: YamlSource, pointer: string, opts: { key?: string } = {}): [number, number] {
+export function locate(src: YamlSource, pointer: string, opts: { key?: string; needle?: string } = {}): [number, number] {
   const segments =
     pointer === ''
       ? []
@@ -167,6 +169,9 @@ export function locate(src: YamlSource, pointer: string, opts: { key?: string } 
     if (pair?.key) best = pair.key;
   }
   const range = (best as Node | null)?.range;
+  // With `needle`, the position of that text inside the value (a `{{reference}}` in a string).
+  const inside = range && opts.needle !== undefined ? src.text.indexOf(opts.needle, range[0]) : -1;
+  if (range && inside >= 0 && inside < range[1]) return posOf(src.lines, inside);
   return posOf(src.lines, range ? range[0] : 0);
 }
 

@@ -176,6 +176,10 @@ export interface CellKey {
   effort: string;
   condition: string;
   distance: number;
+  /**
+   * tokens: `distance` is a token budget of near-miss padding (--distance 50k); absent: a count of distractor exchanges.
+   */
+  distance_unit?: 'tokens';
 }
 /**
  * This interface was referenced by `Calibration`'s JSON-Schema

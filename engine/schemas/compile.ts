@@ -70,6 +70,33 @@ function schemas(): InstanceType<AjvClass> {
   return ajv;
 }
 
+let coercing: InstanceType<AjvClass> | undefined;
+
+/**
+ * A validator that also coerces scalars to the type the schema wants, in place: a template's
+ * filled-in value "80" becomes the number a probe's `max` needs, and 200 the string a cue needs.
+ * Only template instances are checked this way; a hand-written scenario keeps the strict check.
+ * https://ajv.js.org/coercion.html
+ */
+export function coercingValidatorFor<T>(name: SchemaName): ValidateFunction<T> {
+  if (!coercing) {
+    coercing = new Ajv2020({
+      allErrors: true,
+      verbose: true,
+      discriminator: true,
+      strict: true,
+      strictRequired: false,
+      useDefaults: true,
+      validateFormats: false,
+      coerceTypes: true,
+    });
+    for (const n of SCHEMA_NAMES) coercing.addSchema(loadSchema(n));
+  }
+  const v = coercing.getSchema(idOf(name));
+  if (!v) throw new Error(`schemas/${name}.schema.json has no $id`);
+  return v as ValidateFunction<T>;
+}
+
 const idOf = (name: SchemaName) => (loadSchema(name) as { $id: string }).$id;
 
 /**

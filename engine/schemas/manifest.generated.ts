@@ -78,6 +78,10 @@ export interface Plan {
     repeat: number;
     condition?: string;
     distance?: number;
+    /**
+     * tokens: `distance` is a token budget of near-miss padding (--distance 50k); absent: a count of distractor exchanges.
+     */
+    distance_unit?: 'tokens';
   }[];
   /**
    * The endpoint's base URL without credentials, query or fragment; resume uses it.
@@ -117,6 +121,10 @@ export interface Plan {
    * Distractor distances (--distance); 0 when absent.
    */
   distances?: number[];
+  /**
+   * tokens: `distance` is a token budget of near-miss padding (--distance 50k); absent: a count of distractor exchanges.
+   */
+  distance_unit?: 'tokens';
 }
 /**
  * A model's capabilities as a run used them: from the Models API (merged over the profile) or from the profile alone. Recorded in the run manifest so the run can be explained later.

@@ -24,4 +24,12 @@ export interface Matrix {
    * Scenario task codes or ids to run; all when absent.
    */
   tasks?: string[];
+  /**
+   * Instances per template (run --instances): default every combination, up to 24.
+   */
+  instances?: number;
+  /**
+   * The seed that draws instances from a template (run --seed); default 0.
+   */
+  seed?: number;
 }

@@ -42,6 +42,10 @@ export interface Report {
     by_effort: GroupStats[];
     by_condition: GroupStats[];
     by_distance: GroupStats[];
+    /**
+     * Per family (a template and its instances); present when some family has several instances.
+     */
+    by_family?: GroupStats[];
     overall: GroupStats;
   };
   comparisons: Comparison[];
@@ -95,6 +99,10 @@ export interface Report {
     comparison: string;
     trend: string;
     multiplicity: string;
+    /**
+     * Present when the rows mix instances of several templates: the family is the cluster.
+     */
+    cluster?: string;
   };
   /**
    * With --judge-calibration: the labelled-set calibration the corrected rates use.
@@ -164,6 +172,10 @@ export interface CellKey {
   effort: string;
   condition: string;
   distance: number;
+  /**
+   * tokens: `distance` is a token budget of near-miss padding (--distance 50k); absent: a count of distractor exchanges.
+   */
+  distance_unit?: 'tokens';
 }
 /**
  * mem_fail across scenarios. Scenarios are the unit of evidence: the rate is the mean of the per-scenario rates, and its interval is over scenarios.

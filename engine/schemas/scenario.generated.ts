@@ -1,6 +1,35 @@
 // Generated from schemas/scenario.schema.json by scripts/gen-types.mjs. Do not edit: change the schema and run npm run gen:types.
 
 /**
+ * A list of values, a list of records (related values that vary together), or a numeric range.
+ *
+ * This interface was referenced by `Scenario`'s JSON-Schema
+ * via the `definition` "variable".
+ */
+export type Variable =
+  | [Scalar, ...Scalar[]]
+  | [
+      {
+        [k: string]: Scalar;
+      },
+      ...{
+        [k: string]: Scalar;
+      }[]
+    ]
+  | {
+      from: number;
+      to: number;
+      /**
+       * Default 1.
+       */
+      step?: number;
+    };
+/**
+ * This interface was referenced by `Scenario`'s JSON-Schema
+ * via the `definition` "scalar".
+ */
+export type Scalar = string | number | boolean;
+/**
  * An id: lower-case letters, digits, '-' and '_'.
  *
  * This interface was referenced by `Scenario`'s JSON-Schema
@@ -190,6 +219,17 @@ export interface Scenario {
    */
   id: string;
   /**
+   * The family this scenario belongs to: reports group by it, and when a run mixes several families the statistics treat a family as one cluster. A template's instances get the template's id; a hand-written scenario may name one to join a family. Defaults to the scenario's own id.
+   */
+  family?: string;
+  /**
+   * Makes this file a template: each combination of values is one instance, a plain scenario. Any text field may use a variable as {{name}}, or a record's field as {{name.field}}. See the README's Templates section.
+   */
+  variables?: {
+    [k: string]: Variable;
+  };
+  instance?: Instance;
+  /**
    * Short task code used by `run --task` (for example T1). Unique across the suite when present.
    */
   task?: string;
@@ -223,6 +263,32 @@ export interface Scenario {
   judge: Judge;
   scoring?: Scoring;
   fixtures?: Fixtures;
+}
+/**
+ * Written by driftbench when it expands a template: where this instance came from. Do not write it by hand.
+ *
+ * This interface was referenced by `Scenario`'s JSON-Schema
+ * via the `definition` "instance".
+ */
+export interface Instance {
+  /**
+   * The template's id.
+   */
+  template: string;
+  /**
+   * sha256 of the template file.
+   */
+  template_hash: string;
+  /**
+   * The values that made this instance, by variable name.
+   */
+  values: {
+    [k: string]:
+      | Scalar
+      | {
+          [k: string]: Scalar;
+        };
+  };
 }
 /**
  * This interface was referenced by `Scenario`'s JSON-Schema

@@ -61,6 +61,10 @@ export interface ConversationScore {
   conversation_id: string;
   scenario_id: string;
   /**
+   * The scenario's family (its template's id, or its own id). Reports group by it; statistics cluster by it when a run mixes families.
+   */
+  family?: string;
+  /**
    * The transcript's cell: model, effort, repeat (and condition, distance).
    */
   cell: {
@@ -69,6 +73,10 @@ export interface ConversationScore {
     repeat: number;
     condition?: string;
     distance?: number;
+    /**
+     * tokens: `distance` is a token budget of padding; absent: a count of exchanges.
+     */
+    distance_unit?: 'tokens';
   };
   /**
    * The transcript's status (complete, refused, errored...).

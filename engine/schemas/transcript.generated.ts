@@ -32,6 +32,18 @@ export interface Transcript {
      */
     hash: string;
     title?: string;
+    /**
+     * The scenario's family: its template's id, or its own id.
+     */
+    family?: string;
+    /**
+     * For an instance of a template: the template and the values that made it.
+     */
+    instance?: {
+      template: string;
+      template_hash: string;
+      values: {};
+    };
   };
   cell: Cell;
   provider: {
@@ -80,6 +92,10 @@ export interface Cell {
   repeat: number;
   condition?: string;
   distance?: number;
+  /**
+   * tokens: `distance` is a token budget of near-miss padding (--distance 50k); absent: a count of distractor exchanges.
+   */
+  distance_unit?: 'tokens';
 }
 /**
  * This interface was referenced by `Transcript`'s JSON-Schema

@@ -73,6 +73,7 @@ export async function scoreConversation(t: Transcript, s: Scenario, text: string
   return {
     conversation_id: t.conversation_id,
     scenario_id: s.id,
+    ...(s.family !== undefined ? { family: s.family } : {}),
     cell: t.cell,
     status: t.status,
     ...(t.imported ? { imported: true } : {}),

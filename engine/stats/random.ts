@@ -4,20 +4,7 @@
  * trusted to fail for the same reason twice.
  */
 
-/**
- * mulberry32 (Tommy Ettinger, 2017, public domain): a 32-bit state advanced by a Weyl sequence
- * and mixed by two multiply-xorshift rounds. Period 2^32, passes gjrand and PractRand to the
- * sizes simulations here use, and is a few lines. Returns floats in [0, 1).
- */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(state ^ (state >>> 15), state | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../random.js';
 
 /** A standard normal draw by the Box–Muller transform (one of the pair is used). */
 export function randomNormal(random: () => number): number {

@@ -37,9 +37,10 @@ describe('the driftbench binary', () => {
     // Read whole: at 80 columns the cells wrap (test/cli/table-width.test.ts).
     const rows = tableRows(r.stdout);
     // Headings may break anywhere to leave room for the data: compared without their spaces.
-    expect(rows[0]!.map(bare)).toEqual(['id', 'task', 'title', 'category', 'steps', 'constraints', 'trapstep']);
-    expect(rows).toContainEqual(['t1-cascading-migration', 'T1', 'Cascading schema migration under a 200 ms lock budget', 'memory-trap', '5', '1', '5']);
-    expect(rows.find((row) => row[0] === 'persona-spanish-tutor')?.slice(4)).toEqual(['13', '3', '9']);
+    expect(rows[0]!.map(bare)).toEqual(['id', 'task', 'title', 'instances', 'category', 'steps', 'constraints', 'trapstep']);
+    // One row per family: a template's title is its first instance's.
+    expect(rows).toContainEqual(['t1-cascading-migration', 'T1', 'Cascading schema migration under a 200 ms lock budget', '12', 'memory-trap', '5', '1', '5']);
+    expect(rows.find((row) => row[0] === 'persona-spanish-tutor')?.slice(3)).toEqual(['8', 'persona', '13', '3', '9']);
   });
 
   it('writes JSON log lines with --log-format json, at the level asked for', async () => {

@@ -38,7 +38,8 @@ describe('driftbench run (the real binary)', () => {
     expect(new Set(transcripts.map((t) => t.cell.model))).toEqual(new Set(['rehearsal:pass', 'rehearsal:fail']));
     expect(transcripts.every((t) => t.status === 'complete')).toBe(true);
     const manifest = JSON.parse(await readFile(join(out, 'rehearsal', 'manifest.json'), 'utf8')) as { status: string; plan: { repeats: number } };
-    expect(manifest).toMatchObject({ status: 'complete', plan: { repeats: 3 } });
+    // The rehearsal replays fixed fixtures, so it takes one repeat unless asked.
+    expect(manifest).toMatchObject({ status: 'complete', plan: { repeats: 1 } });
   });
 
   it('with no API key, says that models asked for by name are not run, rather than run others silently', async () => {
@@ -84,9 +85,12 @@ describe('driftbench run (the real binary)', () => {
   it('--task T1 --axis model against an Anthropic-compatible endpoint writes 2 x repeats transcripts', async () => {
     server = await startLocalServer({ responder: echoResponder() });
     const out = await tempDir();
-    const r = await runBin(['run', '--provider', 'anthropic', '--base-url', server.url, '--task', 'T1', '--axis', 'model', '--out', out, '--run-name', 'axis-model'], {
-      env: { ANTHROPIC_API_KEY: FAKE_KEY },
-    });
+    const r = await runBin(
+      ['run', '--provider', 'anthropic', '--base-url', server.url, '--task', 'T1', '--instances', '1', '--axis', 'model', '--out', out, '--run-name', 'axis-model'],
+      {
+        env: { ANTHROPIC_API_KEY: FAKE_KEY },
+      },
+    );
     expect(r.stderr).not.toMatch(STACK_LINE);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('run axis-model: complete');
@@ -103,18 +107,21 @@ describe('driftbench run (the real binary)', () => {
     const r = await runBin(['run', '--provider', 'rehearsal', '--matrix', 'test/fixtures/matrix/rehearsal-t1.yaml', '--out', out, '--run-name', 'm'], { env: {} });
     expect(r.code).toBe(0);
     const transcripts = await readTranscripts(join(out, 'm'));
+    // One instance of the T1 template (instances: 1), its id the template's plus a hash of its values.
+    const [instance] = new Set(transcripts.map((t) => t.scenario.id));
+    expect(instance).toMatch(/^t1-cascading-migration--[0-9a-f]{6}$/);
     expect(transcripts.map((t) => t.conversation_id).sort()).toEqual([
-      't1-cascading-migration__rehearsal_pass__high__r1',
-      't1-cascading-migration__rehearsal_pass__high__r2',
-      't1-cascading-migration__rehearsal_pass__standard__r1',
-      't1-cascading-migration__rehearsal_pass__standard__r2',
+      `${instance}__rehearsal_pass__high__r1`,
+      `${instance}__rehearsal_pass__high__r2`,
+      `${instance}__rehearsal_pass__standard__r1`,
+      `${instance}__rehearsal_pass__standard__r2`,
     ]);
   });
 
   it('exits 2 with a clear line for an unknown task, axis or provider without a key', async () => {
     const a = await runBin(['run', '--task', 'T9'], { env: {} });
     expect(a.code).toBe(2);
-    expect(a.stderr).toMatch(/--task T9: no such task or scenario id; known: .*T1, T2, T3, T4, T5/);
+    expect(a.stderr).toMatch(/--task T9: no such task, scenario id or family; known: .*T1, T2, T3, T4, T5/);
     const b = await runBin(['run', '--axis', 'temperature'], { env: {} });
     expect(b.stderr).toContain('--axis temperature: unknown axis; choose one of model, effort');
     const c = await runBin(['run', '--provider', 'openrouter'], { env: {} });

@@ -53,6 +53,8 @@ describe("today's models replay T1 in every condition at every effort", () => {
         [
           'run',
           T1,
+          '--instances',
+          '1',
           '--base-url',
           server.url,
           '--models',

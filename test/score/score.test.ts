@@ -5,7 +5,7 @@ import { startLocalServer, type LocalServer, type RecordedRequest, type Scripted
 import type { Scores } from '../../engine/schemas/scores.generated.js';
 import type { Transcript } from '../../engine/transcript/format.js';
 import { runBin, STACK_LINE } from '../helpers/cli.js';
-import { FAKE_KEY, tempDir } from '../helpers/replay.js';
+import { FAKE_KEY, readTranscripts, tempDir } from '../helpers/replay.js';
 
 const THREE = 'test/fixtures/replay/three-steps.yaml';
 
@@ -37,8 +37,10 @@ describe('driftbench score with the heuristic judge', () => {
     expect((await runBin(['run', '--provider', 'rehearsal', '--out', out, '--run-name', 'all'], { env: {} })).code).toBe(0);
     const r = await runBin(['score', join(out, 'all'), '--judge', 'heuristic']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/scored 144 conversations of all with judge heuristic -> .*scores\/heuristic\.json/);
-    expect(r.stdout).toContain('mem_fail: 72 YES, 72 NO, 0 unscored');
+    const n = (await readTranscripts(join(out, 'all'))).length;
+    expect(n).toBeGreaterThanOrEqual(200);
+    expect(r.stdout).toMatch(new RegExp(`scored ${n} conversations of all with judge heuristic -> .*scores/heuristic\\.json`));
+    expect(r.stdout).toContain(`mem_fail: ${n / 2} YES, ${n / 2} NO, 0 unscored`);
     const scores = await readScores(join(out, 'all', 'scores', 'heuristic.json'));
     for (const c of scores.conversations) {
       expect(c.mem_fail.value, c.conversation_id).toBe(c.cell.model === 'rehearsal:fail' ? 'YES' : 'NO');

@@ -2,6 +2,7 @@ import { relative, resolve } from 'node:path';
 import { calibrationDocument, renderCalibrationTable } from '../../report/calibration.js';
 import { boxTable } from '../../report/table.js';
 import { loadSuite } from '../../scenario/scenario-files.js';
+import { VALIDATE_CAP } from '../../scenario/template.js';
 import { validatorFor } from '../../schemas/compile.js';
 import type { Calibration } from '../../schemas/calibration.generated.js';
 import { judgeLabelled } from '../../score/calibrate-labels.js';
@@ -16,7 +17,8 @@ const fmt = (x: number | null) => (x === null ? 'n/a' : x.toFixed(2));
 
 /** `driftbench calibrate` without --labels: the fixture smoke test, a judge against every scenario's own pass and fail fixtures. */
 export async function calibrateCommand(o: { paths: string[] }, deps: { output: Output; cwd: string; judge: Judge }): Promise<FixtureSmokeTest> {
-  const suite = await loadSuite(o.paths, { cwd: deps.cwd });
+  // Every instance of a template (up to validate's cap): a rubric must hold for all its values.
+  const suite = await loadSuite(o.paths, { cwd: deps.cwd, instances: { cap: VALIDATE_CAP } });
   const c = await fixtureSmokeTest(suite, deps.judge);
   deps.output.out(
     boxTable(

@@ -5,6 +5,9 @@ import { groupBy, keyString, rowOf, scenarioCounts } from '../../report/aggregat
 import { loadScoredRun } from '../../report/build-report.js';
 import { designEffect, iccAnova, planPower } from '../../stats/index.js';
 import type { Output } from '../output.js';
+import { ScenarioError } from '../../errors.js';
+import { validateSuite } from '../../scenario/scenario-files.js';
+import { VALIDATE_CAP } from '../../scenario/template.js';
 
 export interface PlanOptions {
   /** The difference in mem_fail rate to detect, as a fraction (0.2 = 20 percentage points). */
@@ -17,6 +20,8 @@ export interface PlanOptions {
   judge?: string;
   power: number;
   alpha: number;
+  /** A suite to plan for (default: none): its families and instances, and the instances and repeats per family it needs. */
+  scenarios?: string[];
 }
 
 /**
@@ -73,5 +78,46 @@ export async function planCommand(o: PlanOptions, deps: { output: Output; cwd: s
   lines.push(
     `  repeats alone: at ${p.repeatsAlone.scenarios} scenario(s), no number of repeats gives more than about ${pp(p.repeatsAlone.maxPower)} power; with a correlation above 0, more scenarios are the lever, not more repeats`,
   );
+  if (o.scenarios !== undefined) lines.push(...(await suiteLines(o, { baseline, icc }, deps)));
   for (const line of lines) deps.output.out(line);
+}
+
+/**
+ * The suite's side of the plan (issue 16): a run that mixes families clusters by family, so the
+ * families are the units; what instances per family and repeats per instance buy there. Every
+ * conversation of a family is taken to be as correlated as repeats of one scenario (the ICC
+ * above), which is conservative: instances of a template differ more than repeats do.
+ */
+async function suiteLines(o: PlanOptions, at: { baseline: number; icc: number }, deps: { cwd: string }): Promise<string[]> {
+  const suite = await validateSuite(o.scenarios!, { cwd: deps.cwd, instances: { cap: VALIDATE_CAP } });
+  const problems = [...suite.verdicts.flatMap((v) => v.problems), ...suite.problems];
+  if (problems.length > 0) throw new ScenarioError(problems);
+  const families = suite.verdicts.length;
+  const sizes = suite.verdicts.map((v) => v.template?.total ?? 1);
+  const instances = sizes.reduce((a, b) => a + b, 0);
+  const pp = (x: number) => `${Math.round(x * 1000) / 10}%`;
+  const power = (perFamily: number, repeats: number, difference = o.difference) =>
+    planPower({ baseline: at.baseline, difference, icc: at.icc, repeats: perFamily * repeats, alpha: o.alpha, power: o.power }).powerAtScenarios(families);
+  const most = Math.min(...sizes);
+  const options = [1, 2, 4, 8].filter((k) => k <= Math.max(1, most)).flatMap((k) => [1, 3, 5].map((r) => ({ k, r, conversations: families * k * r, power: power(k, r) })));
+  const enough = options.filter((x) => x.power >= o.power).sort((a, b) => a.conversations - b.conversations)[0];
+  const out = [
+    `the suite (${o.scenarios!.join(', ')}): ${families} families, ${instances} instances; a run that mixes families treats each family as one cluster, so S = ${families} at most`,
+    ...options.map((x) => `  ${x.k} instance(s) per family x ${x.r} repeat(s): ${x.conversations} conversations per cell, power about ${pp(x.power)}`),
+  ];
+  if (enough) out.push(`  enough: ${enough.k} instance(s) per family (run --instances ${enough.k}) and --repeats ${enough.r}, ${enough.conversations} conversations per cell`);
+  else {
+    const best = options.at(-1)!;
+    let lo = 0;
+    let hi = 1 - at.baseline;
+    for (let i = 0; i < 40; i++) {
+      const mid = (lo + hi) / 2;
+      if (power(best.k, best.r, mid) >= o.power) hi = mid;
+      else lo = mid;
+    }
+    out.push(
+      `  not enough: no mix of instances and repeats reaches ${pp(o.power)} with ${families} families; at ${best.k} instance(s) x ${best.r} repeat(s) the smallest difference it detects is about ${pp(hi)}; more families are the lever`,
+    );
+  }
+  return out;
 }

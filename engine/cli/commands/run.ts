@@ -5,7 +5,8 @@ import { TranscriptError, UsageError } from '../../errors.js';
 import type { ResolvedModel } from '../../models/capabilities.js';
 import { EFFORTS, findProfile, isDefaultEffort, isRehearsalModel, loadProfiles, supportsEffort, type Effort, type Profile } from '../../models/profiles.js';
 import { buildPlan, loadAxes, publicBaseUrl, safeName, selectScenarios, unionCells, type Cell, type Matrix, type Plan } from '../../plan/plan.js';
-import { estimatePlan, estimatedScenarioTokens, type ScenarioTokens } from '../../plan/estimate.js';
+import { estimatePlan, estimatedScenarioTokens, type CellEstimate, type ScenarioTokens } from '../../plan/estimate.js';
+import { distractorAnchor, distractorsFor, distractorsForTokens, exchangeTokens, loadDistractors } from '../../plan/distractors.js';
 import { parseShard, shardPlan } from '../../plan/shard.js';
 import { boxTable } from '../../report/table.js';
 import { modelNamesOf, readAnswers } from '../../report/build-report.js';
@@ -51,6 +52,9 @@ export interface RunOptions {
   batchPollMs?: number;
   conditions?: string[];
   distances?: string[];
+  /** Instances per template (default: every combination up to a cap) and the seed that draws them. */
+  instances?: number;
+  seed?: number;
 }
 
 export interface RunCommandDeps {
@@ -78,8 +82,8 @@ export async function runCommand(o: RunOptions, deps: RunCommandDeps): Promise<R
   if (o.resume !== undefined) return resume(o, deps, profiles);
 
   const providerName = chooseProvider(o, deps);
-  const suite = await loadSuite(o.paths, { cwd: deps.cwd });
   const matrix = o.matrix !== undefined ? await loadMatrix(abs(deps.cwd, o.matrix)) : undefined;
+  const suite = await loadSuite(o.paths, { cwd: deps.cwd, instances: { count: o.instances ?? matrix?.instances, seed: o.seed ?? matrix?.seed } });
   const scenarios = selectScenarios(suite, [...o.tasks, ...(matrix?.tasks ?? [])]);
   let cells = chooseCells(o, matrix);
   if (providerName === 'rehearsal' && !cells.every((c) => isRehearsalModel(c.model))) {
@@ -115,20 +119,19 @@ export async function runCommand(o: RunOptions, deps: RunCommandDeps): Promise<R
   checkEfforts(cells, resolution.models);
   const conditions = o.conditions ?? ['baseline'];
   for (const c of conditions) if (!MEMORY_LAYERS[c]) throw new UsageError(`--condition ${c}: unknown memory condition; choose from ${Object.keys(MEMORY_LAYERS).join(', ')}`);
-  const distances = (o.distances ?? ['0']).map((d) => {
-    const n = Number(d);
-    if (!Number.isInteger(n) || n < 0) throw new UsageError(`--distance ${d}: a whole number of distractor exchanges, 0 or more`);
-    return n;
-  });
+  const { distances, unit: distanceUnit } = parseDistances(o.distances ?? ['0']);
   if (o.batch && (conditions.some((c) => c !== 'baseline') || distances.some((d) => d > 0))) {
     throw new UsageError('--batch does not combine with --condition or --distance yet; run those streamed');
   }
   const fullPlan = buildPlan({
     conditions,
     distances,
+    ...(distanceUnit === 'tokens' ? { distanceUnit } : {}),
     scenarios,
     cells,
-    repeats: o.repeats ?? matrix?.repeats ?? DEFAULT_REPEATS,
+    // The rehearsal replays fixed fixtures: a repeat would replay the same replies, so it takes
+    // one unless asked, which keeps the offline first run of the whole suite short.
+    repeats: o.repeats ?? matrix?.repeats ?? (providerName === 'rehearsal' ? 1 : DEFAULT_REPEATS),
     concurrency: o.concurrency,
     maxRetries: o.maxRetries,
     provider: providerName,
@@ -215,7 +218,14 @@ async function dryRun(
     }
     tokens.set(key, t);
   }
-  const cells = estimatePlan(plan, scenarios, (s, m) => tokens.get(`${s}|${m}`)!, profiles);
+  const padded = plan.conversations.some((c) => (c.distance ?? 0) > 0);
+  const corpus = padded ? loadDistractors() : [];
+  const paddingOf = (c: Plan['conversations'][number], l: LoadedScenario) => {
+    const d = c.distance ?? 0;
+    const exchanges = c.distance_unit === 'tokens' ? distractorsForTokens(corpus, l.scenario, d) : distractorsFor(corpus, l.scenario, d);
+    return { after: distractorAnchor(l.scenario), tokens: exchanges.reduce((n, x) => n + exchangeTokens(x), 0) };
+  };
+  const cells = estimatePlan(plan, scenarios, (s, m) => tokens.get(`${s}|${m}`)!, profiles, paddingOf);
   const money = (x: number | null) => (x === null ? 'no price' : `$${x.toFixed(4)}`);
   deps.output.out(
     `dry run: ${plan.conversations.length} conversations on ${plan.provider}${plan.shard ? ` (shard ${plan.shard.index}/${plan.shard.count} of ${plan.shard.of})` : ''}, prompt caching ${plan.prompt_cache === false ? 'off' : 'on'}; nothing was sent${provider?.countTokens ? ' but count_tokens requests' : ''}`,
@@ -235,6 +245,32 @@ async function dryRun(
     ),
   );
   const total = cells.some((c) => c.usd === null) ? null : cells.reduce((n, c) => n + c.usd!, 0);
+  if (padded) {
+    // What the distractor padding adds: the same plan estimated without it. With caching the
+    // padding is written to the cache once per conversation and read cheaply after that.
+    const bare = estimatePlan(plan, scenarios, (s, m) => tokens.get(`${s}|${m}`)!, profiles);
+    const sum = (xs: CellEstimate[], f: (c: CellEstimate) => number | null) => (xs.some((c) => f(c) === null) ? null : xs.reduce((n, c) => n + f(c)!, 0));
+    const diff = (a: number | null, b: number | null) => (a === null || b === null ? null : a - b);
+    const perConversation = [...new Set(plan.conversations.filter((c) => (c.distance ?? 0) > 0).map((c) => `${c.distance}${c.distance_unit === 'tokens' ? 't' : ''}`))]
+      .map((k) => {
+        const c = plan.conversations.find((x) => `${x.distance}${x.distance_unit === 'tokens' ? 't' : ''}` === k)!;
+        return `distance ${c.distance_unit === 'tokens' ? `${c.distance! / 1000}k tokens` : c.distance}: about ${paddingOf(c, scenarios.get(c.scenario)!).tokens.toLocaleString('en-US')} tokens of padding per conversation`;
+      })
+      .join('; ');
+    deps.output.out(
+      `padding: ${perConversation}; it adds ${money(
+        diff(
+          total,
+          sum(bare, (c) => c.usd),
+        ),
+      )} to the estimate with prompt caching (${money(
+        diff(
+          sum(cells, (c) => c.usdUncached),
+          sum(bare, (c) => c.usdUncached),
+        ),
+      )} without)`,
+    );
+  }
   deps.output.out(`estimated total: ${money(total)}${total === null ? ' (a model has no price)' : ''}; output tokens are the profiles' expectation per effort level`);
   let within = true;
   if (maxCost !== undefined) {
@@ -486,4 +522,28 @@ export async function runAction(o: RunOptions, deps: RunActionDeps & { quietBar:
     detachLog();
     detachSignal();
   }
+}
+
+/**
+ * --distance values: whole numbers of distractor exchanges (0,10,50), or token budgets of
+ * near-miss padding (12k,50k). One run takes one unit: a trend over a mix would mean nothing.
+ */
+export function parseDistances(values: readonly string[]): { distances: number[]; unit: 'exchanges' | 'tokens' } {
+  const parsed = values.map((d) => {
+    const k = /^(\d+(?:\.\d+)?)k$/i.exec(d.trim());
+    if (k) {
+      const n = Math.round(Number(k[1]) * 1000);
+      if (n <= 0) throw new UsageError(`--distance ${d}: a token budget must be above 0, e.g. 50k`);
+      return { n, unit: 'tokens' as const };
+    }
+    const n = Number(d);
+    if (d.trim() === '' || !Number.isInteger(n) || n < 0)
+      throw new UsageError(`--distance ${d}: a whole number of distractor exchanges (0, 10, 50) or a token budget of padding (12k, 50k)`);
+    return { n, unit: 'exchanges' as const };
+  });
+  const tokens = parsed.filter((p) => p.unit === 'tokens' || p.n === 0);
+  if (tokens.length === parsed.length && parsed.some((p) => p.unit === 'tokens')) return { distances: parsed.map((p) => p.n), unit: 'tokens' };
+  if (parsed.some((p) => p.unit === 'tokens'))
+    throw new UsageError(`--distance ${values.join(',')}: mixes exchange counts and token budgets; use one kind in a run (0 goes with either)`);
+  return { distances: parsed.map((p) => p.n), unit: 'exchanges' };
 }

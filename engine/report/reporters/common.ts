@@ -1,4 +1,5 @@
 import type { CellKey, GroupStats, Rates, Report } from '../../schemas/report.generated.js';
+import { distanceLabel } from '../aggregate.js';
 
 export const pct = (x: number | null | undefined) => (x === null || x === undefined ? 'n/a' : `${Math.round(x * 100)}%`);
 export const secs = (ms: number | null | undefined) => (ms === null || ms === undefined ? 'n/a' : `${(ms / 1000).toFixed(1)} s`);
@@ -23,12 +24,19 @@ export function memStatus(r: Rates): string {
 }
 
 /** Which cell dimensions vary in a report: only those get a column. */
-export function varyingDims(report: Report): Array<keyof CellKey> {
-  const dims: Array<keyof CellKey> = ['model', 'effort', 'condition', 'distance'];
+export type Dim = 'model' | 'effort' | 'condition' | 'distance';
+
+export function varyingDims(report: Report): Dim[] {
+  const dims: Dim[] = ['model', 'effort', 'condition', 'distance'];
   return dims.filter((d, i) => i < 2 || new Set(report.cells.map((c) => String(c.cell[d]))).size > 1);
 }
 
-export const DIM_TITLES: Record<keyof CellKey, string> = { model: 'Model', effort: 'Effort', condition: 'Condition', distance: 'Distance' };
+/** A cell's value on one dimension, as printed: a token distance reads "50k tokens". */
+export function dimValue(cell: CellKey, d: Dim): string {
+  return d === 'distance' ? distanceLabel(cell) : String(cell[d]);
+}
+
+export const DIM_TITLES: Record<Dim, string> = { model: 'Model', effort: 'Effort', condition: 'Condition', distance: 'Distance' };
 
 export function scenarios(report: Report): string[] {
   return [...new Set(report.cells.map((c) => c.scenario))];
@@ -41,6 +49,7 @@ export function groupSections(report: Report): Array<[string, GroupStats[]]> {
     ['by effort', s.by_effort],
     ['by condition', s.by_condition],
     ['by distance', s.by_distance],
+    ['by family', s.by_family ?? []],
   ];
   return sections.filter(([title, g]) => g.length > 1 || title === 'by model');
 }

@@ -1,5 +1,5 @@
 import type { Report } from '../../schemas/report.generated.js';
-import { coverage, DIM_TITLES, gateLine, groupSections, memStatus, num, scenarios, secs, usd, varyingDims } from './common.js';
+import { coverage, DIM_TITLES, dimValue, gateLine, groupSections, memStatus, num, scenarios, secs, usd, varyingDims } from './common.js';
 
 const cell = (s: string) => s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 const table = (head: string[], rows: string[][]) =>
@@ -21,7 +21,7 @@ export function renderMarkdown(report: Report): string {
         [...dims.map((d) => DIM_TITLES[d]), 'Citations', 'Mem Status', 'Latency', 'Cost'],
         report.cells
           .filter((c) => c.scenario === scenario)
-          .map((c) => [...dims.map((d) => String(c.cell[d])), num(c.citations_median), memStatus(c.mem_fail), secs(c.latency_median_ms), usd(c.cost_median_usd)]),
+          .map((c) => [...dims.map((d) => dimValue(c.cell, d)), num(c.citations_median), memStatus(c.mem_fail), secs(c.latency_median_ms), usd(c.cost_median_usd)]),
       ),
     );
   }

@@ -1,6 +1,6 @@
 import type { Report } from '../../schemas/report.generated.js';
 import { boxTable, type TableFit } from '../table.js';
-import { coverage, DIM_TITLES, gateLine, groupSections, memStatus, num, scenarios, secs, usd, varyingDims } from './common.js';
+import { coverage, DIM_TITLES, dimValue, gateLine, groupSections, memStatus, num, scenarios, secs, usd, varyingDims } from './common.js';
 
 /** The terminal report: box tables like the original benchmark's, one per scenario. */
 export function renderTable(report: Report, fit: TableFit = {}): string {
@@ -13,7 +13,7 @@ export function renderTable(report: Report, fit: TableFit = {}): string {
     out.push(
       boxTable(
         [...dims.map((d) => DIM_TITLES[d]), 'Citations', 'Mem Status', 'Latency', 'Cost'],
-        rows.map((c) => [...dims.map((d) => String(c.cell[d])), num(c.citations_median), memStatus(c.mem_fail), secs(c.latency_median_ms), usd(c.cost_median_usd)]),
+        rows.map((c) => [...dims.map((d) => dimValue(c.cell, d)), num(c.citations_median), memStatus(c.mem_fail), secs(c.latency_median_ms), usd(c.cost_median_usd)]),
         fit,
       ),
     );
