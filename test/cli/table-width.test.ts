@@ -40,7 +40,7 @@ describe('tables at 80 columns, from the real binary', () => {
     for (const l of r.stdout.split('\n')) expect(textWidth(l), l).toBeLessThanOrEqual(80);
     expect(r.stdout).toMatch(/│ t1-[\w-]* +│ T1 +│ Cascading/);
     for (const word of ['Cascading', 'migration', 'SQLAlchemy']) expect(r.stdout).toContain(word);
-    expect(tableRows(r.stdout).map((row) => row[3])).toEqual(expect.arrayContaining(['multi-constraint', 'instruction-retention', 'memory-trap']));
+    expect(tableRows(r.stdout).map((row) => row[4])).toEqual(expect.arrayContaining(['multi-constraint', 'instruction-retention', 'memory-trap']));
   });
 
   it('models: fits, with every model id whole on one line', async () => {

@@ -104,7 +104,7 @@ export function tableRows(stdout: string): string[][] {
   const rows: string[][] = [];
   /** The lines of the row being read, each split into its cells. */
   let lines: string[][] = [];
-  const join = (a: string, b: string) => (b === '' ? a : a === '' ? b : /[-/_]$/.test(a) ? a + b : `${a} ${b}`);
+  const join = (a: string, b: string) => (b === '' ? a : a === '' ? b : /[-/_]$/.test(a) || /^[-/_]/.test(b) ? a + b : `${a} ${b}`);
   const flush = () => {
     if (lines.length > 0) rows.push(lines[0]!.map((_, i) => lines.map((cells) => cells[i] ?? '').reduce(join, '')));
     lines = [];
