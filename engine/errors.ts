@@ -81,3 +81,59 @@ export class LabelsError extends DriftbenchError {
     return this.problems.map(formatProblem);
   }
 }
+
+/** What an errno code means, in words a user reads. */
+const IO_CODES: Record<string, string> = {
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  EFBIG: 'file too large for this file system or ulimit',
+  EROFS: 'read-only file system',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EIO: 'input/output error',
+  EMFILE: 'too many open files',
+  ENFILE: 'too many open files in the system',
+  ENOTDIR: 'a part of the path is not a folder',
+  EISDIR: 'it is a folder',
+  ENOENT: 'no such file or folder',
+};
+
+/** A Node system error (fs, net): it has a string `code` such as ENOSPC and a `syscall`. */
+export function isSystemError(e: unknown): e is NodeJS.ErrnoException & { code: string } {
+  return e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string' && typeof (e as NodeJS.ErrnoException).syscall === 'string';
+}
+
+/**
+ * A file could not be written or read: a full disk, a quota, a read-only or failing file system.
+ * The message is one line, `cannot write <path>: no space left on device (ENOSPC)`, and `next`
+ * says what to do (free space, then the command that carries on).
+ */
+export class StorageError extends DriftbenchError {
+  override readonly name = 'StorageError';
+  constructor(
+    readonly path: string,
+    readonly code: string,
+    readonly action: 'write' | 'read' = 'write',
+    readonly next = 'free space (or fix the file system), then run the command again',
+    options?: { cause?: unknown },
+  ) {
+    super(`cannot ${action} ${path}: ${IO_CODES[code] ?? 'input/output error'} (${code}); ${next}`, options);
+  }
+
+  /** The same failure with another next step (the command that resumes a run, say). */
+  withNext(next: string): StorageError {
+    return new StorageError(this.path, this.code, this.action, next, { cause: this.cause });
+  }
+
+  /** A system error that reached the CLI's catch unwrapped (a mkdir, a read): its path and what was done. */
+  static ofSystemError(e: NodeJS.ErrnoException & { code: string }): StorageError {
+    const reading = ['open', 'read', 'scandir', 'stat', 'lstat', 'readlink'].includes(e.syscall ?? '');
+    return new StorageError(e.path ?? '(a file)', e.code, reading ? 'read' : 'write', undefined, { cause: e });
+  }
+
+  static from(e: unknown, path: string, action: 'write' | 'read' = 'write'): StorageError {
+    if (e instanceof StorageError) return e;
+    const code = isSystemError(e) ? e.code : 'EIO';
+    return new StorageError(path, code, action, undefined, { cause: e });
+  }
+}

@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander';
-import { DriftbenchError, UsageError } from '../errors.js';
+import { DriftbenchError, isSystemError, StorageError, UsageError } from '../errors.js';
 import { buildProgram, type CliDeps, type CliResult } from './program.js';
 
 /**
@@ -24,6 +24,12 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
       // A usage error points to the help of the command it came from, as commander's own do.
       if (e instanceof UsageError) deps.output.err(`see: ${result.command ?? 'driftbench'} --help`);
       return e.exitCode;
+    }
+    // A file system failure (a full disk, a permission, a read-only mount) is not a bug in
+    // driftbench: one line and exit 2, like the named errors, never a stack trace.
+    if (isSystemError(e)) {
+      deps.output.err(StorageError.ofSystemError(e).message);
+      return 2;
     }
     throw e;
   }

@@ -1,5 +1,5 @@
 import pLimit from 'p-limit';
-import { TranscriptError } from '../errors.js';
+import { StorageError, TranscriptError } from '../errors.js';
 import type { ResolvedModel } from '../models/capabilities.js';
 import type { Plan } from '../plan/plan.js';
 import type { LoadedScenario } from '../scenario/scenario.js';
@@ -121,6 +121,16 @@ async function replayPlan(
   const budgetStops: string[] = [];
   const manifestWrites: Promise<void>[] = [];
   let manifestError: unknown;
+  // A full disk (or another I/O failure) stops the run: no new turn starts, the turns in flight
+  // end (their writes fail the same way, and are caught here too), and the manifest says
+  // interrupted with the command that resumes. Transcripts on disk are whole (atomic writes),
+  // so resume carries on from the last turn that was written.
+  let storageError: StorageError | undefined;
+  const onStorageError = (e: StorageError) => {
+    storageError ??= e;
+    ctx.stop.requested = true;
+    ctx.stop.reason ??= e.message;
+  };
   const onDone = (t: Transcript) => {
     if (t.status === 'stopped' && t.status_reason?.startsWith('budget')) budgetStops.push(t.status_reason);
     statuses.set(t.conversation_id, t.status);
@@ -129,12 +139,16 @@ async function replayPlan(
     // manifest's counts are written. The last save below waits for every write.
     manifestWrites.push(
       saveManifest().catch((e: unknown) => {
-        manifestError ??= e;
+        if (e instanceof StorageError) onStorageError(e);
+        else manifestError ??= e;
       }),
     );
   };
   if (plan.mode === 'batch') {
-    await runBatches(todo, ctx, run, { manifest, scenarios, existing, maxRetries: plan.max_retries ?? 4, saveManifest, onDone });
+    await runBatches(todo, ctx, run, { manifest, scenarios, existing, maxRetries: plan.max_retries ?? 4, saveManifest, onDone }).catch((e: unknown) => {
+      if (!(e instanceof StorageError)) throw e;
+      onStorageError(e);
+    });
   } else {
     await Promise.all(
       todo.map((c) =>
@@ -142,7 +156,12 @@ async function replayPlan(
           if (ctx.stop.requested) return;
           const l = scenarios.get(c.scenario);
           if (!l) throw new TranscriptError(`conversation ${c.id}: scenario ${c.scenario} is not in the run`);
-          onDone(await replayConversation(c, l, existing.get(c.id), ctx, run));
+          try {
+            onDone(await replayConversation(c, l, existing.get(c.id), ctx, run));
+          } catch (e) {
+            if (!(e instanceof StorageError)) throw e;
+            onStorageError(e);
+          }
         }),
       ),
     );
@@ -156,6 +175,9 @@ async function replayPlan(
   if (budgetStops.length > 0) {
     manifest.status = 'interrupted';
     manifest.status_reason = `budget exhausted: ${budgetStops.length} conversation(s) stopped before a turn that could have gone over --max-cost $${limitUsd}; spent $${manifest.spent_usd.toFixed(4)}. Resume with a higher --max-cost to carry on`;
+  } else if (storageError !== undefined) {
+    manifest.status = 'interrupted';
+    manifest.status_reason = storageError.withNext(`free space, then: ${resumeHint(ctx.store.dir)}`).message;
   } else if (ctx.stop.requested && unfinished > 0) {
     manifest.status = 'interrupted';
     manifest.status_reason = ctx.stop.reason ?? 'interrupted';
@@ -173,9 +195,25 @@ async function replayPlan(
       .join(', ');
   }
   manifest.ended_at = manifest.status === 'interrupted' ? null : iso(ctx.clock.now());
+  if (storageError !== undefined) {
+    // The manifest may not be writable either (the disk is still full): then it keeps the last
+    // state written, `running`, and resume, which trusts the transcripts, is still exact.
+    const written = await saveManifest().then(
+      () => true,
+      () => false,
+    );
+    ctx.events.emit({ type: 'run-done', manifest });
+    throw storageError.withNext(
+      `${written ? 'the run is marked interrupted' : 'the manifest could not be updated either (it still says running)'}; free space, then: ${resumeHint(ctx.store.dir)}`,
+    );
+  }
   await saveManifest();
   ctx.events.emit({ type: 'run-done', manifest });
   return manifest;
+}
+
+function resumeHint(dir: string): string {
+  return `driftbench run --resume ${dir}`;
 }
 
 function countStatuses(statuses: ReadonlyMap<string, Transcript['status']>): RunManifest['counts'] {

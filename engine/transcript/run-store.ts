@@ -1,6 +1,6 @@
 import { mkdir, readFile, readdir, stat } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
-import { TranscriptError, oneLine } from '../errors.js';
+import { StorageError, TranscriptError, oneLine } from '../errors.js';
 import { safeName } from '../plan/plan.js';
 import { validatorFor } from '../schemas/compile.js';
 import { writeFileDurably, writeJsonDurably } from './atomic-write.js';
@@ -35,8 +35,11 @@ export class RunStore {
     // Compiled now, not on the first turn's write, where it held up every conversation in flight.
     validatorFor('transcript');
     validatorFor('manifest');
-    await mkdir(this.path('conversations'), { recursive: true });
-    await mkdir(this.path('scenarios'), { recursive: true });
+    for (const sub of ['conversations', 'scenarios']) {
+      await mkdir(this.path(sub), { recursive: true }).catch((e: unknown) => {
+        throw StorageError.from(e, this.path(sub));
+      });
+    }
   }
 
   async writeScenarioSnapshot(id: string, bytes: Uint8Array): Promise<string> {
