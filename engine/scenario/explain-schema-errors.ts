@@ -142,6 +142,18 @@ export function explainSchemaErrors(errors: readonly ErrorObject[], probeKinds: 
       case 'minItems':
         push({ pointer: ptr, message: `${fieldName(ptr)} needs at least ${(e.params as { limit: number }).limit} item(s)` });
         break;
+      case 'maxItems': {
+        const limit = (e.params as { limit: number }).limit;
+        const n = Array.isArray(e.data) ? e.data.length : '?';
+        push({
+          pointer: ptr,
+          message:
+            ptr === '/steps'
+              ? `a scenario has at most ${limit} steps (this one has ${n}): every request carries the whole history, so cost grows with the square of the length; split it into several scenarios`
+              : `${fieldName(ptr)} has ${n} items; at most ${limit}`,
+        });
+        break;
+      }
       case 'minProperties':
         push({ pointer: ptr, message: `${fieldName(ptr)} needs at least ${(e.params as { limit: number }).limit} entry` });
         break;

@@ -1,3 +1,4 @@
+import { nestedRepeat } from './regex-safety.js';
 import type { Scenario } from './scenario.js';
 import { historyOf, isGenerated } from './scenario.js';
 import type { Explained } from './explain-schema-errors.js';
@@ -147,5 +148,14 @@ function checkRegExp(out: Explained[], pointer: string, pattern: string, flags: 
   } catch (e) {
     const why = (e as Error).message.replace(/^Invalid regular expression: /, '');
     out.push({ pointer, message: `not a valid regular expression: ${why}; escape special characters such as ( [ + * ? with a backslash` });
+    return;
+  }
+  const nested = nestedRepeat(pattern);
+  if (nested) {
+    out.push({
+      pointer,
+      message: `this regular expression can take exponential time on a reply that almost matches: ${nested.group} repeats something that already repeats (at character ${nested.index + 1} of the pattern); repeat it once, e.g. (x+x+)+y as x{2,}y, or (\\w+\\s?)+ as [\\w\\s]+`,
+    });
   }
 }
+

@@ -18,6 +18,18 @@ export const MAX_SCENARIO_BYTES = 2 * 1024 * 1024;
 /** Aliases are legal YAML, but thousands of expansions are an alias bomb, not a scenario. */
 const MAX_ALIAS_COUNT = 100;
 
+/**
+ * What a document nested thousands of levels deep (`[[[[...`) gets instead of the parser's
+ * "Maximum call stack size exceeded": a scenario is a few levels deep, so such a file is not
+ * one, and the limit is the parser's stack, not a number of ours.
+ */
+export const TOO_DEEP = 'the document is nested too deeply to read (thousands of levels of [ { or indentation); a scenario is a few levels deep: flatten it';
+
+/** A JavaScript stack overflow, as thrown, or as the yaml library reports one it caught. */
+export function isStackOverflow(e: unknown): boolean {
+  return (e instanceof RangeError || (e instanceof Error && 'code' in e)) && /Maximum call stack size exceeded/.test((e as Error).message);
+}
+
 /** yaml error codes that do not derail the parse, so every one of them is worth reporting. */
 const INDEPENDENT = new Set(['DUPLICATE_KEY', 'BAD_ALIAS', 'BAD_DIRECTIVE', 'BAD_TAG', 'BAD_DQ_ESCAPE']);
 
@@ -59,6 +71,11 @@ export function parseYaml(file: string, bytes: Uint8Array): ParseResult {
         problems.push({ file, line, col, message: `this ${open.kind}-quoted string is never closed; add the closing ${open.kind === 'double' ? '"' : "'"}` });
         continue;
       }
+      if (isStackOverflow(e)) {
+        const [line, col] = posOf(lines, e.pos[0]);
+        problems.push({ file, line, col, message: TOO_DEEP });
+        continue;
+      }
       const explained = explainYamlError(text, d, e, (offset) => lines.linePos(offset));
       const [line, col] = 'offset' in explained.at ? posOf(lines, explained.at.offset) : [explained.at.line, explained.at.col];
       problems.push({ file, line, col, message: explained.message });
@@ -79,6 +96,7 @@ export function parseYaml(file: string, bytes: Uint8Array): ParseResult {
     value = first.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (cause) {
     const [line, col] = firstAliasPos(first, lines);
+    if (isStackOverflow(cause)) return at(line, col, TOO_DEEP);
     if (cause instanceof ReferenceError) {
       return at(line, col, `aliases expand too many times (more than ${MAX_ALIAS_COUNT}); this looks like an alias bomb: write the values out instead of nesting aliases`);
     }
