@@ -15,18 +15,31 @@ export interface NestedRepeat {
   group: string;
 }
 
-/** The first repetition of a repeated thing in `pattern`, or undefined when there is none. */
-export function nestedRepeat(pattern: string): NestedRepeat | undefined {
-  // One frame per open group: the highest star height inside it so far, and where it opened.
-  const frames: { height: number; start: number }[] = [{ height: 0, start: 0 }];
-  let i = 0;
-  // The atom just read (a quantifier applies to it): its star height and where it began.
-  let atom: { height: number; start: number } | null = null;
+/** One atom: a character, an escape, a class or a group, with its source text. */
+interface Atom {
+  start: number;
+  end: number;
+  group: boolean;
+  /** Unbounded repetitions at or under it: their atoms' sources ('' for a group: could hold anything). */
+  repeats: string[];
+}
+
+/**
+ * The first repetition of a repeated thing in `pattern`, or undefined when there is none.
+ * A group whose every pass starts (or ends) with a literal character that nothing repeated
+ * inside it can match, such as `(?:,\s*[A-Z]+-\d+)*`, splits a reply in one way only, so it is
+ * let through: the inner repeats cannot trade characters across that delimiter.
+ */
+export function nestedRepeat(pattern: string, flags = ''): NestedRepeat | undefined {
+  // One frame per open group: its atoms so far, and where it opened.
+  const frames: { start: number; atoms: Atom[]; alternation: boolean }[] = [{ start: 0, atoms: [], alternation: false }];
   const n = pattern.length;
+  let i = 0;
+  const push = (a: Atom) => frames.at(-1)!.atoms.push(a);
   while (i < n) {
     const c = pattern[i]!;
     if (c === '\\') {
-      atom = { height: 0, start: i };
+      push({ start: i, end: i + 2, group: false, repeats: [] });
       i += 2;
       continue;
     }
@@ -37,11 +50,11 @@ export function nestedRepeat(pattern: string): NestedRepeat | undefined {
       if (pattern[i] === ']') i++;
       while (i < n && pattern[i] !== ']') i += pattern[i] === '\\' ? 2 : 1;
       i++;
-      atom = { height: 0, start };
+      push({ start, end: i, group: false, repeats: [] });
       continue;
     }
     if (c === '(') {
-      frames.push({ height: 0, start: i });
+      const start = i;
       i++;
       // (?: (?= (?! (?<= (?<! (?<name>
       if (pattern[i] === '?') {
@@ -52,35 +65,51 @@ export function nestedRepeat(pattern: string): NestedRepeat | undefined {
         i++;
         if (pattern[i - 1] === '<') i++;
       }
-      atom = null;
+      frames.push({ start, atoms: [], alternation: false });
       continue;
     }
-    if (c === ')') {
-      const frame = frames.length > 1 ? frames.pop()! : frames[0]!;
-      const parent = frames.at(-1)!;
-      parent.height = Math.max(parent.height, frame.height);
-      atom = { height: frame.height, start: frame.start };
+    if (c === ')' && frames.length > 1) {
+      const frame = frames.pop()!;
       i++;
+      push({ start: frame.start, end: i, group: true, repeats: frame.atoms.flatMap((a) => a.repeats), ...(frame.alternation ? {} : { body: frame.atoms }) } as Atom);
       continue;
     }
     const q = quantifierAt(pattern, i);
     if (q) {
-      if (atom) {
-        const height = atom.height + (q.unbounded ? 1 : 0);
-        if (q.unbounded && atom.height >= 1) return { index: i, group: pattern.slice(atom.start, i) };
-        const top = frames.at(-1)!;
-        top.height = Math.max(top.height, height);
+      const atom = frames.at(-1)!.atoms.at(-1);
+      if (atom && q.unbounded) {
+        if (atom.repeats.length > 0 && !delimited(pattern, atom, flags)) return { index: i, group: pattern.slice(atom.start, atom.end) };
+        atom.repeats = [...atom.repeats, atom.group ? '' : pattern.slice(atom.start, atom.end)];
       }
-      atom = null;
+      if (atom) (atom as Atom & { quantified?: boolean }).quantified = true;
       i += q.length;
       continue;
     }
-    atom = c === '|' || c === '^' || c === '$' ? null : { height: 0, start: i };
+    if (c === '|') frames.at(-1)!.alternation = true;
+    if (c !== '|' && c !== '^' && c !== '$') push({ start: i, end: i + 1, group: false, repeats: [] });
     i++;
   }
   return undefined;
 }
 
+/** A group without alternatives that starts or ends with a literal character none of its repeats can match. */
+function delimited(pattern: string, group: Atom, flags: string): boolean {
+  const body = (group as Atom & { body?: (Atom & { quantified?: boolean })[] }).body;
+  if (!body || body.length === 0 || group.repeats.includes('')) return false;
+  const literal = (a: Atom & { quantified?: boolean }) => {
+    const src = pattern.slice(a.start, a.end);
+    if (a.group || a.quantified) return undefined;
+    if (src.length === 1 && !'.'.includes(src)) return src;
+    if (src.length === 2 && src[0] === '\\' && /[^\w\s]/.test(src[1]!)) return src[1];
+    return undefined;
+  };
+  const safeFlags = flags.replace(/[gy]/g, '');
+  const matchedBy = (ch: string) => group.repeats.some((r) => new RegExp(`^(?:${r})$`, safeFlags).test(ch));
+  return [body[0]!, body.at(-1)!].some((a) => {
+    const ch = literal(a);
+    return ch !== undefined && !matchedBy(ch);
+  });
+}
 function quantifierAt(p: string, i: number): { unbounded: boolean; length: number } | undefined {
   const c = p[i];
   const lazy = (len: number) => (p[i + len] === '?' ? len + 1 : len);

@@ -150,7 +150,7 @@ function checkRegExp(out: Explained[], pointer: string, pattern: string, flags: 
     out.push({ pointer, message: `not a valid regular expression: ${why}; escape special characters such as ( [ + * ? with a backslash` });
     return;
   }
-  const nested = nestedRepeat(pattern);
+  const nested = nestedRepeat(pattern, flags);
   if (nested) {
     out.push({
       pointer,
