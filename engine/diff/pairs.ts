@@ -4,7 +4,7 @@ import { TranscriptError } from '../errors.js';
 import type { LoadedScenario } from '../scenario/scenario.js';
 import type { ConversationScore, Scores } from '../schemas/scores.generated.js';
 import type { Transcript } from '../transcript/format.js';
-import { RunStore, parseTranscript } from '../transcript/run-store.js';
+import { RunStore, parseTranscript, readTranscriptText } from '../transcript/run-store.js';
 import { loadRunScenarios } from '../transcript/run-scenarios.js';
 import type { DiffSide } from './diff.js';
 
@@ -13,7 +13,12 @@ export interface Side extends DiffSide {
 }
 
 /** Every transcript of a run (or one transcript file), with its scenario and, if scored, its score. */
-export async function loadSides(input: string, judge: string | undefined, suite: () => Promise<ReadonlyMap<string, LoadedScenario>>): Promise<Side[]> {
+export async function loadSides(
+  input: string,
+  judge: string | undefined,
+  suite: () => Promise<ReadonlyMap<string, LoadedScenario>>,
+  opts: { skipUnreadable?: boolean } = {},
+): Promise<Side[]> {
   const info = await stat(input).catch(() => undefined);
   if (!info) throw new TranscriptError(`${input}: no such transcript file or run directory`);
   const runDir = info.isDirectory() ? input : basename(dirname(input)) === 'conversations' ? dirname(dirname(input)) : undefined;
@@ -25,7 +30,14 @@ export async function loadSides(input: string, judge: string | undefined, suite:
   const files = info.isDirectory() ? await store!.listTranscriptFiles() : [input];
   const sides: Side[] = [];
   for (const f of files) {
-    const t = parseTranscript(f, await readFile(f, 'utf8'));
+    const t = await readTranscriptText(f)
+      .then((text) => parseTranscript(f, text))
+      .catch((e: unknown) => {
+        // The report has already warned of it (readAnswers) and left it out; diff refuses it.
+        if (opts.skipUnreadable && e instanceof TranscriptError) return undefined;
+        throw e;
+      });
+    if (t === undefined) continue;
     const scenario = scenarios.get(t.scenario.id);
     if (!scenario) throw new TranscriptError(`${f}: scenario ${t.scenario.id} is not available; pass --scenarios`);
     sides.push({ transcript: t, score: scores.get(t.conversation_id) ?? null, scenario });

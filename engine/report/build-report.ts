@@ -6,7 +6,7 @@ import type { Profile } from '../models/profiles.js';
 import { readScoresFile } from '../score/scores-file.js';
 import type { CellKey, Report } from '../schemas/report.generated.js';
 import type { Scores } from '../schemas/scores.generated.js';
-import { RunStore, parseTranscript } from '../transcript/run-store.js';
+import { RunStore, parseTranscript, readTranscriptText } from '../transcript/run-store.js';
 import type { RunManifest, Transcript } from '../transcript/format.js';
 import { cells, clusterUnits, comparisons, effectWarnings, groupBy, keyString, METHODS, missingReason, rowOf, summaries, type Row } from './aggregate.js';
 import { cellKeyOf, cellName, fallbackCells, fallbackCount, fallbackTurns, type FallbackTurn, type ModelNames } from './fallback.js';
@@ -23,6 +23,8 @@ export interface LoadedRun {
   answers: ReadonlyMap<string, Answers>;
   /** Scored conversations whose transcript file is gone: who answered them is unknown. */
   missingTranscripts: string[];
+  /** Transcripts of scored conversations that could not be read now: left out of the report, each with a warning. */
+  unreadable: Array<{ file: string; reason: string }>;
 }
 
 /** Who answered one conversation. */
@@ -46,12 +48,24 @@ const READ_CONCURRENCY = 16;
  * Transcripts are read and validated like any other; an id with no transcript file is absent
  * from the map.
  */
-export async function readAnswers(store: RunStore, names: ModelNames, ids?: readonly string[]): Promise<Map<string, Answers>> {
+export async function readAnswers(
+  store: RunStore,
+  names: ModelNames,
+  ids?: readonly string[],
+  unreadable?: Array<{ file: string; reason: string }>,
+): Promise<Map<string, Answers>> {
   const limit = pLimit(READ_CONCURRENCY);
+  // With `unreadable` given, a transcript that cannot be read (truncated, edited, not UTF-8) is
+  // listed there and left out, as score skips it; without, it is thrown.
+  const skip = (file: string) => (e: unknown) => {
+    if (unreadable === undefined || !(e instanceof TranscriptError)) throw e;
+    unreadable.push({ file, reason: e.message.replace(`${file}: `, '') });
+    return undefined;
+  };
   const read: Array<Promise<Transcript | undefined>> =
     ids === undefined
-      ? (await store.listTranscriptFiles()).map((f) => limit(async () => parseTranscript(f, await readFile(f, 'utf8'))))
-      : ids.map((id) => limit(() => store.readTranscript(id)));
+      ? (await store.listTranscriptFiles()).map((f) => limit(async () => parseTranscript(f, await readTranscriptText(f))).catch(skip(f)))
+      : ids.map((id) => limit(() => store.readTranscript(id)).catch(skip(store.transcriptPath(id))));
   const answers = new Map<string, Answers>();
   for (const t of await Promise.all(read)) {
     if (t === undefined) continue;
@@ -83,8 +97,21 @@ export async function loadScoredRun(dir: string, judge: string | undefined, prof
   const data = await readScoresFile(path);
   if (data === undefined) throw new TranscriptError(`${path}: gone while reading; run: driftbench score ${dir}`);
   const ids = data.conversations.map((c) => c.conversation_id);
-  const answers = await readAnswers(store, modelNamesOf(profiles, manifest), ids);
-  return { dir, manifest, scores: data, scoresFile: path, answers, missingTranscripts: ids.filter((id) => !answers.has(id)) };
+  const unreadable: Array<{ file: string; reason: string }> = [];
+  const answers = await readAnswers(store, modelNamesOf(profiles, manifest), ids, unreadable);
+  // Left out whole, as score leaves out a transcript it cannot read: its verdict was given on a
+  // file that is no longer there to show or check.
+  const bad = new Set(unreadable.map((u) => u.file));
+  const scores = bad.size === 0 ? data : { ...data, conversations: data.conversations.filter((c) => !bad.has(store.transcriptPath(c.conversation_id))) };
+  return {
+    dir,
+    manifest,
+    scores,
+    scoresFile: path,
+    answers,
+    missingTranscripts: ids.filter((id) => !answers.has(id) && !bad.has(store.transcriptPath(id))),
+    unreadable,
+  };
 }
 
 export function rowsOf(runs: readonly LoadedRun[]): Row[] {
@@ -157,6 +184,7 @@ export function buildReport(
   const judges = [...new Set(runs.map((r) => r.scores.judge.id))];
   const fallback = fallbackOf(runs, o.fallback);
   const warnings = [...effectWarnings(rows), ...fallbackWarnings(fallback)];
+  for (const r of runs) for (const u of r.unreadable) warnings.push(`skipped ${u.file}: ${u.reason}; it is left out of this report`);
   const missingFiles = runs.reduce((n, r) => n + r.missingTranscripts.length, 0);
   if (missingFiles > 0) warnings.push(`${missingFiles} scored conversation(s) have no transcript file: whether another model answered any of their turns is unknown`);
   const missing = missingOf(rows);

@@ -8,7 +8,7 @@ import type { LoadedScenario } from '../scenario/scenario.js';
 import { validatorForDef } from '../schemas/compile.js';
 import type { ConversationScore, JudgeConfig, Scores } from '../schemas/scores.generated.js';
 import { writeFileDurably, type Produce } from '../transcript/atomic-write.js';
-import { RunStore, parseTranscript } from '../transcript/run-store.js';
+import { RunStore, parseTranscript, transcriptText } from '../transcript/run-store.js';
 import type { Transcript } from '../transcript/format.js';
 import type { Judge } from './judge.js';
 import { scoreConversation } from './score-conversation.js';
@@ -235,16 +235,18 @@ async function scoreFile(
   deps: { judge: Judge; coherence: boolean; onScored?: (s: ConversationScore) => void },
   skipped: Scores['skipped'],
 ): Promise<ConversationScore | undefined> {
-  let text: string;
+  let bytes: Uint8Array;
   try {
     // Synchronous for the same reason as the judge cache: small local files, many of them.
-    text = readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch (e) {
     skipped.push({ file, reason: `cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}` });
     return undefined;
   }
   let t: Transcript;
+  let text: string;
   try {
+    text = transcriptText(file, bytes);
     t = parseTranscript(file, text);
   } catch (e) {
     if (!(e instanceof TranscriptError)) throw e;

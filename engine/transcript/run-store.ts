@@ -90,8 +90,14 @@ export class RunStore {
   /** The transcript of a conversation, or undefined if none was written yet. */
   async readTranscript(conversationId: string): Promise<Transcript | undefined> {
     const file = this.transcriptPath(conversationId);
-    const text = await readTextIfExists(file);
-    return text === undefined ? undefined : parseTranscript(file, text);
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFile(file);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw e;
+    }
+    return parseTranscript(file, transcriptText(file, bytes));
   }
 
   async listTranscriptFiles(): Promise<string[]> {
@@ -105,6 +111,24 @@ export class RunStore {
       throw e;
     }
   }
+}
+
+/**
+ * A transcript file's bytes as text. Invalid UTF-8 is refused, not decoded to U+FFFD: driftbench
+ * writes UTF-8 only, so such bytes mean the file was damaged or edited, and scoring the
+ * replacement characters would score something the model never said.
+ */
+export function transcriptText(file: string, bytes: Uint8Array): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch (cause) {
+    throw new TranscriptError(`${file}: not valid UTF-8 text (damaged or edited?); restore it, or delete it and resume the run to replay the conversation`, { cause });
+  }
+}
+
+/** Reads a transcript file's text; see transcriptText. */
+export async function readTranscriptText(file: string): Promise<string> {
+  return transcriptText(file, await readFile(file));
 }
 
 /** Parses and validates a transcript file's text; a truncated or edited file is a TranscriptError. */

@@ -81,7 +81,7 @@ export async function makeReport(
   const report = o.judgeCalibration === undefined ? built : applyJudgeCorrection(built, await readCalibration(resolve(deps.cwd, o.judgeCalibration)), o.judgeCalibration);
   let extras: RenderInput['extras'];
   if (reporter.needsExtras) {
-    const sides = (await Promise.all(dirs.map((d) => loadSides(d, runs.find((r) => r.dir === d)!.scores.judge.id, async () => new Map())))).flat();
+    const sides = (await Promise.all(dirs.map((d) => loadSides(d, runs.find((r) => r.dir === d)!.scores.judge.id, async () => new Map(), { skipUnreadable: true })))).flat();
     // Every transcript is shown (the left-out ones marked); the diffs, like the comparisons, pair only those counted.
     const leftOut = new Set(report.fallback.mode === 'excluded' ? report.fallback.conversations.map((c) => `${c.run_id}\0${c.conversation_id}`) : []);
     extras = {

@@ -21,7 +21,7 @@ import { resumeRun, startRun } from '../../replay/run.js';
 import { loadSuite } from '../../scenario/scenario-files.js';
 import { validatorFor } from '../../schemas/compile.js';
 import type { RunManifest } from '../../transcript/format.js';
-import { parseTranscript, RunStore } from '../../transcript/run-store.js';
+import { parseTranscript, readTranscriptText, RunStore } from '../../transcript/run-store.js';
 import type { Logger as ApiLogger } from '../../log.js';
 import type { Logger } from '../logger.js';
 import type { Output } from '../output.js';
@@ -417,7 +417,7 @@ async function offlineFindings(dir: string): Promise<string[]> {
   const judge = heuristicJudge();
   const rows = [];
   for (const file of await store.listTranscriptFiles()) {
-    const text = await readFile(file, 'utf8');
+    const text = await readTranscriptText(file);
     const t = parseTranscript(file, text);
     const s = scenarios.get(t.scenario.id);
     if (s) rows.push(rowOf(await scoreConversation(t, s.scenario, text, judge, { coherence: false }), [], t.run_id));
