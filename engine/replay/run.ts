@@ -46,6 +46,8 @@ export async function startRun(runId: string, plan: Plan, suite: readonly Loaded
 /** Continues a run exactly where it stopped: finished conversations are left alone. */
 export async function resumeRun(ctx: ReplayContext, opts: { maxCostUsd?: number } = {}): Promise<RunManifest> {
   const manifest = await ctx.store.readManifest();
+  const orphans = await ctx.store.removeOrphanTempFiles();
+  if (orphans.length > 0) ctx.events.emit({ type: 'warning', message: `removed ${orphans.length} temp file(s) left by writes that never finished: ${orphans.join(', ')}` });
   const scenarios = await loadRunScenarios(ctx.store, manifest.plan);
   const existing = new Map<string, Transcript>();
   for (const c of manifest.plan.conversations) {

@@ -1,10 +1,13 @@
-import { mkdir, readFile, readdir, stat } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import { StorageError, TranscriptError, oneLine } from '../errors.js';
 import { safeName } from '../plan/plan.js';
 import { validatorFor } from '../schemas/compile.js';
 import { writeFileDurably, writeJsonDurably } from './atomic-write.js';
 import { MANIFEST_FORMAT, TRANSCRIPT_FORMAT, type RunManifest, type Transcript } from './format.js';
+
+/** write-file-atomic's temp file beside one of driftbench's files: `manifest.json.3141592653`. */
+const ORPHAN_TEMP = /\.(json|yaml|html)\.\d+$/;
 
 /**
  * A run directory on disk:
@@ -98,6 +101,26 @@ export class RunStore {
       throw e;
     }
     return parseTranscript(file, transcriptText(file, bytes));
+  }
+
+  /**
+   * Removes the temp files of writes that never finished (a crash or SIGKILL between the temp
+   * file and its rename): write-file-atomic names them `<target>.<decimal hash>` beside the
+   * target. Called when a run resumes, which holds the run (nothing else writes into it then).
+   * Returns the paths removed.
+   */
+  async removeOrphanTempFiles(): Promise<string[]> {
+    const removed: string[] = [];
+    for (const sub of ['.', 'conversations', 'scenarios', 'scores']) {
+      const names = await readdir(this.path(sub)).catch(() => [] as string[]);
+      for (const name of names) {
+        if (!ORPHAN_TEMP.test(name)) continue;
+        const file = this.path(sub, name);
+        await rm(file, { force: true });
+        removed.push(file);
+      }
+    }
+    return removed;
   }
 
   async listTranscriptFiles(): Promise<string[]> {

@@ -86,4 +86,17 @@ describe('a full disk during run, score and report', () => {
     expect(await readFile(join(dir, 'report.html'), 'utf8')).toBe('the earlier report');
     expect((await files(dir)).filter((f) => f.startsWith('report.html'))).toEqual(['report.html']);
   });
+
+  it('resume removes the temp files that writes cut short left behind', async () => {
+    const out = await tempDir();
+    expect((await runBin(['run', 'test/fixtures/replay/three-steps.yaml', '--out', out, '--run-name', 'r'])).code).toBe(0);
+    const dir = join(out, 'r');
+    const [first] = (await files(dir)).filter((f) => f.startsWith('conversations/'));
+    const orphans = [`${first}.2840118131`, 'manifest.json.17', 'scenarios/minimal-lock-budget.yaml.99'];
+    for (const o of orphans) await writeFile(join(dir, o), '{"half');
+    const r = await runBin(['run', '--resume', dir]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('removed 3 temp file(s) left by writes that never finished');
+    expect((await files(dir)).filter((f) => /\.\d+$/.test(f))).toEqual([]);
+  });
 });
