@@ -54,8 +54,17 @@ export function createSdkProvider(o: SdkProviderOptions): Provider {
       const ok: Attempt = { at: new Date(start).toISOString(), outcome: 'ok', status: response.status, request_id: requestId };
       let ttft: number | null = null;
       let providerCost: number | null = null;
+      let replyChars = 0;
       for await (const event of stream) {
         if (ttft === null && event.type === 'content_block_delta') ttft = o.now() - start;
+        if (event.type === 'content_block_delta') {
+          const d = event.delta;
+          replyChars += d.type === 'text_delta' ? d.text.length : d.type === 'thinking_delta' ? d.thinking.length : d.type === 'input_json_delta' ? d.partial_json.length : 0;
+          if (replyChars > MAX_REPLY_CHARS) {
+            stream.abort();
+            throw new ReplyTooLarge();
+          }
+        }
         // OpenRouter adds its charge to usage as `cost`, a field the SDK's types do not know; the
         // last usage of the stream carries it (openrouter.ts). Cumulative, like all of message_delta's usage.
         if (event.type === 'message_delta' && 'cost' in event.usage && typeof event.usage.cost === 'number' && Number.isFinite(event.usage.cost)) {
@@ -137,11 +146,26 @@ function record(attempts: Attempt[], a: Attempt, ctx: SendContext): void {
 /** What went wrong with one attempt, in the policy's terms. */
 function classify(e: unknown, began: boolean): Failure {
   if (e instanceof Anthropic.APIUserAbortError) return { kind: 'aborted' };
+  if (e instanceof ReplyTooLarge) return { kind: 'stream', errorType: 'response_too_large' };
   if (began) return { kind: 'stream', errorType: e instanceof Anthropic.APIError ? e.type : null };
   if (e instanceof Anthropic.APIConnectionError) return { kind: 'connection' };
   if (e instanceof Anthropic.APIError && e.status !== undefined) return { kind: 'http', status: e.status, headers: e.headers, errorType: e.type };
   // Anything else before a response (a fetch that threw something the SDK did not wrap).
   return { kind: 'connection' };
+}
+
+/**
+ * The most text one reply may stream (text, thinking and tool input together): 32 Mi
+ * characters. No model's output limit comes near it (128k tokens is about half a megabyte), so
+ * a reply this long is a broken or hostile endpoint, and the SDK keeps the whole message in
+ * memory: the audit's 200-300 MB replies reached 5 GB of RSS. Not retried: it would come again.
+ */
+export const MAX_REPLY_CHARS = 32 * 1024 * 1024;
+
+class ReplyTooLarge extends Error {
+  constructor() {
+    super(`the reply went over ${MAX_REPLY_CHARS / 1024 / 1024} Mi characters (${MAX_REPLY_CHARS}), far past any model's output limit; the stream was stopped: check the endpoint`);
+  }
 }
 
 function turnFailed(e: unknown, attempts: Attempt[]): TurnFailed {
