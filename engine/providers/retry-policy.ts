@@ -31,7 +31,15 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxRetries: 4, baseDelayMs: 5
 const MAX_RETRY_AFTER_MS = 60_000;
 
 /** Error types that no retry can fix, whether they come as an HTTP status or inside a stream. */
-const FINAL_ERROR_TYPES = new Set(['invalid_request_error', 'authentication_error', 'permission_error', 'not_found_error', 'request_too_large', 'billing_error', 'response_too_large']);
+const FINAL_ERROR_TYPES = new Set([
+  'invalid_request_error',
+  'authentication_error',
+  'permission_error',
+  'not_found_error',
+  'request_too_large',
+  'billing_error',
+  'response_too_large',
+]);
 
 /** Why one attempt failed, as the policy needs to know it. */
 export type Failure =

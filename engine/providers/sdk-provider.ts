@@ -44,11 +44,13 @@ export function createSdkProvider(o: SdkProviderOptions): Provider {
     let began = false;
     let requestId: string | null = null;
     let status: number | null = null;
+    let contentType: string | null = null;
     try {
       const stream = client.messages.stream(params, { signal: ctx.signal });
       const { response } = await stream.withResponse();
       began = true;
       status = response.status;
+      contentType = response.headers.get('content-type');
       ctx.onRateLimits?.(parseRateLimits(response.headers), response.status);
       requestId = response.headers.get('request-id');
       const ok: Attempt = { at: new Date(start).toISOString(), outcome: 'ok', status: response.status, request_id: requestId };
@@ -78,8 +80,9 @@ export function createSdkProvider(o: SdkProviderOptions): Provider {
       // An HTTP error states the limits too (a 429 above all); a stream that broke already did.
       if (!began && error instanceof Anthropic.APIError && error.status !== undefined) ctx.onRateLimits?.(parseRateLimits(error.headers), error.status);
       const failure = classify(error, began);
-      record(attempts, failedAttempt(start, failure, errorMessage(error), requestId ?? requestIdOf(error), status, o.now()), ctx);
-      return { ok: false, failure, error };
+      const cause = readableCause(error, status, contentType);
+      record(attempts, failedAttempt(start, failure, errorMessage(cause), requestId ?? requestIdOf(error), status, o.now()), ctx);
+      return { ok: false, failure, error: cause };
     }
   }
 
@@ -180,6 +183,25 @@ function turnFailed(e: unknown, attempts: Attempt[]): TurnFailed {
   const type =
     (f.kind === 'http' || f.kind === 'stream' ? f.errorType : null) ?? (f.kind === 'connection' ? 'connection_error' : f.kind === 'stream' ? 'stream_error' : 'api_error');
   return new TurnFailed(`${type}${status ? ` (HTTP ${status})` : ''}: ${errorMessage(cause)}`, attempts, status, type, { cause });
+}
+
+/**
+ * What went wrong in words a user can act on, where the SDK's own message describes its
+ * insides: a 200 whose body is a web page (a base URL that points at a web server, not the
+ * API) ends "request ended without sending any chunks"; a stream without usage fails inside the
+ * SDK with "Cannot read properties of undefined (reading 'output_tokens')". Anything else is
+ * returned as it is. Pure; exported for its test.
+ */
+export function readableCause(e: unknown, status: number | null, contentType: string | null): unknown {
+  if (!(e instanceof Error) || e instanceof Anthropic.APIError || e instanceof ReplyTooLarge) return e;
+  const type = contentType?.split(';')[0]?.trim().toLowerCase() ?? null;
+  if (status !== null && type !== null && type !== 'text/event-stream') {
+    return new Error(`the endpoint answered ${status} with ${type}, not an event stream: is the base URL right? (${e.message})`, { cause: e });
+  }
+  if (/reading '(input|output)_tokens'|usage/.test(e.message) && e instanceof TypeError) {
+    return new Error(`the response has no usage (token counts), so the turn cannot be priced: the endpoint is not Anthropic-compatible enough (${e.message})`, { cause: e });
+  }
+  return e;
 }
 
 function errorMessage(e: unknown): string {

@@ -53,11 +53,17 @@ async function expand(paths: readonly string[], cwd: string): Promise<{ files: s
       // is refused by name, never skipped silently.
       const target = await stat(path).catch(() => undefined);
       if (target?.isFile() && SCENARIO_FILE.test(d.name)) found.push(show(path));
-      else if (target?.isDirectory()) problems.push({ file: show(path), line: 1, col: 1, message: 'a symlink to a folder is not followed inside a folder; give the folder it points to as a path of its own' });
+      else if (target?.isDirectory())
+        problems.push({ file: show(path), line: 1, col: 1, message: 'a symlink to a folder is not followed inside a folder; give the folder it points to as a path of its own' });
       else if (target === undefined) problems.push({ file: show(path), line: 1, col: 1, message: 'a symlink to nothing (its target is gone); remove it or fix its target' });
       else if (SCENARIO_FILE.test(d.name) || d.isSymbolicLink()) {
         if (target.isFile()) continue; // a link to a file without a scenario name
-        problems.push({ file: show(path), line: 1, col: 1, message: `${d.isSymbolicLink() ? 'a symlink to ' : ''}${kindOf(target)}, not a scenario file; remove it from the folder` });
+        problems.push({
+          file: show(path),
+          line: 1,
+          col: 1,
+          message: `${d.isSymbolicLink() ? 'a symlink to ' : ''}${kindOf(target)}, not a scenario file; remove it from the folder`,
+        });
       }
     }
     found.sort();

@@ -158,4 +158,3 @@ function checkRegExp(out: Explained[], pointer: string, pattern: string, flags: 
     });
   }
 }
-

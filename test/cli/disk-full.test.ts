@@ -35,7 +35,9 @@ describe('a full disk during run, score and report', () => {
     const dir = join(out, 'full');
     expect(oneLine(r.stderr)).toEqual([
       expect.stringMatching(
-        new RegExp(`^cannot write ${dir}/conversations/.+\\.json: no space left on device \\(ENOSPC\\); the run is marked interrupted; free space, then: driftbench run --resume ${dir}$`),
+        new RegExp(
+          `^cannot write ${dir}/conversations/.+\\.json: no space left on device \\(ENOSPC\\); the run is marked interrupted; free space, then: driftbench run --resume ${dir}$`,
+        ),
       ),
     ]);
     const m = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as RunManifest;
@@ -60,7 +62,9 @@ describe('a full disk during run, score and report', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).not.toMatch(STACK_LINE);
     expect(oneLine(r.stderr)).toEqual([
-      expect.stringMatching(/^cannot write .+: no space left on device \(ENOSPC\); the manifest could not be updated either \(it still says running\); free space, then: driftbench run --resume /),
+      expect.stringMatching(
+        /^cannot write .+: no space left on device \(ENOSPC\); the manifest could not be updated either \(it still says running\); free space, then: driftbench run --resume /,
+      ),
     ]);
     const resumed = await runBin(['run', '--resume', join(out, 'full')], { env: { ANTHROPIC_API_KEY: FAKE_KEY } });
     expect(resumed.code).toBe(0);
@@ -74,7 +78,9 @@ describe('a full disk during run, score and report', () => {
     const dir = join(out, 'r');
     const score = await runBin(['score', dir, '--judge', 'heuristic'], { env: { DRIFTBENCH_FAIL_WRITES_AFTER: '0' } });
     expect(score.code).toBe(2);
-    expect(oneLine(score.stderr)).toEqual([`cannot write ${dir}/scores/heuristic.json: no space left on device (ENOSPC); free space (or fix the file system), then run the command again`]);
+    expect(oneLine(score.stderr)).toEqual([
+      `cannot write ${dir}/scores/heuristic.json: no space left on device (ENOSPC); free space (or fix the file system), then run the command again`,
+    ]);
     expect((await files(dir)).filter((f) => f.startsWith('scores/'))).toEqual([]);
 
     expect((await runBin(['score', dir, '--judge', 'heuristic'])).code).toBe(0);

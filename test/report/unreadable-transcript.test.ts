@@ -42,8 +42,6 @@ describe('a transcript that cannot be read', () => {
     const score = await runBin(['score', dir, '--judge', 'heuristic']);
     expect(score.stderr + score.stdout).not.toMatch(STACK_LINE);
     const scores = JSON.parse(await readFile(join(dir, 'scores', 'heuristic.json'), 'utf8')) as { skipped: Array<{ file: string; reason: string }> };
-    expect(scores.skipped).toEqual([
-      { file: bad, reason: 'not valid UTF-8 text (damaged or edited?); restore it, or delete it and resume the run to replay the conversation' },
-    ]);
+    expect(scores.skipped).toEqual([{ file: bad, reason: 'not valid UTF-8 text (damaged or edited?); restore it, or delete it and resume the run to replay the conversation' }]);
   });
 });

@@ -78,6 +78,9 @@ export async function answerMessage(
       return;
     case 'bad-request':
       return sendError(res, 400, 'invalid_request_error', 'messages: the request is malformed (scripted fault)', rec.requestId);
+    case 'html-page':
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      return void res.end('<!doctype html><html><body><h1>Welcome to nginx!</h1></body></html>\n');
     case 'server-error': {
       const headers: Record<string, string> = fault.retryAfterMs === undefined ? {} : { 'retry-after-ms': String(fault.retryAfterMs) };
       return sendError(res, 500, 'api_error', 'Internal server error', rec.requestId, headers);

@@ -64,7 +64,9 @@ export type FaultKind =
   /** The connection is closed before any response: the client sees a connection error. */
   | 'connection-reset'
   /** A 400 invalid_request_error, which no retry can fix. */
-  | 'bad-request';
+  | 'bad-request'
+  /** A 200 with an HTML page, as a base URL that points at a web server instead of the API gets. */
+  | 'html-page';
 
 export interface Fault {
   fault: FaultKind;
