@@ -45,7 +45,9 @@ describe('validate refuses hostile files with a reason, never a crash, a hang or
     await writeFile(join(dir, 'redos.yaml'), await withCue('(x+x+)+y'));
     const r = await runBin(['validate', 'redos.yaml'], { cwd: dir });
     expect(r.code).toBe(2);
-    expect(r.stdout + r.stderr).toMatch(/^redos\.yaml:13:12: this regular expression can take exponential time on a reply that almost matches: \(x\+x\+\) repeats something that already repeats/m);
+    expect(r.stdout + r.stderr).toMatch(
+      /^redos\.yaml:13:12: this regular expression can take exponential time on a reply that almost matches: \(x\+x\+\) repeats something that already repeats/m,
+    );
   });
 
   it('nesting 100,000 levels deep: a clear message, not "Maximum call stack size exceeded"', async () => {
