@@ -253,7 +253,10 @@ export interface Scenario {
   constraints: Constraint[];
   findings?: Finding[];
   /**
+   * At most 500 steps: every request carries the whole history, so a conversation's cost grows with the square of its length, and long before 500 steps a model's context is full.
+   *
    * @minItems 1
+   * @maxItems 500
    */
   steps: [Step, ...Step[]];
   /**
