@@ -54,8 +54,12 @@ export interface RunOptions extends CommonOptions {
   batch?: boolean;
   /** Memory conditions, a run axis: `baseline` (default), `ledger`, `mem0`. */
   conditions?: readonly string[];
-  /** Distractor exchanges between a constraint and its trap, a run axis. Default: [0]. */
-  distances?: readonly number[];
+  /** Distractor exchanges between a constraint and its trap (10), or a token budget of them ('50k'); a run axis. Default: [0]. */
+  distances?: readonly (number | string)[];
+  /** Instances per template. Default: every combination, up to 24 (past that, a seeded sample). */
+  instances?: number;
+  /** The seed that draws instances from a template. Default: 0. */
+  seed?: number;
   /** Proxies (HTTPS_PROXY, NO_PROXY), MEM0_API_KEY and the like. Default: none. */
   env?: NodeJS.ProcessEnv;
   /** Called with every replay event (turn sent, received, retried, conversation done...). */
@@ -120,6 +124,8 @@ export async function run(opts: RunOptions): Promise<RunResult> {
         batch: opts.batch === true,
         conditions: opts.conditions && [...opts.conditions],
         distances: opts.distances?.map(String),
+        instances: opts.instances,
+        seed: opts.seed,
       },
       { output, cwd, env: environment(opts.provider ?? 'anthropic', opts), now, log: logger, events, stop, engineVersion: engineVersion() },
     );
