@@ -40,7 +40,8 @@ describe('driftbench run (the real binary)', () => {
     const manifest = JSON.parse(await readFile(join(out, 'rehearsal', 'manifest.json'), 'utf8')) as { status: string; plan: { repeats: number } };
     // The rehearsal replays fixed fixtures, so it takes one repeat unless asked.
     expect(manifest).toMatchObject({ status: 'complete', plan: { repeats: 1 } });
-  });
+    // The whole suite, every instance: the README's main command.
+  }, 180_000);
 
   it('with no API key, says that models asked for by name are not run, rather than run others silently', async () => {
     const out = await tempDir();
