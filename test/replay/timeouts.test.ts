@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { createSdkProvider } from '../../engine/providers/sdk-provider.js';
+import { DEFAULT_RETRY_POLICY } from '../../engine/providers/retry-policy.js';
+import type { Timeouts } from '../../engine/providers/timeouts.js';
+import { TurnFailed, type Provider } from '../../engine/providers/types.js';
+import type { Scenario } from '../../engine/scenario/scenario.js';
+import type { Fault, LocalServer } from '../support/local-server/index.js';
+import { localServers } from '../helpers/local-servers.js';
+import { FAKE_KEY } from '../helpers/replay.js';
+
+/**
+ * Streams that stall: the local server's four stall faults against the real SDK, with timeouts
+ * of a fraction of a second. Each timed-out attempt is a retryable fault with its cause named,
+ * recorded in the turn's attempts, and goes through the one retry policy. Nothing hangs: a test
+ * that regressed would run into vitest's own timeout.
+ */
+const servers = localServers();
+
+const SMALL: Timeouts = { headersMs: 300, idleMs: 300, attemptMs: 5_000 };
+
+function provider(server: LocalServer, timeouts: Timeouts = SMALL, maxRetries = 2): Provider {
+  let t = 0;
+  return createSdkProvider({
+    name: 'anthropic',
+    apiKey: FAKE_KEY,
+    baseUrl: server.url,
+    policy: { ...DEFAULT_RETRY_POLICY, maxRetries },
+    proxy: undefined,
+    timeouts,
+    now: () => Date.now() + t,
+    sleep: async (ms) => {
+      t += ms;
+    },
+  });
+}
+
+const params = { model: 'claude-opus-4-7', max_tokens: 64, messages: [{ role: 'user' as const, content: 'hello' }] };
+const ctx = { scenario: { id: 's' } as Scenario, step: 1 };
+const ok = { content: [{ type: 'text' as const, text: 'fine' }] };
+
+describe('timeouts: a stalled attempt is a retryable fault with its cause', () => {
+  const stalls: Array<[Fault, string, string]> = [
+    [{ fault: 'stall' }, 'stream-error', 'no data for 0.3 s'],
+    [{ fault: 'pings-only', everyMs: 50 }, 'stream-error', 'no data for 0.3 s'],
+    [{ fault: 'trickle', everyMs: 100 }, 'stream-error', 'no data for 0.3 s'],
+    [{ fault: 'no-headers' }, 'connection-error', 'no response headers within 0.3 s'],
+  ];
+
+  it.each(stalls)('%o: timed out, retried, and the next attempt answers', async (fault, outcome, cause) => {
+    const server = await servers.start();
+    server.enqueue(fault, ok);
+    const started = performance.now();
+    const reply = await provider(server).send(params, ctx);
+    expect(performance.now() - started).toBeLessThan(3_000);
+    expect(reply.message.content).toMatchObject([{ type: 'text', text: 'fine' }]);
+    expect(server.messageRequests()).toHaveLength(2);
+    expect(reply.attempts).toHaveLength(2);
+    expect(reply.attempts[0]).toMatchObject({ outcome, message: expect.stringContaining(cause) });
+    expect(reply.attempts[1]!.outcome).toBe('ok');
+  });
+
+  it('a stall on every attempt fails the turn after 1 + --max-retries attempts, as timeout_error with its cause', async () => {
+    const server = await servers.start();
+    server.enqueue({ fault: 'stall' }, { fault: 'pings-only', everyMs: 50 }, { fault: 'stall' });
+    const err = (await provider(server)
+      .send(params, ctx)
+      .catch((e: unknown) => e)) as TurnFailed;
+    expect(err).toBeInstanceOf(TurnFailed);
+    expect(err.type).toBe('timeout_error');
+    expect(err.message).toBe('timeout_error: no data for 0.3 s (--idle-timeout; pings do not count)');
+    expect(err.attempts.map((a) => a.outcome)).toEqual(['stream-error', 'stream-error', 'stream-error']);
+    expect(server.messageRequests()).toHaveLength(3);
+  });
+
+  it('a stream that keeps sending, too slowly to end, runs into the attempt deadline', async () => {
+    // Events 80 ms apart never leave the stream idle for 300 ms; the whole reply would take 4 s.
+    const server = await servers.start({ latency: { ttftMs: 0, perTokenMs: 80 } });
+    const long = { content: [{ type: 'text' as const, text: Array.from({ length: 50 }, (_, i) => `w${i}`).join(' ') }] };
+    server.enqueue(long);
+    const err = (await provider(server, { ...SMALL, attemptMs: 600 }, 0)
+      .send(params, ctx)
+      .catch((e: unknown) => e)) as TurnFailed;
+    expect(err).toBeInstanceOf(TurnFailed);
+    expect(err.message).toBe('timeout_error: the attempt did not end within 0.6 s (--attempt-timeout)');
+    expect(err.attempts).toMatchObject([{ outcome: 'stream-error', status: 200 }]);
+  });
+
+  it('a slow but steady stream within the limits is not cut', async () => {
+    const server = await servers.start({ latency: { ttftMs: 150, perTokenMs: 100 } });
+    server.enqueue({ content: [{ type: 'text', text: 'one two three four five' }] });
+    const reply = await provider(server).send(params, ctx);
+    expect(reply.attempts.map((a) => a.outcome)).toEqual(['ok']);
+    expect(reply.message.content).toMatchObject([{ type: 'text', text: 'one two three four five' }]);
+  });
+
+  it('the budget is asked before a stream that timed out after its headers is retried; not before one that never began', async () => {
+    const server = await servers.start();
+    server.enqueue({ fault: 'no-headers' }, { fault: 'stall' }, ok);
+    let asked = 0;
+    const reply = await provider(server).send(params, {
+      ...ctx,
+      beforeRetry: () => {
+        asked++;
+        return true;
+      },
+    });
+    expect(reply.attempts.map((a) => a.outcome)).toEqual(['connection-error', 'stream-error', 'ok']);
+    expect(asked).toBe(1);
+  });
+});
