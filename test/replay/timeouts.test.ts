@@ -1,12 +1,14 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createSdkProvider } from '../../engine/providers/sdk-provider.js';
 import { DEFAULT_RETRY_POLICY } from '../../engine/providers/retry-policy.js';
 import type { Timeouts } from '../../engine/providers/timeouts.js';
 import { TurnFailed, type Provider } from '../../engine/providers/types.js';
 import type { Scenario } from '../../engine/scenario/scenario.js';
-import type { Fault, LocalServer } from '../support/local-server/index.js';
+import { echoResponder, type Fault, type LocalServer } from '../support/local-server/index.js';
+import { runBin, STACK_LINE } from '../helpers/cli.js';
 import { localServers } from '../helpers/local-servers.js';
-import { FAKE_KEY } from '../helpers/replay.js';
+import { FAKE_KEY, readTranscripts, replayArgs, tempDir } from '../helpers/replay.js';
 
 /**
  * Streams that stall: the local server's four stall faults against the real SDK, with timeouts
@@ -106,5 +108,74 @@ describe('timeouts: a stalled attempt is a retryable fault with its cause', () =
     });
     expect(reply.attempts.map((a) => a.outcome)).toEqual(['connection-error', 'stream-error', 'ok']);
     expect(asked).toBe(1);
+  });
+});
+
+describe('driftbench run with stalls (the real binary)', () => {
+  const FAST = ['--idle-timeout', '0.3', '--connect-timeout', '0.3', '--attempt-timeout', '5'];
+  const env = { ANTHROPIC_API_KEY: FAKE_KEY, DRIFTBENCH_RETRY_BASE_MS: '1' };
+
+  it('a stalled turn is retried and the conversation completes; the timed-out attempt is in the transcript with its cause', async () => {
+    const server = await servers.start({ responder: echoResponder() });
+    server.enqueue({ fault: 'pings-only', everyMs: 50 });
+    const out = await tempDir();
+    const r = await runBin(replayArgs(server.url, '--repeats', '1', '--out', out, '--run-name', 'stall', ...FAST), { env });
+    expect(r.stderr).not.toMatch(STACK_LINE);
+    expect(r.code).toBe(0);
+    const [t] = await readTranscripts(join(out, 'stall'));
+    expect(t!.status).toBe('complete');
+    expect(t!.turns[0]!.attempts).toMatchObject([{ outcome: 'stream-error', status: 200, message: 'no data for 0.3 s (--idle-timeout; pings do not count)' }, { outcome: 'ok' }]);
+  });
+
+  it('a server that stalls every attempt: the conversation is errored with the cause, exit 2, nothing hangs', async () => {
+    const server = await servers.start();
+    server.enqueue({ fault: 'no-headers' }, { fault: 'stall' });
+    const out = await tempDir();
+    const started = performance.now();
+    const r = await runBin(replayArgs(server.url, '--repeats', '1', '--max-retries', '1', '--out', out, '--run-name', 'dead', ...FAST), { env });
+    expect(r.stderr).not.toMatch(STACK_LINE);
+    expect(r.code).toBe(2);
+    expect(performance.now() - started).toBeLessThan(15_000);
+    const [t] = await readTranscripts(join(out, 'dead'));
+    expect(t!.status).toBe('errored');
+    expect(t!.status_reason).toBe('step 1 failed after 2 attempt(s): timeout_error: no data for 0.3 s (--idle-timeout; pings do not count)');
+    expect(t!.turns[0]!.attempts).toMatchObject([
+      { outcome: 'connection-error', status: null, message: 'no response headers within 0.3 s (--connect-timeout)' },
+      { outcome: 'stream-error', status: 200, message: 'no data for 0.3 s (--idle-timeout; pings do not count)' },
+    ]);
+  });
+
+  it('a timeout of 0 or not a number is refused before anything is sent', async () => {
+    for (const [flag, value] of [
+      ['--idle-timeout', '0'],
+      ['--attempt-timeout', 'soon'],
+      ['--connect-timeout', '-1'],
+    ] as const) {
+      const r = await runBin(['run', '--dry-run', flag, value], { env: {} });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`${flag} must be a number of seconds above 0`);
+    }
+  });
+
+  it('the LLM judge of score takes the same timeouts: a stalled judge call is retried', async () => {
+    const server = await servers.start({ responder: echoResponder() });
+    const out = await tempDir();
+    expect((await runBin(replayArgs(server.url, '--repeats', '1', '--out', out, '--run-name', 'j'), { env })).code).toBe(0);
+    const verdict = { content: [{ type: 'text' as const, text: '{"reasoning": "kept", "verdict": "NO"}' }] };
+    server.enqueue({ fault: 'stall' }, verdict);
+    const before = server.messageRequests().length;
+    const cache = await tempDir();
+    const r = await runBin(
+      ['score', join(out, 'j'), '--judge', 'claude-sonnet-4-6', '--judge-base-url', server.url, '--cache-dir', cache, '--no-coherence', '--max-retries', '1', ...FAST],
+      {
+        env,
+      },
+    );
+    expect(r.stderr).not.toMatch(STACK_LINE);
+    expect(r.code).toBe(0);
+    const judged = server.messageRequests().slice(before);
+    // The first judge call stalled and was asked again; the scores hold no unscored vote.
+    expect(judged.map((q) => q.outcome)).toEqual(['fault', 'reply']);
+    expect(r.stdout).toContain('mem_fail: 0 YES, 1 NO, 0 unscored');
   });
 });
