@@ -34,7 +34,7 @@ export function createSdkProvider(o: SdkProviderOptions): Provider {
     baseURL: o.baseUrl ?? null,
     maxRetries: 0,
     // Covers each request until its headers, and no further (timeouts.ts).
-    timeout: Math.ceil(timeouts.headersMs),
+    timeout: Math.min(Math.ceil(timeouts.headersMs), 2 ** 31 - 1),
     fetchOptions: proxyFetchOptions(o.proxy),
   });
   const hooks = (ctx?: Partial<SendContext>): RetryHooks => ({

@@ -54,6 +54,9 @@ export function timeoutMessage(phase: TimeoutPhase, ms: number): string {
 
 const seconds = (ms: number) => String(Math.round(ms) / 1000);
 
+/** Node fires a timer of more than 2^31 - 1 ms at once (with a warning): a longer limit waits that long, about 24.8 days. */
+const timerMs = (ms: number) => Math.min(Math.max(1, ms), 2 ** 31 - 1);
+
 /**
  * Watches one attempt: its signal aborts the request when the attempt's deadline passes, or when
  * the stream goes idle once `streaming()` was called, or when the caller's own signal aborts.
@@ -72,7 +75,7 @@ export class AttemptWatchdog {
     outer: AbortSignal | undefined,
     attemptMs: number = t.attemptMs,
   ) {
-    this.deadline = setTimeout(() => this.fire('attempt', attemptMs), attemptMs);
+    this.deadline = setTimeout(() => this.fire('attempt', attemptMs), timerMs(attemptMs));
     const onAbort = () => this.controller.abort(outer?.reason);
     if (outer?.aborted) onAbort();
     outer?.addEventListener('abort', onAbort, { once: true });
@@ -92,7 +95,7 @@ export class AttemptWatchdog {
   progress(): void {
     if (this.fired) return;
     clearTimeout(this.idleTimer);
-    this.idleTimer = setTimeout(() => this.fire('idle', this.t.idleMs), this.t.idleMs);
+    this.idleTimer = setTimeout(() => this.fire('idle', this.t.idleMs), timerMs(this.t.idleMs));
   }
 
   /** Stops the timers; the signal stays as it is (a response body may still be read after). */
