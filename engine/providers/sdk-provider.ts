@@ -1,5 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { Attempt } from '../transcript/format.js';
+import { ProviderError } from '../errors.js';
 import { proxyFetchOptions } from './proxy.js';
 import { parseRateLimits } from './rate-limits.js';
 import { failedAttempt, RetriesExhausted, withRetries, type AttemptResult, type Failure, type RetryHooks, type RetryPolicy } from './retry-policy.js';
@@ -124,9 +125,33 @@ export function createSdkProvider(o: SdkProviderOptions): Provider {
         return (await call((opts) => client.messages.batches.retrieve(id, {}, opts))).processing_status;
       },
       async *results(id) {
-        // Results are read once, as a stream; a read that breaks fails the run, and a resumed run
-        // collects the batch again (its id is in the manifest).
-        for await (const line of await call((opts) => client.messages.batches.results(id, {}, opts))) yield line;
+        // Results are read once, as a stream; a read that breaks (or goes quiet for the idle
+        // timeout) fails the run, and a resumed run collects the batch again (its id is in the
+        // manifest). The idle clock stops while the caller handles a line.
+        let idle: AttemptWatchdog | undefined;
+        try {
+          const lines = await call((opts) => {
+            idle?.dispose();
+            idle = new AttemptWatchdog(timeouts, opts.signal, NO_DEADLINE);
+            return client.messages.batches.results(id, {}, { signal: idle.signal });
+          });
+          idle?.streaming();
+          for await (const line of lines) {
+            idle?.pause();
+            yield line;
+            idle?.progress();
+          }
+        } catch (e) {
+          const fired = idle?.fired;
+          if (!fired) throw e;
+          throw new ProviderError(
+            `batch ${id}: reading its results: ${fired.message}; resume the run to collect them again`,
+            { type: 'timeout_error', retryable: true },
+            { cause: e },
+          );
+        } finally {
+          idle?.dispose();
+        }
       },
     },
     models: {
@@ -150,6 +175,9 @@ export function createSdkProvider(o: SdkProviderOptions): Provider {
     },
   };
 }
+
+/** A watchdog with no deadline: Node's longest timer, about 24.8 days. */
+const NO_DEADLINE = 2 ** 31 - 1;
 
 function record(attempts: Attempt[], a: Attempt, ctx: SendContext): void {
   attempts.push(a);

@@ -98,6 +98,11 @@ export class AttemptWatchdog {
     this.idleTimer = setTimeout(() => this.fire('idle', this.t.idleMs), timerMs(this.t.idleMs));
   }
 
+  /** The caller is busy with what came: the idle clock stops until the next `progress()`. */
+  pause(): void {
+    clearTimeout(this.idleTimer);
+  }
+
   /** Stops the timers; the signal stays as it is (a response body may still be read after). */
   dispose(): void {
     clearTimeout(this.deadline);

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ProviderError } from '../../engine/errors.js';
 import { createSdkProvider } from '../../engine/providers/sdk-provider.js';
 import { DEFAULT_RETRY_POLICY } from '../../engine/providers/retry-policy.js';
 import type { Timeouts } from '../../engine/providers/timeouts.js';
@@ -177,5 +178,25 @@ describe('driftbench run with stalls (the real binary)', () => {
     // The first judge call stalled and was asked again; the scores hold no unscored vote.
     expect(judged.map((q) => q.outcome)).toEqual(['fault', 'reply']);
     expect(r.stdout).toContain('mem_fail: 0 YES, 1 NO, 0 unscored');
+  });
+});
+
+describe('a batch results file that stalls', () => {
+  it('fails with the cause once it goes quiet for the idle timeout, after the lines that came', async () => {
+    const server = await servers.start({ stallBatchResults: true });
+    server.enqueue(ok, ok);
+    const p = provider(server);
+    const batch = await p.batches!.create([
+      { custom_id: 'a', params },
+      { custom_id: 'b', params },
+    ]);
+    expect(await p.batches!.status(batch.id)).toBe('ended');
+    const seen: string[] = [];
+    const err = await (async () => {
+      for await (const line of p.batches!.results(batch.id)) seen.push(line.custom_id);
+    })().catch((e: unknown) => e);
+    expect(seen).toEqual(['a']);
+    expect(err).toBeInstanceOf(ProviderError);
+    expect((err as Error).message).toBe(`batch ${batch.id}: reading its results: no data for 0.3 s (--idle-timeout; pings do not count); resume the run to collect them again`);
   });
 });

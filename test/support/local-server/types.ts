@@ -184,6 +184,8 @@ export interface LocalServerOptions {
   cacheMinTokens?: number;
   /** Default 0. How long a message batch stays in_progress before it ends. */
   batchLatencyMs?: number;
+  /** Default false. true: a batch's results file sends its first line, then stalls (nothing more, the connection open). */
+  stallBatchResults?: boolean;
 }
 
 export interface RateLimitOptions {
