@@ -15,6 +15,7 @@ export type { RunDiff } from './schemas/run-diff.generated.js';
 export type { TranscriptDiff } from './schemas/diff.generated.js';
 export type { FallbackMode } from './report/build-report.js';
 export type { EffortLevel } from './models/profiles.js';
+export type { Timeouts } from './providers/timeouts.js';
 export { validateSuite, loadSuite } from './scenario/scenario-files.js';
 export { validateScenarioBytes } from './scenario/validate.js';
 export type { LoadedScenario, Scenario, Step, Constraint, Finding, Trap, Judge, Probe, StandingProbe } from './scenario/scenario.js';

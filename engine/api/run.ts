@@ -1,6 +1,7 @@
 import { isAbsolute, join } from 'node:path';
 import { runCommand } from '../cli/commands/run.js';
 import { engineVersion } from '../paths.js';
+import type { Timeouts } from '../providers/timeouts.js';
 import { stopControl } from '../replay/context.js';
 import { type ReplayEvent, ReplayEvents } from '../replay/events.js';
 import type { RunManifest } from '../transcript/format.js';
@@ -34,6 +35,12 @@ export interface RunOptions extends CommonOptions {
   concurrency?: number;
   /** Retries per turn after the first attempt. Default: 4. */
   maxRetries?: number;
+  /**
+   * The limits of one attempt, in milliseconds: `headersMs` until the response begins (default
+   * 60,000), `idleMs` of a stream sending nothing but pings (default 300,000), `attemptMs` in all
+   * (default 3,600,000). An attempt that runs out of time is retried like a broken connection.
+   */
+  timeouts?: Partial<Timeouts>;
   /** A matrix file (`schemas/matrix.schema.json`). */
   matrix?: string;
   /** Where run directories go. Default: `transcripts`. */
@@ -113,6 +120,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
         repeats: opts.repeats,
         concurrency: opts.concurrency ?? 4,
         maxRetries: opts.maxRetries ?? 4,
+        timeouts: opts.timeouts,
         matrix: opts.matrix,
         out,
         runName: opts.runName,

@@ -4,6 +4,7 @@ import { capabilityCacheDir, fileCapabilityCache } from '../models/capability-ca
 import type { Profile } from '../models/profiles.js';
 import { proxySettingsFrom } from '../providers/proxy.js';
 import { PROVIDERS, type Provider } from '../providers/index.js';
+import type { Timeouts } from '../providers/timeouts.js';
 import { TurnFailed } from '../providers/types.js';
 
 /** The key a provider reads, when it needs one: the registry says which variable. */
@@ -19,7 +20,7 @@ export function providerKey(name: string, env: NodeJS.ProcessEnv): { keyEnv: str
  */
 export function makeProvider(
   name: string,
-  o: { baseUrl?: string; maxRetries: number; retryBaseMs?: number; flag?: string },
+  o: { baseUrl?: string; maxRetries: number; retryBaseMs?: number; timeouts?: Partial<Timeouts>; flag?: string },
   deps: { env: NodeJS.ProcessEnv; now: () => number },
 ): Provider {
   const entry = PROVIDERS[name];
@@ -27,7 +28,15 @@ export function makeProvider(
   if (!entry) throw new UsageError(`${flag} ${name}: unknown provider; choose one of ${Object.keys(PROVIDERS).join(', ')}`);
   const { keyEnv, key } = providerKey(name, deps.env);
   if (keyEnv !== undefined && key === undefined) throw new UsageError(`${flag} ${name} needs ${keyEnv} in the environment (or run without a key for the offline rehearsal)`);
-  return entry.create({ apiKey: key, baseUrl: o.baseUrl, maxRetries: o.maxRetries, retryBaseMs: o.retryBaseMs, proxy: proxySettingsFrom(deps.env), now: deps.now });
+  return entry.create({
+    apiKey: key,
+    baseUrl: o.baseUrl,
+    maxRetries: o.maxRetries,
+    retryBaseMs: o.retryBaseMs,
+    timeouts: o.timeouts,
+    proxy: proxySettingsFrom(deps.env),
+    now: deps.now,
+  });
 }
 
 /**

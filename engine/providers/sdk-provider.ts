@@ -1,8 +1,10 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { Attempt } from '../transcript/format.js';
+import { ProviderError } from '../errors.js';
 import { proxyFetchOptions } from './proxy.js';
 import { parseRateLimits } from './rate-limits.js';
 import { failedAttempt, RetriesExhausted, withRetries, type AttemptResult, type Failure, type RetryHooks, type RetryPolicy } from './retry-policy.js';
+import { AttemptTimedOut, AttemptWatchdog, DEFAULT_TIMEOUTS, type Timeouts } from './timeouts.js';
 import { TurnFailed, type MessageParams, type Provider, type ProviderReply, type ProxySettings, type SendContext } from './types.js';
 
 export interface SdkProviderOptions {
@@ -11,6 +13,8 @@ export interface SdkProviderOptions {
   baseUrl: string | undefined;
   policy: RetryPolicy;
   proxy: ProxySettings | undefined;
+  /** Default DEFAULT_TIMEOUTS. */
+  timeouts?: Timeouts;
   now: () => number;
   sleep: (ms: number) => Promise<void>;
 }
@@ -20,13 +24,18 @@ export interface SdkProviderOptions {
  * dispatcher when HTTP(S)_PROXY is set): the Anthropic API itself, OpenRouter's
  * Anthropic-compatible endpoint, or any other. The SDK's retries are off; every request goes
  * through the one retry policy (retry-policy.ts), one HTTP attempt per call, each recorded.
+ * Every attempt runs against the three limits of timeouts.ts: the SDK's own `timeout` until the
+ * headers, then a watchdog on the stream's events and on the attempt's whole length.
  */
 export function createSdkProvider(o: SdkProviderOptions): Provider {
+  const timeouts = o.timeouts ?? DEFAULT_TIMEOUTS;
   const client = new Anthropic({
     apiKey: o.apiKey,
     // null, not undefined: the SDK would otherwise read ANTHROPIC_BASE_URL behind the user's back.
     baseURL: o.baseUrl ?? null,
     maxRetries: 0,
+    // Covers each request until its headers, and no further (timeouts.ts).
+    timeout: Math.min(Math.ceil(timeouts.headersMs), 2 ** 31 - 1),
     fetchOptions: proxyFetchOptions(o.proxy),
   });
   const hooks = (ctx?: Partial<SendContext>): RetryHooks => ({
@@ -38,23 +47,27 @@ export function createSdkProvider(o: SdkProviderOptions): Provider {
     beforeStreamRetry: ctx?.beforeRetry,
   });
 
-  /** One streamed HTTP attempt. */
+  /** One streamed HTTP attempt, watched for an idle stream and for its deadline. */
   async function streamOnce(params: MessageParams, ctx: SendContext, attempts: Attempt[]): Promise<AttemptResult<ProviderReply>> {
     const start = o.now();
     let began = false;
     let requestId: string | null = null;
     let status: number | null = null;
+    const watchdog = new AttemptWatchdog(timeouts, ctx.signal);
     try {
-      const stream = client.messages.stream(params, { signal: ctx.signal });
+      const stream = client.messages.stream(params, { signal: watchdog.signal });
       const { response } = await stream.withResponse();
       began = true;
+      watchdog.streaming();
       status = response.status;
       ctx.onRateLimits?.(parseRateLimits(response.headers), response.status);
       requestId = response.headers.get('request-id');
       const ok: Attempt = { at: new Date(start).toISOString(), outcome: 'ok', status: response.status, request_id: requestId };
       let ttft: number | null = null;
       let providerCost: number | null = null;
+      // The SDK never yields a ping (timeouts.ts): every event here is progress.
       for await (const event of stream) {
+        watchdog.progress();
         if (ttft === null && event.type === 'content_block_delta') ttft = o.now() - start;
         // OpenRouter adds its charge to usage as `cost`, a field the SDK's types do not know; the
         // last usage of the stream carries it (openrouter.ts). Cumulative, like all of message_delta's usage.
@@ -65,25 +78,35 @@ export function createSdkProvider(o: SdkProviderOptions): Provider {
       const message = await stream.finalMessage();
       record(attempts, ok, ctx);
       return { ok: true, value: { message, requestId, ttftMs: ttft, latencyMs: o.now() - start, attempts, providerCostUsd: providerCost } };
-    } catch (error) {
+    } catch (caught) {
+      const error = watchdog.fired ?? headersTimeout(caught, timeouts) ?? caught;
       // An HTTP error states the limits too (a 429 above all); a stream that broke already did.
       if (!began && error instanceof Anthropic.APIError && error.status !== undefined) ctx.onRateLimits?.(parseRateLimits(error.headers), error.status);
       const failure = classify(error, began);
       record(attempts, failedAttempt(start, failure, errorMessage(error), requestId ?? requestIdOf(error), status, o.now()), ctx);
       return { ok: false, failure, error };
+    } finally {
+      watchdog.dispose();
     }
   }
 
-  /** A plain (not streamed) call through the same policy; its attempts are not part of a turn. */
-  function call<T>(fn: () => Promise<T>): Promise<T> {
+  /**
+   * A plain (not streamed) call through the same policy; its attempts are not part of a turn. Its
+   * body follows its headers at once, so one idle period after the headers timeout bounds it all.
+   */
+  function call<T>(fn: (options: { signal: AbortSignal }) => Promise<T>): Promise<T> {
     const attempts: Attempt[] = [];
     return withRetries(async (): Promise<AttemptResult<T>> => {
+      const watchdog = new AttemptWatchdog(timeouts, undefined, Math.min(timeouts.attemptMs, timeouts.headersMs + timeouts.idleMs));
       try {
-        return { ok: true, value: await fn() };
-      } catch (error) {
+        return { ok: true, value: await fn({ signal: watchdog.signal }) };
+      } catch (caught) {
+        const error = watchdog.fired ?? headersTimeout(caught, timeouts) ?? caught;
         const failure = classify(error, false);
         attempts.push(failedAttempt(o.now(), failure, errorMessage(error), requestIdOf(error)));
         return { ok: false, failure, error };
+      } finally {
+        watchdog.dispose();
       }
     }, hooks()).catch((e: unknown) => {
       throw turnFailed(e, attempts);
@@ -95,28 +118,52 @@ export function createSdkProvider(o: SdkProviderOptions): Provider {
     baseUrl: o.baseUrl ?? 'https://api.anthropic.com',
     batches: {
       async create(requests) {
-        const b = await call(() => client.messages.batches.create({ requests }));
+        const b = await call((opts) => client.messages.batches.create({ requests }, opts));
         return { id: b.id };
       },
       async status(id) {
-        return (await call(() => client.messages.batches.retrieve(id))).processing_status;
+        return (await call((opts) => client.messages.batches.retrieve(id, {}, opts))).processing_status;
       },
       async *results(id) {
-        // Results are read once, as a stream; a read that breaks fails the run, and a resumed run
-        // collects the batch again (its id is in the manifest).
-        for await (const line of await call(() => client.messages.batches.results(id))) yield line;
+        // Results are read once, as a stream; a read that breaks (or goes quiet for the idle
+        // timeout) fails the run, and a resumed run collects the batch again (its id is in the
+        // manifest). The idle clock stops while the caller handles a line.
+        let idle: AttemptWatchdog | undefined;
+        try {
+          const lines = await call((opts) => {
+            idle?.dispose();
+            idle = new AttemptWatchdog(timeouts, opts.signal, NO_DEADLINE);
+            return client.messages.batches.results(id, {}, { signal: idle.signal });
+          });
+          idle?.streaming();
+          for await (const line of lines) {
+            idle?.pause();
+            yield line;
+            idle?.progress();
+          }
+        } catch (e) {
+          const fired = idle?.fired;
+          if (!fired) throw e;
+          throw new ProviderError(
+            `batch ${id}: reading its results: ${fired.message}; resume the run to collect them again`,
+            { type: 'timeout_error', retryable: true },
+            { cause: e },
+          );
+        } finally {
+          idle?.dispose();
+        }
       },
     },
     models: {
-      retrieve: (id) => call(() => client.models.retrieve(id)),
+      retrieve: (id) => call((opts) => client.models.retrieve(id, {}, opts)),
       async list() {
         const all: Anthropic.Models.ModelInfo[] = [];
-        for await (const m of await call(() => client.models.list({ limit: 1000 }))) all.push(m);
+        for await (const m of await call((opts) => client.models.list({ limit: 1000 }, opts))) all.push(m);
         return all;
       },
     },
     async countTokens(params) {
-      return (await call(() => client.messages.countTokens(params))).input_tokens;
+      return (await call((opts) => client.messages.countTokens(params, opts))).input_tokens;
     },
     async send(params, ctx) {
       const attempts: Attempt[] = [];
@@ -129,6 +176,9 @@ export function createSdkProvider(o: SdkProviderOptions): Provider {
   };
 }
 
+/** A watchdog with no deadline: Node's longest timer, about 24.8 days. */
+const NO_DEADLINE = 2 ** 31 - 1;
+
 function record(attempts: Attempt[], a: Attempt, ctx: SendContext): void {
   attempts.push(a);
   ctx.onAttempt?.(a);
@@ -136,12 +186,18 @@ function record(attempts: Attempt[], a: Attempt, ctx: SendContext): void {
 
 /** What went wrong with one attempt, in the policy's terms. */
 function classify(e: unknown, began: boolean): Failure {
+  if (e instanceof AttemptTimedOut) return { kind: 'timeout', began: e.phase !== 'headers' && began };
   if (e instanceof Anthropic.APIUserAbortError) return { kind: 'aborted' };
   if (began) return { kind: 'stream', errorType: e instanceof Anthropic.APIError ? e.type : null };
   if (e instanceof Anthropic.APIConnectionError) return { kind: 'connection' };
   if (e instanceof Anthropic.APIError && e.status !== undefined) return { kind: 'http', status: e.status, headers: e.headers, errorType: e.type };
   // Anything else before a response (a fetch that threw something the SDK did not wrap).
   return { kind: 'connection' };
+}
+
+/** The SDK's headers timeout, named as ours; undici's own connect timeout fails the same way, and says so. */
+function headersTimeout(e: unknown, t: Timeouts): AttemptTimedOut | null {
+  return e instanceof Anthropic.APIConnectionTimeoutError ? new AttemptTimedOut('headers', t.headersMs) : null;
 }
 
 function turnFailed(e: unknown, attempts: Attempt[]): TurnFailed {
@@ -154,7 +210,8 @@ function turnFailed(e: unknown, attempts: Attempt[]): TurnFailed {
   const f = e.failure;
   const status = f.kind === 'http' ? f.status : null;
   const type =
-    (f.kind === 'http' || f.kind === 'stream' ? f.errorType : null) ?? (f.kind === 'connection' ? 'connection_error' : f.kind === 'stream' ? 'stream_error' : 'api_error');
+    (f.kind === 'http' || f.kind === 'stream' ? f.errorType : null) ??
+    (f.kind === 'connection' ? 'connection_error' : f.kind === 'stream' ? 'stream_error' : f.kind === 'timeout' ? 'timeout_error' : 'api_error');
   return new TurnFailed(`${type}${status ? ` (HTTP ${status})` : ''}: ${errorMessage(cause)}`, attempts, status, type, { cause });
 }
 

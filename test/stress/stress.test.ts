@@ -7,7 +7,7 @@ import type { RunManifest } from '../../engine/transcript/format.js';
 import { binPath, repoRoot, runBin, STACK_LINE } from '../helpers/cli.js';
 import { FAKE_KEY, readTranscripts, replayArgs, tempDir, THREE_STEPS } from '../helpers/replay.js';
 import { completed, crashAndResume, STEPS } from './harness.js';
-import { faultSuite, lcg } from './fault-suite.js';
+import { faultSuite, lcg, STALLS } from './fault-suite.js';
 
 let server: LocalServer | undefined;
 afterEach(async () => {
@@ -19,6 +19,14 @@ describe('the fault suite', () => {
   it('50 conversations with 10% of requests faulted: each completes or is marked errored with its cause', async () => {
     const { injected } = await faultSuite(50, 0.1, 7);
     expect(injected.size).toBeGreaterThanOrEqual(4);
+  });
+
+  it('stalls only, 30 conversations with a quarter of requests stalled: nothing hangs; each completes or is errored with its timeout', async () => {
+    // Before the timeouts, one stall held its slot for good and the run never ended (issue 17).
+    const { injected, counts, reasons } = await faultSuite(30, 0.25, 5, STALLS);
+    expect([...injected.keys()].sort()).toEqual(['no-headers', 'pings-only', 'stall', 'trickle']);
+    expect(counts.complete + counts.errored).toBe(30);
+    for (const reason of reasons) expect(reason).toMatch(/: timeout_error: (no data for 0\.3 s|no response headers within 0\.3 s)/);
   });
 });
 

@@ -14,6 +14,7 @@ import { cellName, fallbackCells, fallbackCount } from '../../report/fallback.js
 import type { FallbackCell } from '../../schemas/report.generated.js';
 import type { LoadedScenario } from '../../scenario/scenario.js';
 import { MEMORY_LAYERS, memorySettingsFrom } from '../../memory/index.js';
+import type { Timeouts } from '../../providers/timeouts.js';
 import type { Provider } from '../../providers/types.js';
 import { systemClock, type ReplayContext, type StopControl } from '../../replay/context.js';
 import type { ReplayEvents } from '../../replay/events.js';
@@ -44,6 +45,8 @@ export interface RunOptions {
   resume?: string;
   temperature?: number;
   retryBaseMs?: number;
+  /** --connect-timeout, --idle-timeout, --attempt-timeout (providers/timeouts.ts); each left out takes its default. */
+  timeouts?: Partial<Timeouts>;
   maxCost?: number;
   dryRun?: boolean;
   promptCache?: boolean;
@@ -107,7 +110,7 @@ export async function runCommand(o: RunOptions, deps: RunCommandDeps): Promise<R
   // not take, is refused here (exit 2), never sent into a 400 or dropped silently.
   const provider = o.dryRun
     ? makeProviderOrNull(providerName, o, deps, o.baseUrl)
-    : makeProvider(providerName, { baseUrl: o.baseUrl, maxRetries: o.maxRetries, retryBaseMs: o.retryBaseMs }, deps);
+    : makeProvider(providerName, { baseUrl: o.baseUrl, maxRetries: o.maxRetries, retryBaseMs: o.retryBaseMs, timeouts: o.timeouts }, deps);
   const resolution = await lookUpModels(
     cells.map((c) => c.model),
     provider,
@@ -188,7 +191,7 @@ function replayContext(store: RunStore, provider: Provider, profiles: readonly P
 
 function makeProviderOrNull(name: string, o: RunOptions, deps: RunCommandDeps, baseUrl: string | undefined): Provider | null {
   try {
-    return makeProvider(name, { baseUrl, maxRetries: o.maxRetries, retryBaseMs: o.retryBaseMs }, deps);
+    return makeProvider(name, { baseUrl, maxRetries: o.maxRetries, retryBaseMs: o.retryBaseMs, timeouts: o.timeouts }, deps);
   } catch {
     return null;
   }
@@ -309,7 +312,7 @@ async function resume(o: RunOptions, deps: RunCommandDeps, profiles: readonly Pr
   const name = o.provider ?? manifest.plan.provider;
   // The manifest keeps the endpoint without credentials; the key comes from the environment again.
   const baseUrl = o.baseUrl ?? manifest.plan.base_url ?? undefined;
-  const provider = makeProvider(name, { baseUrl, maxRetries: o.maxRetries, retryBaseMs: o.retryBaseMs }, deps);
+  const provider = makeProvider(name, { baseUrl, maxRetries: o.maxRetries, retryBaseMs: o.retryBaseMs, timeouts: o.timeouts }, deps);
   return resumeRun(replayContext(store, provider, profiles, o, deps), { maxCostUsd: o.maxCost });
 }
 

@@ -6,7 +6,7 @@ import { findModel } from './models.js';
 import type { DroppableParam } from './openrouter.js';
 import type { PromptCache } from './prompt-cache.js';
 import { replySigner } from './thinking-binding.js';
-import { planReply, writeSse, type PlannedReply, type StreamEnding } from './sse.js';
+import { held, planReply, writeSse, type PlannedReply, type StreamEnding } from './sse.js';
 import type { Fault, FaultKind, RecordedRequest, Scripted, ScriptedReply } from './types.js';
 
 export const NOTHING_SCRIPTED = 'local server: no scripted reply for this request';
@@ -76,6 +76,8 @@ export async function answerMessage(
     case 'connection-reset':
       res.socket?.destroy();
       return;
+    case 'no-headers':
+      return held(res, settings.signal);
     case 'bad-request':
       return sendError(res, 400, 'invalid_request_error', 'messages: the request is malformed (scripted fault)', rec.requestId);
     case 'server-error': {
@@ -88,9 +90,12 @@ export async function answerMessage(
   const plan = planMessage({ ...reply, model: reply.model ?? target.answeredAs }, target.body, `msg_local_${rec.seq}`, settings);
   const streamFault = fault && isStreamFault(fault.fault) ? fault.fault : undefined;
 
-  if (rec.body.stream === true) {
-    const ending: StreamEnding = streamFault ? { kind: streamFault, afterEvents: fault?.afterEvents ?? 3 } : { kind: 'complete' };
-    return writeSse(res, plan.events, ending, settings, rec.arrivedMs);
+  if (rec.body.stream === true) return writeSse(res, plan.events, endingOf(fault, streamFault), settings, rec.arrivedMs);
+  if (fault && isStallFault(fault.fault)) {
+    // A non-streaming answer that stalls: its headers, then a body that never ends.
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.flushHeaders();
+    return held(res, settings.signal);
   }
 
   // Non-streaming: the whole generation time passes before the body is sent.
@@ -114,7 +119,18 @@ export async function answerMessage(
 }
 
 export function isStreamFault(kind: FaultKind): kind is Exclude<StreamEnding['kind'], 'complete'> {
-  return kind === 'cut-stream' || kind === 'stream-error' || kind === 'malformed-sse';
+  return kind === 'cut-stream' || kind === 'stream-error' || kind === 'malformed-sse' || isStallFault(kind);
+}
+
+function isStallFault(kind: FaultKind): kind is 'stall' | 'pings-only' | 'trickle' {
+  return kind === 'stall' || kind === 'pings-only' || kind === 'trickle';
+}
+
+function endingOf(fault: Fault | undefined, kind: Exclude<StreamEnding['kind'], 'complete'> | undefined): StreamEnding {
+  if (fault === undefined || kind === undefined) return { kind: 'complete' };
+  if (kind === 'trickle') return { kind, everyMs: fault.everyMs ?? 1000 };
+  if (kind === 'pings-only') return { kind, afterEvents: fault.afterEvents ?? 1, everyMs: fault.everyMs ?? 100 };
+  return { kind, afterEvents: fault.afterEvents ?? 3 };
 }
 
 /** What the stream faults stream before they fail, and what a refusal says. */

@@ -117,7 +117,13 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('local server: no TCP address');
   const url = `http://127.0.0.1:${address.port}`;
-  deps = { settings, modelsApi: opts.modelsApi ?? true, limiter, next, batches: { store, rejectParams: settings.rejectParams, rules, baseUrl: url, next } };
+  deps = {
+    settings,
+    modelsApi: opts.modelsApi ?? true,
+    limiter,
+    next,
+    batches: { store, stallResults: opts.stallBatchResults ?? false, signal: settings.signal, rejectParams: settings.rejectParams, rules, baseUrl: url, next },
+  };
 
   return {
     url,

@@ -64,7 +64,18 @@ export type FaultKind =
   /** The connection is closed before any response: the client sees a connection error. */
   | 'connection-reset'
   /** A 400 invalid_request_error, which no retry can fix. */
-  | 'bad-request';
+  | 'bad-request'
+  /**
+   * The stalls below keep the connection open, with nothing more to come, until the client leaves
+   * or the server closes. no-headers: the request is read, and nothing is ever sent back.
+   */
+  | 'no-headers'
+  /** A 200 stream that sends `afterEvents` events (default 3), then nothing. */
+  | 'stall'
+  /** A 200 stream that sends `afterEvents` events (default 1, message_start), then only a ping every `everyMs` (default 100). */
+  | 'pings-only'
+  /** A 200 stream whose bytes come one at a time, `everyMs` apart (default 1000): an event takes minutes to complete. */
+  | 'trickle';
 
 export interface Fault {
   fault: FaultKind;
@@ -72,8 +83,10 @@ export interface Fault {
   retryAfterS?: number;
   /** The retry-after-ms header, which the SDK prefers over retry-after. Default 10 on 429/529 so retries stay fast. */
   retryAfterMs?: number;
-  /** cut-stream / stream-error / malformed-sse: how many SSE events to send first (default 3). */
+  /** cut-stream / stream-error / malformed-sse / stall / pings-only: how many SSE events to send first (default 3; pings-only 1). */
   afterEvents?: number;
+  /** pings-only: between pings; trickle: between bytes. */
+  everyMs?: number;
   /** refusal: stop_details.explanation. */
   explanation?: string;
 }
@@ -171,6 +184,8 @@ export interface LocalServerOptions {
   cacheMinTokens?: number;
   /** Default 0. How long a message batch stays in_progress before it ends. */
   batchLatencyMs?: number;
+  /** Default false. true: a batch's results file sends its first line, then stalls (nothing more, the connection open). */
+  stallBatchResults?: boolean;
 }
 
 export interface RateLimitOptions {
