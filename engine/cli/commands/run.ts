@@ -26,6 +26,7 @@ import type { Logger as ApiLogger } from '../../log.js';
 import type { Logger } from '../logger.js';
 import type { Output } from '../output.js';
 import { lookUpModels, makeProvider, providerKey } from '../provider.js';
+import { PROVIDERS } from '../../providers/index.js';
 
 export interface RunOptions {
   paths: string[];
@@ -307,10 +308,46 @@ async function resume(o: RunOptions, deps: RunCommandDeps, profiles: readonly Pr
   const store = new RunStore(abs(deps.cwd, o.resume!));
   const manifest = await store.readManifest();
   const name = o.provider ?? manifest.plan.provider;
-  // The manifest keeps the endpoint without credentials; the key comes from the environment again.
-  const baseUrl = o.baseUrl ?? manifest.plan.base_url ?? undefined;
+  const baseUrl = resumeBaseUrl(name, o, manifest, deps.cwd, store);
   const provider = makeProvider(name, { baseUrl, maxRetries: o.maxRetries, retryBaseMs: o.retryBaseMs }, deps);
   return resumeRun(replayContext(store, provider, profiles, o, deps), { maxCostUsd: o.maxCost });
+}
+
+/**
+ * Where a resume sends its requests, and so the key (issue 17): the --base-url given now, or the
+ * provider's default host. The manifest keeps the endpoint without credentials, but a run
+ * directory is only a folder of files anyone may have edited (or shared), so an endpoint it names
+ * elsewhere is never sent the key unasked: the command must say it again.
+ */
+function resumeBaseUrl(name: string, o: RunOptions, manifest: RunManifest, cwd: string, store: RunStore): string | undefined {
+  if (o.baseUrl !== undefined) return o.baseUrl;
+  const recorded = manifest.plan.base_url;
+  if (recorded === null || recorded === undefined || !needsBaseUrl(name, recorded)) return recorded ?? undefined;
+  throw new UsageError(
+    `${rel(cwd, store.path('manifest.json'))}: the run was recorded against ${recorded}, not ${name}'s default host; a resume sends the key only where the command line says, so repeat it: ${resumeCommand(manifest, store.dir, cwd)}`,
+  );
+}
+
+/** Whether a resume must be given this base URL again: a provider that sends a key, and a host that is not its default. */
+function needsBaseUrl(provider: string, url: string): boolean {
+  const entry = PROVIDERS[provider];
+  if (entry?.keyEnv === undefined) return false;
+  return entry.defaultBaseUrl === undefined || !sameOrigin(url, entry.defaultBaseUrl);
+}
+
+/** The command that resumes a run: with its --base-url when that is not the provider's default host, since a resume needs it said again. */
+export function resumeCommand(m: RunManifest, dir: string, cwd: string): string {
+  const url = m.plan.base_url;
+  const again = url !== null && url !== undefined && needsBaseUrl(m.plan.provider, url);
+  return `driftbench run --resume ${shellWord(rel(cwd, dir))}${again ? ` --base-url ${shellWord(url)}` : ''}`;
+}
+
+function sameOrigin(a: string, b: string): boolean {
+  try {
+    return new URL(a).origin === new URL(b).origin;
+  } catch {
+    return false;
+  }
 }
 
 function chooseProvider(o: RunOptions, deps: RunCommandDeps): string {
@@ -382,7 +419,7 @@ export function runSummary(m: RunManifest, dir: string, cwd: string, fallback: r
     `  ${c.conversations} conversations: ${c.complete} complete, ${c.refused} refused, ${c.max_tokens} hit max_tokens, ${c.errored} errored, ${c.stopped + c.pending} not finished`,
     `  transcripts: ${rel(cwd, join(dir, 'conversations'))}/ (manifest: ${rel(cwd, join(dir, 'manifest.json'))})`,
   ];
-  if (m.status === 'interrupted' || c.errored > 0) lines.push(`  resume with: driftbench run --resume ${rel(cwd, dir)}`);
+  if (m.status === 'interrupted' || c.errored > 0) lines.push(`  resume with: ${resumeCommand(m, dir, cwd)}`);
   for (const f of fallback) lines.push(`  warning: ${cellName(f.cell)}: ${fallbackCount(f)}`);
   if (fallback.length > 0) {
     lines.push('  each such turn is priced as the model that answered; driftbench report flags these conversations, and report --exclude-fallback leaves them out');
