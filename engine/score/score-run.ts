@@ -92,7 +92,14 @@ export async function resolveTargets(
       const store = new RunStore(p);
       const manifest = await store.readManifest();
       const live = await liveRun(p, manifest.status);
-      targets.set(p, { dir: p, runId: manifest.run_id, files: await store.listTranscriptFiles(), part: 'whole', scenarios: await loadRunScenarios(store), ...(live ? { live } : {}) });
+      targets.set(p, {
+        dir: p,
+        runId: manifest.run_id,
+        files: await store.listTranscriptFiles(),
+        part: 'whole',
+        scenarios: await loadRunScenarios(store),
+        ...(live ? { live } : {}),
+      });
       continue;
     }
     if (info.isDirectory()) throw new TranscriptError(`${input}: not a run directory (no manifest.json); pass a run directory or transcript files`);
