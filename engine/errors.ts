@@ -81,3 +81,8 @@ export class LabelsError extends DriftbenchError {
     return this.problems.map(formatProblem);
   }
 }
+
+/** Another live process holds the run directory's lock (`driftbench run` or `run --resume` of the same run). */
+export class RunInUseError extends DriftbenchError {
+  override readonly name = 'RunInUseError';
+}

@@ -5,7 +5,7 @@
  */
 export * from './api/index.js';
 export { type Logger, type LogFn, silentLogger } from './log.js';
-export { DriftbenchError, ScenarioError, UsageError, TranscriptError, ProviderError, LabelsError, formatProblem, type Problem } from './errors.js';
+export { DriftbenchError, ScenarioError, UsageError, TranscriptError, ProviderError, LabelsError, RunInUseError, formatProblem, type Problem } from './errors.js';
 export type { ReplayEvent } from './replay/events.js';
 export type { RunManifest, Transcript } from './transcript/format.js';
 export type { ScoreResult, ScoreSummary } from './score/score-run.js';

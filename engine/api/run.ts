@@ -88,8 +88,10 @@ export interface RunResult {
  * A conversation that errors does not throw: look at `manifest.counts` and `manifest.status`.
  *
  * @throws ScenarioError when a scenario file is invalid (every problem at once).
- * @throws UsageError for a bad option: an unknown model, effort, axis, provider, condition, or a
- *   run directory that already holds a run.
+ * @throws UsageError for a bad option: an unknown model, effort, axis, provider, condition, a
+ *   run directory that already holds a run, or a `resume` of a run recorded against a base URL
+ *   other than the provider's default without `baseUrl` given again (the key goes only there).
+ * @throws RunInUseError when another live process is replaying the same run directory.
  * @throws ProviderError when the endpoint cannot be asked about the models.
  * @throws TranscriptError when `resume` names a run whose files are damaged.
  */

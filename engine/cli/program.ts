@@ -25,8 +25,8 @@ export interface CliDeps {
   now: () => number;
   /** Built from --log-format / --log-level once options are parsed. */
   makeLogger?: (format: LogFormat, level: LogLevel) => Logger;
-  /** Subscribes to SIGINT; returns an unsubscribe. Tests leave it out. */
-  onInterrupt?: (handler: () => void) => () => void;
+  /** Subscribes to SIGINT and SIGTERM; returns an unsubscribe. Tests leave it out. */
+  onInterrupt?: (handler: (signal?: 'SIGINT' | 'SIGTERM') => void) => () => void;
   /** The terminal stream for a progress bar, when there is one. */
   progressStream?: NodeJS.WriteStream;
 }

@@ -160,7 +160,7 @@ describe('crash and resume', () => {
     const completed = before.reduce((n, t) => n + t.turns.filter((x) => x.response !== null).length, 0);
     const sentBeforeResume = server.messageRequests().length;
 
-    const r = await runBin(['run', '--resume', runDir], { env: { ANTHROPIC_API_KEY: FAKE_KEY } });
+    const r = await runBin(['run', '--resume', runDir, '--base-url', server.url], { env: { ANTHROPIC_API_KEY: FAKE_KEY } });
     expect(r.stderr).not.toMatch(STACK_LINE);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('run crash: complete');

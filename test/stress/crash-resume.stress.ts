@@ -20,7 +20,7 @@ describe('long stress variants (npm run test:stress)', () => {
     const { before, wasted } = await crashAndResume(server, out, 10, conversations, 4, lcg(seed));
     for (const w of wasted) expect(w).toBeLessThanOrEqual(4);
     const sentBefore = server.messageRequests().length;
-    expect((await runBin(['run', '--resume', join(out, 'crash')], { env: { ANTHROPIC_API_KEY: FAKE_KEY } })).code).toBe(0);
+    expect((await runBin(['run', '--resume', join(out, 'crash'), '--base-url', server.url], { env: { ANTHROPIC_API_KEY: FAKE_KEY } })).code).toBe(0);
     expect(server.messageRequests().length - sentBefore).toBe(conversations * STEPS - before.size);
     const done = await readTranscripts(join(out, 'crash'));
     expect(done.every((t) => t.status === 'complete' && t.turns.length === STEPS)).toBe(true);

@@ -39,7 +39,7 @@ describe('crash and resume', () => {
     // A killed run loses at most the turns in flight; a resume asks again for nothing else.
     for (const w of wasted) expect(w).toBeLessThanOrEqual(3);
     const sentBefore = server.messageRequests().length;
-    const r = await runBin(['run', '--resume', join(out, 'crash')], { env: { ANTHROPIC_API_KEY: FAKE_KEY } });
+    const r = await runBin(['run', '--resume', join(out, 'crash'), '--base-url', server.url], { env: { ANTHROPIC_API_KEY: FAKE_KEY } });
     expect(r.code).toBe(0);
     expect(server.messageRequests().length - sentBefore).toBe(conversations * STEPS - before.size);
     const done = await readTranscripts(join(out, 'crash')); // each validates against the schema
@@ -67,7 +67,7 @@ describe('crash and resume', () => {
     expect(await code).toBe(2);
     expect(stderr).toContain('Interrupted: finishing the turns in flight and writing the manifest');
     expect(stdout).toContain('run int: interrupted');
-    expect(stdout).toContain(`resume with: driftbench run --resume ${join(out, 'int')}`);
+    expect(stdout).toContain(`resume with: driftbench run --resume ${join(out, 'int')} --base-url ${server.url}`);
     const manifest = JSON.parse(await readFile(join(out, 'int', 'manifest.json'), 'utf8')) as RunManifest;
     expect(manifest).toMatchObject({ status: 'interrupted', status_reason: 'interrupted by the user (SIGINT)' });
     // Every request sent before or during the signal produced a turn on disk: none was abandoned.
@@ -76,7 +76,7 @@ describe('crash and resume', () => {
     expect(turns).toBe(server.messageRequests().length);
     expect(turns).toBeGreaterThanOrEqual(inFlightAtSignal);
     expect(ts.every((t) => t.status === 'stopped' || t.status === 'complete')).toBe(true);
-    const resumed = await runBin(['run', '--resume', join(out, 'int')], { env: { ANTHROPIC_API_KEY: FAKE_KEY } });
+    const resumed = await runBin(['run', '--resume', join(out, 'int'), '--base-url', server.url], { env: { ANTHROPIC_API_KEY: FAKE_KEY } });
     expect(resumed.code).toBe(0);
     expect(server.messageRequests()).toHaveLength(6 * STEPS);
   });

@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { TranscriptError, UsageError } from '../../errors.js';
@@ -23,10 +23,12 @@ import { loadSuite } from '../../scenario/scenario-files.js';
 import { validatorFor } from '../../schemas/compile.js';
 import type { RunManifest } from '../../transcript/format.js';
 import { parseTranscript, RunStore } from '../../transcript/run-store.js';
+import { acquireRunLock } from '../../transcript/run-lock.js';
 import type { Logger as ApiLogger } from '../../log.js';
 import type { Logger } from '../logger.js';
 import type { Output } from '../output.js';
 import { lookUpModels, makeProvider, providerKey } from '../provider.js';
+import { PROVIDERS } from '../../providers/index.js';
 
 export interface RunOptions {
   paths: string[];
@@ -152,13 +154,36 @@ export async function runCommand(o: RunOptions, deps: RunCommandDeps): Promise<R
     o.runName ?? `${stamp(deps.now())}-${o.axis ?? (o.models || o.efforts || o.matrix ? 'custom' : 'all')}${providerName === 'rehearsal' ? '-rehearsal' : ''}${shardTag}`,
   );
   const store = new RunStore(join(abs(deps.cwd, o.out), runId));
-  if (await exists(store.path('manifest.json'))) {
-    throw new UsageError(`${rel(deps.cwd, store.dir)} already holds a run; resume it with --resume ${rel(deps.cwd, store.dir)}, or pick another --run-name`);
-  }
+  const alreadyRun = () => new UsageError(`${rel(deps.cwd, store.dir)} already holds a run; resume it with --resume ${rel(deps.cwd, store.dir)}, or pick another --run-name`);
+  if (await exists(store.path('manifest.json'))) throw alreadyRun();
   if (!provider) throw new UsageError(`--provider ${providerName} could not be set up`);
   if (o.batch && !provider.batches) throw new UsageError(`--batch needs a provider with the Message Batches API; ${provider.name} has none`);
   const used = scenarios.filter((l) => plan.conversations.some((c) => c.scenario === l.scenario.id));
-  return startRun(runId, plan, used, replayContext(store, provider, profiles, o, deps), { models: resolution.models });
+  await mkdir(store.dir, { recursive: true });
+  return withRunLock(store, deps, async () => {
+    // Asked again under the lock: two runs given one --run-name at once start it only once.
+    if (await exists(store.path('manifest.json'))) throw alreadyRun();
+    return startRun(runId, plan, used, replayContext(store, provider, profiles, o, deps), { models: resolution.models });
+  });
+}
+
+/**
+ * Replays under the run directory's lock (issue 17): one live process per run, so a second
+ * `run --resume` of it exits 2 ("run in use by pid N") instead of replaying every turn left a
+ * second time on a budget of its own. Released when the replay ends, however it ends; on
+ * process exit too, as a last resort (a SIGKILL leaves it, and the next run takes it over, since
+ * its pid is gone).
+ */
+async function withRunLock<T>(store: RunStore, deps: { now: () => number }, work: () => Promise<T>): Promise<T> {
+  const lock = await acquireRunLock(store.dir, deps.now);
+  const onExit = () => lock.releaseSync();
+  process.once('exit', onExit);
+  try {
+    return await work();
+  } finally {
+    process.off('exit', onExit);
+    await lock.release();
+  }
 }
 
 /** Refuses a cell whose effort its model does not take, naming the levels it does take. */
@@ -310,10 +335,46 @@ async function resume(o: RunOptions, deps: RunCommandDeps, profiles: readonly Pr
   const store = new RunStore(abs(deps.cwd, o.resume!));
   const manifest = await store.readManifest();
   const name = o.provider ?? manifest.plan.provider;
-  // The manifest keeps the endpoint without credentials; the key comes from the environment again.
-  const baseUrl = o.baseUrl ?? manifest.plan.base_url ?? undefined;
+  const baseUrl = resumeBaseUrl(name, o, manifest, deps.cwd, store);
   const provider = makeProvider(name, { baseUrl, maxRetries: o.maxRetries, retryBaseMs: o.retryBaseMs, timeouts: o.timeouts }, deps);
-  return resumeRun(replayContext(store, provider, profiles, o, deps), { maxCostUsd: o.maxCost });
+  return withRunLock(store, deps, () => resumeRun(replayContext(store, provider, profiles, o, deps), { maxCostUsd: o.maxCost }));
+}
+
+/**
+ * Where a resume sends its requests, and so the key (issue 17): the --base-url given now, or the
+ * provider's default host. The manifest keeps the endpoint without credentials, but a run
+ * directory is only a folder of files anyone may have edited (or shared), so an endpoint it names
+ * elsewhere is never sent the key unasked: the command must say it again.
+ */
+function resumeBaseUrl(name: string, o: RunOptions, manifest: RunManifest, cwd: string, store: RunStore): string | undefined {
+  if (o.baseUrl !== undefined) return o.baseUrl;
+  const recorded = manifest.plan.base_url;
+  if (recorded === null || recorded === undefined || !needsBaseUrl(name, recorded)) return recorded ?? undefined;
+  throw new UsageError(
+    `${rel(cwd, store.path('manifest.json'))}: the run was recorded against ${recorded}, not ${name}'s default host; a resume sends the key only where the command line says, so repeat it: ${resumeCommand(manifest, store.dir, cwd)}`,
+  );
+}
+
+/** Whether a resume must be given this base URL again: a provider that sends a key, and a host that is not its default. */
+function needsBaseUrl(provider: string, url: string): boolean {
+  const entry = PROVIDERS[provider];
+  if (entry?.keyEnv === undefined) return false;
+  return entry.defaultBaseUrl === undefined || !sameOrigin(url, entry.defaultBaseUrl);
+}
+
+/** The command that resumes a run: with its --base-url when that is not the provider's default host, since a resume needs it said again. */
+export function resumeCommand(m: RunManifest, dir: string, cwd: string): string {
+  const url = m.plan.base_url;
+  const again = url !== null && url !== undefined && needsBaseUrl(m.plan.provider, url);
+  return `driftbench run --resume ${shellWord(rel(cwd, dir))}${again ? ` --base-url ${shellWord(url)}` : ''}`;
+}
+
+function sameOrigin(a: string, b: string): boolean {
+  try {
+    return new URL(a).origin === new URL(b).origin;
+  } catch {
+    return false;
+  }
 }
 
 function chooseProvider(o: RunOptions, deps: RunCommandDeps): string {
@@ -385,7 +446,7 @@ export function runSummary(m: RunManifest, dir: string, cwd: string, fallback: r
     `  ${c.conversations} conversations: ${c.complete} complete, ${c.refused} refused, ${c.max_tokens} hit max_tokens, ${c.errored} errored, ${c.stopped + c.pending} not finished`,
     `  transcripts: ${rel(cwd, join(dir, 'conversations'))}/ (manifest: ${rel(cwd, join(dir, 'manifest.json'))})`,
   ];
-  if (m.status === 'interrupted' || c.errored > 0) lines.push(`  resume with: driftbench run --resume ${rel(cwd, dir)}`);
+  if (m.status === 'interrupted' || c.errored > 0) lines.push(`  resume with: ${resumeCommand(m, dir, cwd)}`);
   for (const f of fallback) lines.push(`  warning: ${cellName(f.cell)}: ${fallbackCount(f)}`);
   if (fallback.length > 0) {
     lines.push('  each such turn is priced as the model that answered; driftbench report flags these conversations, and report --exclude-fallback leaves them out');
@@ -458,8 +519,8 @@ export interface RunActionDeps {
   engineVersion: string;
   /** Show a progress bar on this terminal stream. */
   progressStream?: NodeJS.WriteStream;
-  /** Subscribes to SIGINT; returns an unsubscribe. */
-  onInterrupt?: (handler: () => void) => () => void;
+  /** Subscribes to SIGINT and SIGTERM; returns an unsubscribe. */
+  onInterrupt?: (handler: (signal?: 'SIGINT' | 'SIGTERM') => void) => () => void;
   /** What to do with the run directory once the run has ended cleanly (run --report: score it, then report). */
   then?: (dir: string) => Promise<number>;
 }
@@ -484,9 +545,17 @@ export async function runAction(o: RunOptions, deps: RunActionDeps & { quietBar:
   const detachLog = attachRunLog(events, deps.log, bar ? 'debug' : 'info');
   let interrupts = 0;
   const detachSignal =
-    deps.onInterrupt?.(() => {
+    deps.onInterrupt?.((signal = 'SIGINT') => {
       interrupts++;
       stop.requested = true;
+      if (signal === 'SIGTERM') {
+        // A supervisor (systemd, docker stop, CI) wants the process gone soon: the turns in
+        // flight are aborted at once, the manifest written and the run's lock released.
+        stop.reason ??= 'terminated (SIGTERM)';
+        if (!stop.abort.signal.aborted) deps.output.err('Terminated: aborting the turns in flight and writing the manifest.');
+        stop.abort.abort();
+        return;
+      }
       stop.reason = 'interrupted by the user (SIGINT)';
       if (interrupts === 1) deps.output.err('Interrupted: finishing the turns in flight and writing the manifest (Ctrl-C again to abort them).');
       else stop.abort.abort();

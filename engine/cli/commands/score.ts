@@ -31,6 +31,11 @@ export async function scoreCommand(o: ScoreCommandOptions, deps: { output: Outpu
   );
   const results: ScoreResult[] = [];
   for (const target of targets) {
+    if (target.live) {
+      deps.output.err(
+        `warning: ${relative(deps.cwd, target.dir) || '.'} is still running (pid ${target.live.pid} holds it): its unfinished conversations are skipped, not scored as finished; score it again when the run ends`,
+      );
+    }
     const before = { ...deps.judge.stats };
     const r = await scoreTarget(target, { judge: deps.judge, coherence: o.coherence, concurrency: o.concurrency, now: deps.now, engineVersion: deps.engineVersion });
     results.push(r);

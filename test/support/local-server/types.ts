@@ -163,6 +163,11 @@ export interface LocalServerOptions {
   /** Used when the queue is empty. */
   responder?: Responder;
   /**
+   * Awaited before a messages request is answered (after it is logged): a test holds replies
+   * until it has done what must happen while a run is mid-request, then lets them go. No sleeps.
+   */
+  hold?: (req: RecordedRequest) => Promise<void> | undefined;
+  /**
    * Model id prefix -> top-level params that model rejects with a 400. Default: sampling
    * parameters for Opus 4.7 and 4.8 under rules 'off', none under 'today' (the model table decides).
    */
