@@ -5,12 +5,24 @@ import type { Profile } from '../models/profiles.js';
 import { proxySettingsFrom } from '../providers/proxy.js';
 import { PROVIDERS, type Provider } from '../providers/index.js';
 import { TurnFailed } from '../providers/types.js';
+import { MEMORY_KEY_ENVS } from '../memory/index.js';
 
 /** The key a provider reads, when it needs one: the registry says which variable. */
 export function providerKey(name: string, env: NodeJS.ProcessEnv): { keyEnv: string | undefined; key: string | undefined } {
   const keyEnv = PROVIDERS[name]?.keyEnv;
   const value = keyEnv === undefined ? undefined : env[keyEnv]?.trim();
   return { keyEnv, key: value === '' ? undefined : value };
+}
+
+/**
+ * Every secret the process was configured with: the key variable of each provider in the
+ * registry and of each memory service (MEM0_API_KEY), whichever are set. Servers' error text is
+ * scrubbed of all of them at the edge (engine/secrets.ts): a judge's endpoint, the run's, or a
+ * proxy in front of either may echo any key the process sent.
+ */
+export function configuredSecrets(env: NodeJS.ProcessEnv): string[] {
+  const names = [...Object.values(PROVIDERS).map((p) => p.keyEnv), ...MEMORY_KEY_ENVS];
+  return names.map((n) => (n === undefined ? '' : (env[n]?.trim() ?? ''))).filter((v) => v !== '');
 }
 
 /**
@@ -27,7 +39,15 @@ export function makeProvider(
   if (!entry) throw new UsageError(`${flag} ${name}: unknown provider; choose one of ${Object.keys(PROVIDERS).join(', ')}`);
   const { keyEnv, key } = providerKey(name, deps.env);
   if (keyEnv !== undefined && key === undefined) throw new UsageError(`${flag} ${name} needs ${keyEnv} in the environment (or run without a key for the offline rehearsal)`);
-  return entry.create({ apiKey: key, baseUrl: o.baseUrl, maxRetries: o.maxRetries, retryBaseMs: o.retryBaseMs, proxy: proxySettingsFrom(deps.env), now: deps.now });
+  return entry.create({
+    apiKey: key,
+    baseUrl: o.baseUrl,
+    maxRetries: o.maxRetries,
+    retryBaseMs: o.retryBaseMs,
+    proxy: proxySettingsFrom(deps.env),
+    secrets: configuredSecrets(deps.env),
+    now: deps.now,
+  });
 }
 
 /**

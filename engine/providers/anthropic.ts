@@ -15,5 +15,6 @@ export function common(o: ProviderOptions, provider: string) {
     proxy: o.proxy,
     now: o.now ?? Date.now,
     sleep: o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms))),
+    secrets: o.secrets,
   };
 }

@@ -98,6 +98,11 @@ export interface ProviderOptions {
   retryBaseMs?: number;
   /** HTTP(S)_PROXY / NO_PROXY as the user set them (proxy.ts). */
   proxy?: ProxySettings;
+  /**
+   * Every other secret the process was configured with (the other providers' keys, Mem0's): a
+   * server's error text is scrubbed of them and of `apiKey` before anything keeps it (secrets.ts).
+   */
+  secrets?: readonly string[];
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }

@@ -25,7 +25,7 @@ import { parseTranscript, RunStore } from '../../transcript/run-store.js';
 import type { Logger as ApiLogger } from '../../log.js';
 import type { Logger } from '../logger.js';
 import type { Output } from '../output.js';
-import { lookUpModels, makeProvider, providerKey } from '../provider.js';
+import { configuredSecrets, lookUpModels, makeProvider, providerKey } from '../provider.js';
 
 export interface RunOptions {
   paths: string[];
@@ -181,7 +181,7 @@ function replayContext(store: RunStore, provider: Provider, profiles: readonly P
     clock: { now: deps.now, sleep: deps.sleep ?? systemClock.sleep },
     stop: deps.stop,
     engineVersion: deps.engineVersion,
-    memory: memorySettingsFrom(deps.env),
+    memory: memorySettingsFrom(deps.env, configuredSecrets(deps.env)),
     batchPollMs: o.batchPollMs ?? BATCH_POLL_MS,
   };
 }

@@ -64,7 +64,12 @@ export type FaultKind =
   /** The connection is closed before any response: the client sees a connection error. */
   | 'connection-reset'
   /** A 400 invalid_request_error, which no retry can fix. */
-  | 'bad-request';
+  | 'bad-request'
+  /**
+   * An HTTP error (`status`, default 500) whose message and body echo the request's API key, in
+   * full and cut short, as a careless server or proxy does: what must never be stored (issue 17).
+   */
+  | 'echo-key';
 
 export interface Fault {
   fault: FaultKind;
@@ -76,6 +81,8 @@ export interface Fault {
   afterEvents?: number;
   /** refusal: stop_details.explanation. */
   explanation?: string;
+  /** echo-key: the HTTP status (default 500, which is retried). */
+  status?: number;
 }
 
 /**
