@@ -6,12 +6,24 @@ import { proxySettingsFrom } from '../providers/proxy.js';
 import { PROVIDERS, type Provider } from '../providers/index.js';
 import type { Timeouts } from '../providers/timeouts.js';
 import { TurnFailed } from '../providers/types.js';
+import { MEMORY_KEY_ENVS } from '../memory/index.js';
 
 /** The key a provider reads, when it needs one: the registry says which variable. */
 export function providerKey(name: string, env: NodeJS.ProcessEnv): { keyEnv: string | undefined; key: string | undefined } {
   const keyEnv = PROVIDERS[name]?.keyEnv;
   const value = keyEnv === undefined ? undefined : env[keyEnv]?.trim();
   return { keyEnv, key: value === '' ? undefined : value };
+}
+
+/**
+ * Every secret the process was configured with: the key variable of each provider in the
+ * registry and of each memory service (MEM0_API_KEY), whichever are set. Servers' error text is
+ * scrubbed of all of them at the edge (engine/secrets.ts): a judge's endpoint, the run's, or a
+ * proxy in front of either may echo any key the process sent.
+ */
+export function configuredSecrets(env: NodeJS.ProcessEnv): string[] {
+  const names = [...Object.values(PROVIDERS).map((p) => p.keyEnv), ...MEMORY_KEY_ENVS];
+  return names.map((n) => (n === undefined ? '' : (env[n]?.trim() ?? ''))).filter((v) => v !== '');
 }
 
 /**
@@ -35,6 +47,7 @@ export function makeProvider(
     retryBaseMs: o.retryBaseMs,
     timeouts: o.timeouts,
     proxy: proxySettingsFrom(deps.env),
+    secrets: configuredSecrets(deps.env),
     now: deps.now,
   });
 }

@@ -17,6 +17,7 @@ export function common(o: ProviderOptions, provider: string) {
     timeouts: { ...DEFAULT_TIMEOUTS, ...definedOnly(o.timeouts) },
     now: o.now ?? Date.now,
     sleep: o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms))),
+    secrets: o.secrets,
   };
 }
 

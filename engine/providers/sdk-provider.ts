@@ -1,4 +1,5 @@
 import Anthropic from '@anthropic-ai/sdk';
+import { scrubbedError, secretScrubber, type Scrub } from '../secrets.js';
 import type { Attempt } from '../transcript/format.js';
 import { ProviderError } from '../errors.js';
 import { proxyFetchOptions } from './proxy.js';
@@ -17,6 +18,8 @@ export interface SdkProviderOptions {
   timeouts?: Timeouts;
   now: () => number;
   sleep: (ms: number) => Promise<void>;
+  /** Every other secret the process holds: scrubbed, with apiKey, from what servers send back (secrets.ts). */
+  secrets?: readonly string[];
 }
 
 /**
@@ -26,9 +29,16 @@ export interface SdkProviderOptions {
  * through the one retry policy (retry-policy.ts), one HTTP attempt per call, each recorded.
  * Every attempt runs against the three limits of timeouts.ts: the SDK's own `timeout` until the
  * headers, then a watchdog on the stream's events and on the attempt's whole length.
+ *
+ * This is the edge where a server's words come in: every error message (an HTTP error's body,
+ * a broken stream, a batch item's error) is scrubbed of the keys here, before anything records
+ * it, and no raw SDK error travels on as a cause.
  */
 export function createSdkProvider(o: SdkProviderOptions): Provider {
   const timeouts = o.timeouts ?? DEFAULT_TIMEOUTS;
+  const scrub = secretScrubber([o.apiKey, ...(o.secrets ?? [])]);
+  const message = (e: unknown) => scrub(errorMessage(e));
+  const failed = (e: unknown, attempts: Attempt[]) => turnFailed(e, attempts, message, scrub);
   const client = new Anthropic({
     apiKey: o.apiKey,
     // null, not undefined: the SDK would otherwise read ANTHROPIC_BASE_URL behind the user's back.
@@ -83,7 +93,7 @@ export function createSdkProvider(o: SdkProviderOptions): Provider {
       // An HTTP error states the limits too (a 429 above all); a stream that broke already did.
       if (!began && error instanceof Anthropic.APIError && error.status !== undefined) ctx.onRateLimits?.(parseRateLimits(error.headers), error.status);
       const failure = classify(error, began);
-      record(attempts, failedAttempt(start, failure, errorMessage(error), requestId ?? requestIdOf(error), status, o.now()), ctx);
+      record(attempts, failedAttempt(start, failure, message(error), requestId ?? requestIdOf(error), status, o.now()), ctx);
       return { ok: false, failure, error };
     } finally {
       watchdog.dispose();
@@ -103,13 +113,13 @@ export function createSdkProvider(o: SdkProviderOptions): Provider {
       } catch (caught) {
         const error = watchdog.fired ?? headersTimeout(caught, timeouts) ?? caught;
         const failure = classify(error, false);
-        attempts.push(failedAttempt(o.now(), failure, errorMessage(error), requestIdOf(error)));
+        attempts.push(failedAttempt(o.now(), failure, message(error), requestIdOf(error)));
         return { ok: false, failure, error };
       } finally {
         watchdog.dispose();
       }
     }, hooks()).catch((e: unknown) => {
-      throw turnFailed(e, attempts);
+      throw failed(e, attempts);
     });
   }
 
@@ -138,6 +148,8 @@ export function createSdkProvider(o: SdkProviderOptions): Provider {
           idle?.streaming();
           for await (const line of lines) {
             idle?.pause();
+            // An errored item's message is the server's words, like any error's.
+            if (line.result.type === 'errored') line.result.error.error.message = scrub(line.result.error.error.message);
             yield line;
             idle?.progress();
           }
@@ -170,7 +182,7 @@ export function createSdkProvider(o: SdkProviderOptions): Provider {
       try {
         return await withRetries(() => streamOnce(params, ctx, attempts), hooks(ctx));
       } catch (e) {
-        throw turnFailed(e, attempts);
+        throw failed(e, attempts);
       }
     },
   };
@@ -200,19 +212,20 @@ function headersTimeout(e: unknown, t: Timeouts): AttemptTimedOut | null {
   return e instanceof Anthropic.APIConnectionTimeoutError ? new AttemptTimedOut('headers', t.headersMs) : null;
 }
 
-function turnFailed(e: unknown, attempts: Attempt[]): TurnFailed {
-  if (!(e instanceof RetriesExhausted)) return new TurnFailed(errorMessage(e), attempts, null, 'error', { cause: e });
-  const cause = e.cause;
+/** The turn's failure, its message scrubbed, with a scrubbed copy of the SDK's error as its cause. */
+function turnFailed(e: unknown, attempts: Attempt[], message: (e: unknown) => string, scrub: Scrub): TurnFailed {
+  if (!(e instanceof RetriesExhausted)) return new TurnFailed(message(e), attempts, null, 'error', { cause: scrubbedError(e, scrub) });
+  const cause = scrubbedError(e.cause, scrub);
   if (e.reason === 'aborted') return new TurnFailed('aborted', attempts, null, 'aborted', { cause });
   if (e.reason === 'budget') {
-    return new TurnFailed(`budget_exceeded: the stream broke, and the budget cannot cover another attempt: ${errorMessage(cause)}`, attempts, null, 'budget_exceeded', { cause });
+    return new TurnFailed(`budget_exceeded: the stream broke, and the budget cannot cover another attempt: ${message(e.cause)}`, attempts, null, 'budget_exceeded', { cause });
   }
   const f = e.failure;
   const status = f.kind === 'http' ? f.status : null;
   const type =
     (f.kind === 'http' || f.kind === 'stream' ? f.errorType : null) ??
     (f.kind === 'connection' ? 'connection_error' : f.kind === 'stream' ? 'stream_error' : f.kind === 'timeout' ? 'timeout_error' : 'api_error');
-  return new TurnFailed(`${type}${status ? ` (HTTP ${status})` : ''}: ${errorMessage(cause)}`, attempts, status, type, { cause });
+  return new TurnFailed(`${type}${status ? ` (HTTP ${status})` : ''}: ${message(e.cause)}`, attempts, status, type, { cause });
 }
 
 function errorMessage(e: unknown): string {

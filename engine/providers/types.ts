@@ -101,6 +101,11 @@ export interface ProviderOptions {
   proxy?: ProxySettings;
   /** The limits of one attempt (timeouts.ts); each one left out takes its default. */
   timeouts?: Partial<Timeouts>;
+  /**
+   * Every other secret the process was configured with (the other providers' keys, Mem0's): a
+   * server's error text is scrubbed of them and of `apiKey` before anything keeps it (secrets.ts).
+   */
+  secrets?: readonly string[];
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }

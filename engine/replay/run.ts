@@ -6,6 +6,7 @@ import type { LoadedScenario } from '../scenario/scenario.js';
 import { FINISHED, MANIFEST_FORMAT, type RunManifest, type Transcript } from '../transcript/format.js';
 import { loadRunScenarios } from '../transcript/run-scenarios.js';
 import { loadDistractors } from '../plan/distractors.js';
+import { MEMORY_LAYERS } from '../memory/index.js';
 import { runBatches } from './batch.js';
 import { Budget } from './budget.js';
 import type { ReplayContext } from './context.js';
@@ -17,8 +18,9 @@ export { stopControl, type StopControl } from './context.js';
 
 /** Starts a new run: snapshots the scenarios into the run directory, writes the manifest, replays. */
 export async function startRun(runId: string, plan: Plan, suite: readonly LoadedScenario[], ctx: ReplayContext, extra: { models?: ResolvedModel[] } = {}): Promise<RunManifest> {
-  await ctx.store.create();
   const byId = new Map(suite.map((l) => [l.scenario.id, l]));
+  checkMemoryConditions(runId, plan.conversations, byId, ctx);
+  await ctx.store.create();
   for (const s of plan.scenarios) {
     // The bytes the scenario was validated and hashed from: read once, so snapshot and hash agree.
     const l = byId.get(s.id);
@@ -47,6 +49,7 @@ export async function startRun(runId: string, plan: Plan, suite: readonly Loaded
 export async function resumeRun(ctx: ReplayContext, opts: { maxCostUsd?: number } = {}): Promise<RunManifest> {
   const manifest = await ctx.store.readManifest();
   const scenarios = await loadRunScenarios(ctx.store, manifest.plan);
+  checkMemoryConditions(manifest.run_id, manifest.plan.conversations, scenarios, ctx);
   const existing = new Map<string, Transcript>();
   for (const c of manifest.plan.conversations) {
     const t = await ctx.store.readTranscript(c.id);
@@ -176,6 +179,23 @@ async function replayPlan(
   await saveManifest();
   ctx.events.emit({ type: 'run-done', manifest });
   return manifest;
+}
+
+/**
+ * A memory condition set up wrongly (the mem0 condition without MEM0_API_KEY) is refused before
+ * anything is written or sent: its factory throws, as it would for every conversation. Making a
+ * layer connects to nothing (mem0.ts connects on first use), so this costs no request. What
+ * fails later, in one conversation, errors only that conversation (conversation.ts).
+ */
+function checkMemoryConditions(runId: string, conversations: Plan['conversations'], scenarios: ReadonlyMap<string, LoadedScenario>, ctx: ReplayContext): void {
+  const checked = new Set<string>();
+  for (const c of conversations) {
+    const condition = c.condition ?? 'baseline';
+    const l = scenarios.get(c.scenario);
+    if (checked.has(condition) || !l) continue;
+    checked.add(condition);
+    MEMORY_LAYERS[condition]?.({ runId, conversationId: c.id, scenario: l.scenario, settings: ctx.memory });
+  }
 }
 
 function countStatuses(statuses: ReadonlyMap<string, Transcript['status']>): RunManifest['counts'] {

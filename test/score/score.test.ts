@@ -51,7 +51,7 @@ describe('driftbench score with the heuristic judge', () => {
     const failCites = scores.conversations.filter((c) => c.cell.model === 'rehearsal:fail').map((c) => c.citations.total);
     expect(Math.min(...passCites)).toBeGreaterThan(0);
     expect(failCites.reduce((a, b) => a + b, 0)).toBeLessThan(passCites.reduce((a, b) => a + b, 0));
-    expect(scores.scorers).toMatchObject({ mem_fail: '1.0.0', citations: '1.0.0' });
+    expect(scores.scorers).toMatchObject({ mem_fail: '1.1.0', citations: '1.0.0' });
   });
 
   it('reports a truncated or hand-edited transcript, skips it, and scores the rest', async () => {
@@ -137,7 +137,7 @@ describe('driftbench score on part of a run', () => {
     await writeFile(file, JSON.stringify(older, null, 2));
     const r = await runBin(['score', conv(run, 'rehearsal_pass__high__r1'), '--judge', 'heuristic']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("cannot merge these conversations into the run's scores: its scorer versions differ (mem_fail 0.9.0 -> 1.0.0)");
+    expect(r.stderr).toContain("cannot merge these conversations into the run's scores: its scorer versions differ (mem_fail 0.9.0 -> 1.1.0)");
     expect(r.stderr).toContain(`rescore the whole run instead: driftbench score ${run}`);
     expect(r.stderr).not.toMatch(STACK_LINE);
     expect(await readScores(file)).toEqual(older);
@@ -203,7 +203,7 @@ describe('driftbench score with an LLM judge against the local server', () => {
     expect(server.messageRequests()).toHaveLength(2);
     // The judge changes its mind: everything is a violation now.
     server.reset();
-    const flipped = await startLocalServer({ responder: () => ({ content: [{ type: 'text', text: 'verdict: YES' }] }) });
+    const flipped = await startLocalServer({ responder: () => ({ content: [{ type: 'text', text: '{"verdict": "YES"}' }] }) });
     const cached = await runBin(['score', run, '--judge-base-url', flipped.url, '--cache-dir', cache, '--judge', 'claude-opus-4-7', '--no-coherence'], { env });
     // Served from the cache: no judge call (the judge model is still looked up, GET /v1/models).
     expect(flipped.messageRequests()).toHaveLength(0);

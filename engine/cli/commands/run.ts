@@ -27,7 +27,7 @@ import { acquireRunLock } from '../../transcript/run-lock.js';
 import type { Logger as ApiLogger } from '../../log.js';
 import type { Logger } from '../logger.js';
 import type { Output } from '../output.js';
-import { lookUpModels, makeProvider, providerKey } from '../provider.js';
+import { configuredSecrets, lookUpModels, makeProvider, providerKey } from '../provider.js';
 import { PROVIDERS } from '../../providers/index.js';
 
 export interface RunOptions {
@@ -209,7 +209,7 @@ function replayContext(store: RunStore, provider: Provider, profiles: readonly P
     clock: { now: deps.now, sleep: deps.sleep ?? systemClock.sleep },
     stop: deps.stop,
     engineVersion: deps.engineVersion,
-    memory: memorySettingsFrom(deps.env),
+    memory: memorySettingsFrom(deps.env, configuredSecrets(deps.env)),
     batchPollMs: o.batchPollMs ?? BATCH_POLL_MS,
   };
 }

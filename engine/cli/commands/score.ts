@@ -49,6 +49,11 @@ export async function scoreCommand(o: ScoreCommandOptions, deps: { output: Outpu
       deps.output.out(
         `  judge calls: ${s.misses - before.misses} made, ${s.hits - before.hits} served from the cache${s.errors > before.errors ? `, ${s.errors - before.errors} failed (their votes are unscored)` : ''}`,
       );
+      const unreadable = s.unreadable - before.unreadable;
+      if (unreadable > 0)
+        deps.output.out(
+          `  ${unreadable} judge repl${unreadable === 1 ? 'y has' : 'ies have'} no single JSON object with a YES or NO verdict: unscored, the reason in each vote's error`,
+        );
     }
     if (r.keptPrevious) deps.output.out(`  the earlier scores of this judge differed; kept as ${show(r.keptPrevious)}`);
     for (const sk of r.skipped) deps.output.err(`skipped ${show(sk.file)}: ${sk.reason}`);

@@ -80,6 +80,11 @@ export async function answerMessage(
       return held(res, settings.signal);
     case 'bad-request':
       return sendError(res, 400, 'invalid_request_error', 'messages: the request is malformed (scripted fault)', rec.requestId);
+    case 'echo-key': {
+      // Both ways a key is sent: x-api-key (Anthropic) and a Bearer token (OpenRouter).
+      const key = rec.headers['x-api-key'] ?? rec.headers['authorization']?.replace(/^Bearer /u, '') ?? '';
+      return sendError(res, fault.status ?? 500, 'api_error', `invalid credentials "${key}" (key starts ${key.slice(0, 20)}..., ends ...${key.slice(-18)})`, rec.requestId);
+    }
     case 'server-error': {
       const headers: Record<string, string> = fault.retryAfterMs === undefined ? {} : { 'retry-after-ms': String(fault.retryAfterMs) };
       return sendError(res, 500, 'api_error', 'Internal server error', rec.requestId, headers);

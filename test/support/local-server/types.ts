@@ -75,7 +75,12 @@ export type FaultKind =
   /** A 200 stream that sends `afterEvents` events (default 1, message_start), then only a ping every `everyMs` (default 100). */
   | 'pings-only'
   /** A 200 stream whose bytes come one at a time, `everyMs` apart (default 1000): an event takes minutes to complete. */
-  | 'trickle';
+  | 'trickle'
+  /**
+   * An HTTP error (`status`, default 500) whose message and body echo the request's API key, in
+   * full and cut short, as a careless server or proxy does: what must never be stored (issue 17).
+   */
+  | 'echo-key';
 
 export interface Fault {
   fault: FaultKind;
@@ -89,6 +94,8 @@ export interface Fault {
   everyMs?: number;
   /** refusal: stop_details.explanation. */
   explanation?: string;
+  /** echo-key: the HTTP status (default 500, which is retried). */
+  status?: number;
 }
 
 /**
