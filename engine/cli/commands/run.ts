@@ -124,6 +124,9 @@ export async function runCommand(o: RunOptions, deps: RunCommandDeps): Promise<R
   checkEfforts(cells, resolution.models);
   const conditions = o.conditions ?? ['baseline'];
   for (const c of conditions) if (!MEMORY_LAYERS[c]) throw new UsageError(`--condition ${c}: unknown memory condition; choose from ${Object.keys(MEMORY_LAYERS).join(', ')}`);
+  // Before the run directory (and its lock) exists: a run that cannot start leaves nothing behind.
+  if (conditions.includes('mem0') && !deps.env['MEM0_API_KEY']?.trim())
+    throw new UsageError('MEM0_API_KEY is not set: the mem0 condition needs a Mem0 platform API key (https://app.mem0.ai); set MEM0_API_KEY, or choose another --condition');
   const { distances, unit: distanceUnit } = parseDistances(o.distances ?? ['0']);
   if (o.batch && (conditions.some((c) => c !== 'baseline') || distances.some((d) => d > 0))) {
     throw new UsageError('--batch does not combine with --condition or --distance yet; run those streamed');
