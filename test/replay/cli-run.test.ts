@@ -35,6 +35,10 @@ describe('driftbench run (the real binary)', () => {
     const transcripts = await readTranscripts(join(out, 'rehearsal')); // validates every file against the schema
     const scenarioIds = new Set(transcripts.map((t) => t.scenario.id));
     expect(scenarioIds.size).toBeGreaterThanOrEqual(8);
+    // The suite mixes template families, so the summary clusters as the report does: S counts families.
+    const families = new Set(transcripts.map((t) => t.scenario.family ?? t.scenario.id)).size;
+    expect(r.stdout).toContain('  found (heuristic judge, offline): mem_fail per cell, S counting families');
+    expect(r.stdout).toContain(`rehearsal:pass / high: 0/${scenarioIds.size} failed, S = ${families}`);
     expect(new Set(transcripts.map((t) => t.cell.model))).toEqual(new Set(['rehearsal:pass', 'rehearsal:fail']));
     expect(transcripts.every((t) => t.status === 'complete')).toBe(true);
     const manifest = JSON.parse(await readFile(join(out, 'rehearsal', 'manifest.json'), 'utf8')) as { status: string; plan: { repeats: number } };

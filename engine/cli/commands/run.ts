@@ -473,7 +473,7 @@ export function runSummary(m: RunManifest, dir: string, cwd: string, fallback: r
  * is still `driftbench score`'s to write.
  */
 async function offlineFindings(dir: string): Promise<string[]> {
-  const [{ heuristicJudge }, { scoreConversation }, { loadRunScenarios }, { groupBy, rowOf, rates, keyString }] = await Promise.all([
+  const [{ heuristicJudge }, { scoreConversation }, { loadRunScenarios }, { clusterUnits, groupBy, rowOf, rates, keyString }] = await Promise.all([
     import('../../score/judge.js'),
     import('../../score/score-conversation.js'),
     import('../../transcript/run-scenarios.js'),
@@ -489,9 +489,11 @@ async function offlineFindings(dir: string): Promise<string[]> {
     const s = scenarios.get(t.scenario.id);
     if (s) rows.push(rowOf(await scoreConversation(t, s.scenario, text, judge, { coherence: false }), [], t.run_id));
   }
+  // Clustered as the report clusters them: by family when the run mixes template families.
+  const clustered = clusterUnits(rows);
   return [
-    '  found (heuristic judge, offline): mem_fail per cell',
-    ...[...groupBy(rows, (r) => keyString(r.key)).values()].map((rs) => {
+    `  found (heuristic judge, offline): mem_fail per cell${clustered.unit === 'family' ? ', S counting families' : ''}`,
+    ...[...groupBy(clustered.rows, (r) => keyString(r.key)).values()].map((rs) => {
       const r = rates(rs);
       return `    ${cellName(rs[0]!.key)}: ${r.failed}/${r.n} failed, S = ${r.S}`;
     }),
