@@ -16,6 +16,7 @@ export interface ProviderEntry {
 
 /** The provider registry: adding a provider is one file and one line here. */
 export const PROVIDERS: Record<string, ProviderEntry> = {
+  // The SDK's own default baseURL (@anthropic-ai/sdk client.js, `baseURL || 'https://api.anthropic.com'`).
   anthropic: { create: anthropicProvider, keyEnv: 'ANTHROPIC_API_KEY', defaultBaseUrl: 'https://api.anthropic.com' },
   openrouter: { create: openrouterProvider, keyEnv: 'OPENROUTER_API_KEY', defaultBaseUrl: OPENROUTER_BASE_URL },
   rehearsal: { create: rehearsalProvider },
