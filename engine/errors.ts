@@ -137,3 +137,8 @@ export class StorageError extends DriftbenchError {
     return new StorageError(path, code, action, undefined, { cause: e });
   }
 }
+
+/** Another live process holds the run directory's lock (`driftbench run` or `run --resume` of the same run). */
+export class RunInUseError extends DriftbenchError {
+  override readonly name = 'RunInUseError';
+}

@@ -5,7 +5,7 @@
  */
 export * from './api/index.js';
 export { type Logger, type LogFn, silentLogger } from './log.js';
-export { DriftbenchError, ScenarioError, UsageError, TranscriptError, ProviderError, LabelsError, formatProblem, type Problem } from './errors.js';
+export { DriftbenchError, ScenarioError, UsageError, TranscriptError, ProviderError, LabelsError, RunInUseError, formatProblem, type Problem } from './errors.js';
 export type { ReplayEvent } from './replay/events.js';
 export type { RunManifest, Transcript } from './transcript/format.js';
 export type { ScoreResult, ScoreSummary } from './score/score-run.js';
@@ -15,6 +15,7 @@ export type { RunDiff } from './schemas/run-diff.generated.js';
 export type { TranscriptDiff } from './schemas/diff.generated.js';
 export type { FallbackMode } from './report/build-report.js';
 export type { EffortLevel } from './models/profiles.js';
+export type { Timeouts } from './providers/timeouts.js';
 export { validateSuite, loadSuite } from './scenario/scenario-files.js';
 export { validateScenarioBytes } from './scenario/validate.js';
 export type { LoadedScenario, Scenario, Step, Constraint, Finding, Trap, Judge, Probe, StandingProbe } from './scenario/scenario.js';

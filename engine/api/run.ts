@@ -1,6 +1,7 @@
 import { isAbsolute, join } from 'node:path';
 import { runCommand } from '../cli/commands/run.js';
 import { engineVersion } from '../paths.js';
+import type { Timeouts } from '../providers/timeouts.js';
 import { stopControl } from '../replay/context.js';
 import { type ReplayEvent, ReplayEvents } from '../replay/events.js';
 import type { RunManifest } from '../transcript/format.js';
@@ -34,6 +35,12 @@ export interface RunOptions extends CommonOptions {
   concurrency?: number;
   /** Retries per turn after the first attempt. Default: 4. */
   maxRetries?: number;
+  /**
+   * The limits of one attempt, in milliseconds: `headersMs` until the response begins (default
+   * 60,000), `idleMs` of a stream sending nothing but pings (default 300,000), `attemptMs` in all
+   * (default 3,600,000). An attempt that runs out of time is retried like a broken connection.
+   */
+  timeouts?: Partial<Timeouts>;
   /** A matrix file (`schemas/matrix.schema.json`). */
   matrix?: string;
   /** Where run directories go. Default: `transcripts`. */
@@ -54,8 +61,12 @@ export interface RunOptions extends CommonOptions {
   batch?: boolean;
   /** Memory conditions, a run axis: `baseline` (default), `ledger`, `mem0`. */
   conditions?: readonly string[];
-  /** Distractor exchanges between a constraint and its trap, a run axis. Default: [0]. */
-  distances?: readonly number[];
+  /** Distractor exchanges between a constraint and its trap (10), or a token budget of them ('50k'); a run axis. Default: [0]. */
+  distances?: readonly (number | string)[];
+  /** Instances per template. Default: every combination, up to 24 (past that, a seeded sample). */
+  instances?: number;
+  /** The seed that draws instances from a template. Default: 0. */
+  seed?: number;
   /** Proxies (HTTPS_PROXY, NO_PROXY), MEM0_API_KEY and the like. Default: none. */
   env?: NodeJS.ProcessEnv;
   /** Called with every replay event (turn sent, received, retried, conversation done...). */
@@ -77,8 +88,10 @@ export interface RunResult {
  * A conversation that errors does not throw: look at `manifest.counts` and `manifest.status`.
  *
  * @throws ScenarioError when a scenario file is invalid (every problem at once).
- * @throws UsageError for a bad option: an unknown model, effort, axis, provider, condition, or a
- *   run directory that already holds a run.
+ * @throws UsageError for a bad option: an unknown model, effort, axis, provider, condition, a
+ *   run directory that already holds a run, or a `resume` of a run recorded against a base URL
+ *   other than the provider's default without `baseUrl` given again (the key goes only there).
+ * @throws RunInUseError when another live process is replaying the same run directory.
  * @throws ProviderError when the endpoint cannot be asked about the models.
  * @throws TranscriptError when `resume` names a run whose files are damaged.
  */
@@ -109,6 +122,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
         repeats: opts.repeats,
         concurrency: opts.concurrency ?? 4,
         maxRetries: opts.maxRetries ?? 4,
+        timeouts: opts.timeouts,
         matrix: opts.matrix,
         out,
         runName: opts.runName,
@@ -120,6 +134,8 @@ export async function run(opts: RunOptions): Promise<RunResult> {
         batch: opts.batch === true,
         conditions: opts.conditions && [...opts.conditions],
         distances: opts.distances?.map(String),
+        instances: opts.instances,
+        seed: opts.seed,
       },
       { output, cwd, env: environment(opts.provider ?? 'anthropic', opts), now, log: logger, events, stop, engineVersion: engineVersion() },
     );

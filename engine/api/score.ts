@@ -2,6 +2,7 @@ import { scoreCommand } from '../cli/commands/score.js';
 import { makeJudge } from '../cli/judge-options.js';
 import type { EffortLevel } from '../models/profiles.js';
 import { engineVersion } from '../paths.js';
+import type { Timeouts } from '../providers/timeouts.js';
 import type { ScoreResult } from '../score/score-run.js';
 import { type CommonOptions, environment, list, sideEffects } from './common.js';
 
@@ -29,6 +30,12 @@ export interface ScoreOptions extends CommonOptions {
   cache?: boolean;
   /** Retries per judge call. Default: 4. */
   maxRetries?: number;
+  /**
+   * The limits of one attempt, in milliseconds: `headersMs` until the response begins (default
+   * 60,000), `idleMs` of a stream sending nothing but pings (default 300,000), `attemptMs` in all
+   * (default 3,600,000). An attempt that runs out of time is retried like a broken connection.
+   */
+  timeouts?: Partial<Timeouts>;
   /** The suite for transcript files outside a run directory. Default: `scenarios`. */
   scenarios?: readonly string[];
   /** Per-step coherence judgements (one judge call per step). Default: true. */
@@ -63,6 +70,7 @@ export async function score(runs: string | readonly string[], opts: ScoreOptions
       cacheDir: opts.cacheDir,
       cache: opts.cache ?? true,
       maxRetries: opts.maxRetries ?? 4,
+      timeouts: opts.timeouts,
     },
     { env, cwd, now, output },
   );

@@ -1,5 +1,6 @@
 import type { Problem } from '../errors.js';
 import { type Scenario, trapSteps } from '../scenario/scenario.js';
+import { VALIDATE_CAP } from '../scenario/template.js';
 import { validateSuite } from '../scenario/scenario-files.js';
 import { type CommonOptions, list, sideEffects } from './common.js';
 
@@ -32,13 +33,14 @@ export interface ValidateResult {
  */
 export async function validate(paths: string | readonly string[], opts: ValidateOptions = {}): Promise<ValidateResult> {
   const { cwd, logger } = sideEffects(opts);
-  const suite = await validateSuite(list(paths), { cwd });
+  const suite = await validateSuite(list(paths), { cwd, instances: { cap: VALIDATE_CAP } });
   const problems = [...suite.verdicts.flatMap((v) => v.problems), ...suite.problems];
   const bad = new Set(problems.map((p) => p.file));
   const valid: ValidScenario[] = [];
   for (const v of suite.verdicts) {
-    if (!v.loaded || bad.has(v.file)) continue;
-    valid.push({ file: v.file, scenario: v.loaded.scenario, trapSteps: trapSteps(v.loaded.scenario).map((t) => t.step) });
+    if (bad.has(v.file)) continue;
+    // A template yields each of its instances (every combination up to validate's cap), each a plain scenario.
+    for (const l of v.scenarios ?? []) valid.push({ file: v.file, scenario: l.scenario, trapSteps: trapSteps(l.scenario).map((t) => t.step) });
   }
   logger.debug({ files: suite.verdicts.length, valid: valid.length, problems: problems.length }, 'validated');
   return { ok: problems.length === 0, valid, problems };

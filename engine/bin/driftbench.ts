@@ -9,7 +9,13 @@ process.exitCode = await runCli(process.argv.slice(2), {
   now: Date.now,
   progressStream: process.stderr,
   onInterrupt: (handler) => {
-    process.on('SIGINT', handler);
-    return () => void process.off('SIGINT', handler);
+    const int = () => handler('SIGINT');
+    const term = () => handler('SIGTERM');
+    process.on('SIGINT', int);
+    process.on('SIGTERM', term);
+    return () => {
+      process.off('SIGINT', int);
+      process.off('SIGTERM', term);
+    };
   },
 });

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { type EffortLevel, loadProfiles, supportsEffort } from '../models/profiles.js';
+import type { Timeouts } from '../providers/timeouts.js';
 import { lookUpModels, makeProvider, providerKey } from './provider.js';
 import { JudgeCache } from '../score/judge-cache.js';
 import { heuristicJudge, llmJudge, votesCanTie, type Judge } from '../score/judge.js';
@@ -20,6 +21,8 @@ export interface JudgeOptions {
   /** false with --no-cache: judge again, and refresh the cache. */
   cache: boolean;
   maxRetries: number;
+  /** The judge's calls stream too: the same limits as a run's turns (providers/timeouts.ts). */
+  timeouts?: Partial<Timeouts>;
 }
 
 export const DEFAULT_JUDGE_MODEL = 'claude-sonnet-4-6';
@@ -53,7 +56,7 @@ export async function makeJudge(o: JudgeOptions, deps: { env: NodeJS.ProcessEnv;
   if (!Number.isInteger(o.samples) || o.samples < 1) throw new UsageError('--judge-samples must be a whole number of at least 1');
   if (votesCanTie(models.length, o.samples) && tieBreak === undefined) throw new UsageError(evenPanelMessage(models.length, o.samples));
   if (key === undefined) throw new UsageError(`an LLM judge through ${providerName} needs ${keyEnv} in the environment; or use --judge heuristic`);
-  const provider = makeProvider(providerName, { baseUrl: o.baseUrl, maxRetries: o.maxRetries, flag: '--judge-provider' }, deps);
+  const provider = makeProvider(providerName, { baseUrl: o.baseUrl, maxRetries: o.maxRetries, timeouts: o.timeouts, flag: '--judge-provider' }, deps);
   const profiles = loadProfiles();
   const asked = tieBreak !== undefined && !models.includes(tieBreak) ? [...models, tieBreak] : models;
   const { models: resolved, warnings } = await lookUpModels(asked, provider, profiles, deps, '--judge-base-url');

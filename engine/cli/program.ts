@@ -4,6 +4,7 @@ import { type Argument, Command, type CommandUnknownOpts, type Help, InvalidArgu
 import { UsageError } from '../errors.js';
 import { MEMORY_LAYERS } from '../memory/index.js';
 import { EFFORT_LEVELS, EFFORTS } from '../models/efforts.js';
+import { DEFAULT_TIMEOUTS, type Timeouts } from '../providers/timeouts.js';
 import { engineVersion, packageRoot } from '../paths.js';
 import { DEFAULT_INSTANCE_CAP } from '../scenario/template.js';
 import type { JudgeOptions } from './judge-options.js';
@@ -24,8 +25,8 @@ export interface CliDeps {
   now: () => number;
   /** Built from --log-format / --log-level once options are parsed. */
   makeLogger?: (format: LogFormat, level: LogLevel) => Logger;
-  /** Subscribes to SIGINT; returns an unsubscribe. Tests leave it out. */
-  onInterrupt?: (handler: () => void) => () => void;
+  /** Subscribes to SIGINT and SIGTERM; returns an unsubscribe. Tests leave it out. */
+  onInterrupt?: (handler: (signal?: 'SIGINT' | 'SIGTERM') => void) => () => void;
   /** The terminal stream for a progress bar, when there is one. */
   progressStream?: NodeJS.WriteStream;
 }
@@ -55,6 +56,36 @@ const numberArg = (name: string, example: string) => (v: string) => {
   if (v.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${name} must be a number of at least 0, e.g. ${example}`);
   return n;
 };
+/** A number of seconds above 0, fractions allowed (the tests use --idle-timeout 0.3). */
+const secondsArg = (name: string, example: string) => (v: string) => {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a number of seconds above 0, e.g. ${example}`);
+  return n;
+};
+/**
+ * The three limits of one attempt (README, Reliability; providers/timeouts.ts), for every command
+ * whose requests stream: run, and the LLM judge of score and calibrate.
+ */
+const TIMEOUT_OPTIONS = {
+  connect: () =>
+    new Option('--connect-timeout <s>', 'seconds to wait for a response to begin (its headers); then the attempt is retried')
+      .argParser(secondsArg('--connect-timeout', '60'))
+      .default(DEFAULT_TIMEOUTS.headersMs / 1000),
+  idle: () =>
+    new Option('--idle-timeout <s>', 'seconds a stream may send nothing but pings; then the attempt is retried (generous for long thinking: README, Reliability)')
+      .argParser(secondsArg('--idle-timeout', '300'))
+      .default(DEFAULT_TIMEOUTS.idleMs / 1000),
+  attempt: () =>
+    new Option('--attempt-timeout <s>', 'seconds one attempt may take in all, however steadily it streams; then it is retried')
+      .argParser(secondsArg('--attempt-timeout', '3600'))
+      .default(DEFAULT_TIMEOUTS.attemptMs / 1000),
+};
+/** The timeout options, in milliseconds. */
+const timeoutsOf = (o: { connectTimeout: number; idleTimeout: number; attemptTimeout: number }): Timeouts => ({
+  headersMs: o.connectTimeout * 1000,
+  idleMs: o.idleTimeout * 1000,
+  attemptMs: o.attemptTimeout * 1000,
+});
 const listArg = (v: string, prev: string[] | undefined) => [
   ...(prev ?? []),
   ...v
@@ -236,6 +267,9 @@ export function buildProgram(deps: CliDeps, result: CliResult = { exitCode: 0 })
     .addOption(laterDefault('--repeats <n>', 'conversations per scenario and cell', "3, or the matrix file's").argParser(intArg('--repeats', 1)))
     .option('--concurrency <n>', 'conversations at once; steps within one stay sequential', intArg('--concurrency', 1), 4)
     .option('--max-retries <n>', 'retries per turn after the first attempt (README, Retries)', intArg('--max-retries', 0), 4)
+    .addOption(TIMEOUT_OPTIONS.connect())
+    .addOption(TIMEOUT_OPTIONS.idle())
+    .addOption(TIMEOUT_OPTIONS.attempt())
     .option('--matrix <file>', 'a matrix file (schemas/matrix.schema.json) with models, efforts, repeats, tasks')
     .option('--temperature <t>', 'sent only to models whose profile accepts it; recorded as dropped otherwise', numberArg('--temperature', '0.7'))
     .option('--out <dir>', 'where run directories go', 'transcripts')
@@ -266,7 +300,10 @@ export function buildProgram(deps: CliDeps, result: CliResult = { exitCode: 0 })
                 import('./commands/report.js'),
               ]);
               const offline = opts.provider === 'rehearsal' || (opts.provider === undefined && opts.baseUrl === undefined && !deps.env.ANTHROPIC_API_KEY?.trim());
-              const judge = await makeJudge({ judge: opts.judge ?? (offline ? 'heuristic' : undefined), samples: 1, cache: true, maxRetries: opts.maxRetries }, deps);
+              const judge = await makeJudge(
+                { judge: opts.judge ?? (offline ? 'heuristic' : undefined), samples: 1, cache: true, maxRetries: opts.maxRetries, timeouts: timeoutsOf(opts) },
+                deps,
+              );
               deps.output.out('');
               await scoreCommand({ inputs: [dir], scenarios: [], coherence: true, concurrency: 8 }, { ...deps, judge, engineVersion: engineVersion() });
               deps.output.out('');
@@ -292,6 +329,7 @@ export function buildProgram(deps: CliDeps, result: CliResult = { exitCode: 0 })
           resume: opts.resume,
           temperature: opts.temperature,
           retryBaseMs: envNumber(deps.env, 'DRIFTBENCH_RETRY_BASE_MS'),
+          timeouts: timeoutsOf(opts),
           maxCost: opts.maxCost,
           dryRun: opts.dryRun === true,
           promptCache: opts.promptCache,
@@ -349,6 +387,9 @@ export function buildProgram(deps: CliDeps, result: CliResult = { exitCode: 0 })
     cacheDir?: string;
     cache: boolean;
     maxRetries: number;
+    connectTimeout: number;
+    idleTimeout: number;
+    attemptTimeout: number;
   }): JudgeOptions => ({
     judge: opts.judge,
     samples: opts.judgeSamples,
@@ -359,6 +400,7 @@ export function buildProgram(deps: CliDeps, result: CliResult = { exitCode: 0 })
     cacheDir: opts.cacheDir,
     cache: opts.cache,
     maxRetries: opts.maxRetries,
+    timeouts: timeoutsOf(opts),
   });
 
   withJudgeFlags(
@@ -505,5 +547,8 @@ function withJudgeFlags<Args extends unknown[], Opts extends Record<string, unkn
     .addOption(laterDefault('--judge-effort <level>', "the judge's effort, always sent", "the judge model's own, from its profile").choices(EFFORT_LEVELS))
     .addOption(laterDefault('--cache-dir <dir>', 'the judge cache', '$DRIFTBENCH_CACHE_DIR, else .driftbench-cache/judge'))
     .option('--no-cache', 'judge again instead of reading cached verdicts (new verdicts replace cached ones)')
-    .option('--max-retries <n>', 'retries per judge call after the first attempt', intArg('--max-retries', 0), 4);
+    .option('--max-retries <n>', 'retries per judge call after the first attempt', intArg('--max-retries', 0), 4)
+    .addOption(TIMEOUT_OPTIONS.connect())
+    .addOption(TIMEOUT_OPTIONS.idle())
+    .addOption(TIMEOUT_OPTIONS.attempt());
 }

@@ -7,7 +7,7 @@ import { ProviderError } from '../errors.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { memorySettingsFrom } from './index.js';
 import { mem0Layer } from './mem0.js';
-import type { MemoryLayer } from './memory-layer.js';
+import { MemoryFailed, type MemoryLayer } from './memory-layer.js';
 
 const KEY = 'm0-test-key-3b1e';
 // The Mem0 layer never reads the scenario; the context only has to carry one.
@@ -157,14 +157,42 @@ describe('mem0Layer against a local Mem0 API', () => {
     expect(fetchSpy).not.toHaveBeenCalled();
   });
 
-  it('reports a rejected key as a ProviderError naming the conversation user', async () => {
+  it('reports a rejected key as a MemoryFailed naming the conversation user, with nothing on the console', async () => {
     // A key with a space is not a valid `Token <key>` header, so the fake answers 401. The client
-    // logs its failed ping to the console itself; keep the test output clean.
-    vi.spyOn(console, 'error').mockImplementation(() => {});
-    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    // logs its failed ping to the console itself: the layer silences that.
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     const layer = layerFor('alpha', { MEM0_API_KEY: 'two words', MEM0_HOST: fake.url });
     const err = await layer.recall({ step: 1, prompt: 'anything' }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ProviderError);
+    expect(err).toBeInstanceOf(MemoryFailed);
     expect((err as Error).message).toMatch(/^Mem0 search failed for driftbench-run-1-alpha \(step 1\): .*Invalid token header/);
+    expect(error).not.toHaveBeenCalled();
+    expect(warn).not.toHaveBeenCalled();
+    // And the console is itself again once no Mem0 call is in flight.
+    expect(console.error).toBe(error);
+  });
+
+  it('scrubs the key, and every other secret it was given, from what a Mem0 error echoes', async () => {
+    const other = 'sk-ant-api03-OTHER-SECRET-0123456789';
+    await fake.close();
+    fake = await startMem0Fake({
+      fault: (req) =>
+        req.path.startsWith('/v3/') ? { status: 500, text: JSON.stringify({ detail: `bad ${req.headers['authorization']} and ${other.slice(0, 20)}` }) } : undefined,
+    });
+    const layer = mem0Layer({ runId: 'run-1', conversationId: 'alpha', scenario, settings: memorySettingsFrom({ MEM0_API_KEY: KEY, MEM0_HOST: fake.url }, [other]) });
+    const err = (await layer.observe({ step: 2, user: 'u', reply: 'r' }).catch((e: unknown) => e)) as Error;
+    expect(err).toBeInstanceOf(MemoryFailed);
+    expect(err.message).toBe('Mem0 add failed for driftbench-run-1-alpha (step 2): {"detail":"bad Token [redacted] and [redacted]"}');
+    expect(err.cause).toBeUndefined();
+  });
+
+  it('takes a search answer that is not a list of memories for a failure, not for "nothing recalled"', async () => {
+    await fake.close();
+    fake = await startMem0Fake({ fault: (req) => (req.path.startsWith('/v3/memories/search/') ? { status: 200, text: '{"results": "nope"}' } : undefined) });
+    const err = await layerFor('alpha')
+      .recall({ step: 3, prompt: 'anything' })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MemoryFailed);
+    expect((err as Error).message).toBe('Mem0 search failed for driftbench-run-1-alpha (step 3): the answer is not a list of memories: {"results":"nope"}');
   });
 });

@@ -34,6 +34,18 @@ export interface MemoryContext {
 export interface MemorySettings {
   /** MEM0_API_KEY and MEM0_HOST. */
   mem0?: { apiKey?: string; host?: string };
+  /** Every other secret the process holds: scrubbed, with the layer's own key, from its service's errors (engine/secrets.ts). */
+  secrets?: readonly string[];
 }
 
 export type MemoryLayerFactory = (ctx: MemoryContext) => MemoryLayer;
+
+/**
+ * A memory service failed for one conversation (an add or a search that errored, a garbled
+ * answer): the replay errors that conversation with this message as its cause, and the run goes
+ * on (issue 17). The message is already scrubbed of secrets. A layer set up wrongly (no key) is
+ * not this: its factory throws a ProviderError before the run starts.
+ */
+export class MemoryFailed extends Error {
+  override readonly name = 'MemoryFailed';
+}

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
@@ -65,20 +66,43 @@ export function selectScenarios(suite: readonly LoadedScenario[], tasks: readonl
 /**
  * A name safe as a file name on every platform: model names such as `anthropic/claude-opus-4.7`
  * or `rehearsal:pass` become `anthropic_claude-opus-4.7` and `rehearsal_pass`. Nothing here
- * can climb out of a folder: no separators, and no leading dot.
+ * can climb out of a folder: no separators, and no leading dot. A name longer than 120
+ * characters is cut to 113 and given `-` and 6 hex of its sha256, so that two long names that
+ * share their first 120 characters (three repeats of one long conversation id, say) never
+ * become one file (issue 17). Names of 120 characters or fewer are as they always were, so the
+ * transcripts of earlier runs are found where they were written.
  */
 export function safeName(s: string): string {
-  const cleaned = s
-    .replace(/[^A-Za-z0-9._-]+/g, '_')
-    .replace(/^[._-]+/, '')
-    .slice(0, 120);
+  const cleaned = s.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._-]+/, '');
+  if (cleaned.length > MAX_NAME) return `${cleaned.slice(0, MAX_NAME - 7)}-${shortHash(s)}`;
   return cleaned === '' ? 'x' : cleaned;
 }
 
-export function conversationId(scenario: string, c: Cell, repeat: number, condition = 'baseline', distance = 0, unit?: 'tokens'): string {
+const MAX_NAME = 120;
+/** 6 hex of a string's sha256: what tells apart two names that cleaning or cutting made one. */
+const shortHash = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 6);
+
+/**
+ * Each model's part of a conversation id: its safe name, unless another model of the plan
+ * cleans to the same name (`vendor/model-x` and `vendor:model-x`), in which case each such
+ * model's name gets `-` and 6 hex of the sha256 of the model as written. A plan without such
+ * a pair keeps the ids it always had (resume of earlier runs).
+ */
+export function modelParts(models: readonly string[]): Map<string, string> {
+  const byName = new Map<string, Set<string>>();
+  for (const m of models) {
+    const name = safeName(m);
+    byName.set(name, (byName.get(name) ?? new Set()).add(m));
+  }
+  const parts = new Map<string, string>();
+  for (const [name, ms] of byName) for (const m of ms) parts.set(m, ms.size > 1 ? `${name}-${shortHash(m)}` : name);
+  return parts;
+}
+
+export function conversationId(scenario: string, c: Cell, repeat: number, condition = 'baseline', distance = 0, unit?: 'tokens', modelPart = safeName(c.model)): string {
   const d = unit === 'tokens' ? `${distance / 1000}k` : String(distance);
   const extra = `${condition !== 'baseline' ? `__${safeName(condition)}` : ''}${distance > 0 ? `__d${d}` : ''}`;
-  return `${safeName(scenario)}__${safeName(c.model)}__${c.effort}${extra}__r${repeat}`;
+  return `${safeName(scenario)}__${modelPart}__${c.effort}${extra}__r${repeat}`;
 }
 
 export interface PlanInput {
@@ -106,13 +130,14 @@ export function buildPlan(input: PlanInput): Plan {
   const conversations: PlannedConversation[] = [];
   const conditions = input.conditions?.length ? input.conditions : ['baseline'];
   const distances = input.distances?.length ? input.distances : [0];
+  const parts = modelParts(input.cells.map((c) => c.model));
   for (const l of input.scenarios) {
     for (const c of input.cells) {
       for (const condition of conditions) {
         for (const distance of distances) {
           for (let r = 1; r <= input.repeats; r++) {
             conversations.push({
-              id: conversationId(l.scenario.id, c, r, condition, distance, input.distanceUnit),
+              id: conversationId(l.scenario.id, c, r, condition, distance, input.distanceUnit, parts.get(c.model)),
               scenario: l.scenario.id,
               model: c.model,
               effort: c.effort,
@@ -125,6 +150,7 @@ export function buildPlan(input: PlanInput): Plan {
       }
     }
   }
+  assertUniqueNames(conversations);
   return {
     provider: input.provider,
     base_url: input.baseUrl,
@@ -141,6 +167,24 @@ export function buildPlan(input: PlanInput): Plan {
     ...(conditions.length > 1 || conditions[0] !== 'baseline' ? { conditions: [...conditions] } : {}),
     ...(distances.length > 1 || distances[0] !== 0 ? { distances: [...distances], ...(input.distanceUnit ? { distance_unit: input.distanceUnit } : {}) } : {}),
   };
+}
+
+/**
+ * Every conversation has its own id and its own transcript file: a plan where two would share
+ * one is refused before anything is sent, never left to overwrite a transcript (issue 17).
+ */
+function assertUniqueNames(conversations: readonly PlannedConversation[]): void {
+  const seen = new Map<string, PlannedConversation>();
+  for (const c of conversations) {
+    for (const key of new Set([c.id, `file:${safeName(c.id)}`])) {
+      const other = seen.get(key);
+      if (other)
+        throw new UsageError(
+          `conversations ${other.scenario} on ${other.model} and ${c.scenario} on ${c.model} would share the transcript ${safeName(c.id)}.json; rename one of the models or scenarios`,
+        );
+      seen.set(key, c);
+    }
+  }
 }
 
 /** A base URL as it may be written down: no user, password, query or fragment. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decide, DEFAULT_RETRY_POLICY, retryAfterMs, type Failure } from './retry-policy.js';
+import { decide, DEFAULT_RETRY_POLICY, mayBeBilled, retryAfterMs, type Failure } from './retry-policy.js';
 
 const policy = { ...DEFAULT_RETRY_POLICY, maxRetries: 2 };
 const http = (status: number, headers: Record<string, string> = {}): Failure => ({ kind: 'http', status, headers: new Headers(headers), errorType: null });
@@ -23,6 +23,15 @@ describe('the retry policy', () => {
     expect(decide(policy, { kind: 'stream', errorType: 'overloaded_error' }, fresh, 0).retry).toBe(true);
     expect(decide(policy, { kind: 'stream', errorType: null }, fresh, 0).retry).toBe(true);
     expect(decide(policy, { kind: 'stream', errorType: 'invalid_request_error' }, fresh, 0).retry).toBe(false);
+  });
+
+  it('retries an attempt that ran out of time, before or after its headers, using up a retry; one after its headers may be billed', () => {
+    for (const began of [false, true]) {
+      expect(decide(policy, { kind: 'timeout', began }, fresh, 0)).toMatchObject({ retry: true, usesRetry: true });
+      expect(decide(policy, { kind: 'timeout', began }, { ...fresh, retriesUsed: 2 }, 0)).toEqual({ retry: false });
+    }
+    expect(mayBeBilled({ kind: 'timeout', began: true })).toBe(true);
+    expect(mayBeBilled({ kind: 'timeout', began: false })).toBe(false);
   });
 
   it('stops after maxRetries retries', () => {

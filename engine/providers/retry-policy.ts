@@ -8,7 +8,8 @@ import type { Attempt } from '../transcript/format.js';
  *
  * Which failures are retried follows the SDK's documented defaults (connection errors, 408, 409,
  * 429 and >= 500, and the server's `x-should-retry` header when it sends one), plus errors inside
- * a stream that had already begun, which the SDK does not retry by itself.
+ * a stream that had already begun, which the SDK does not retry by itself, and attempts that ran
+ * out of time (timeouts.ts: no headers, no data, no end), which the SDK would not notice mid-stream.
  * https://github.com/anthropics/anthropic-sdk-typescript#retries
  * https://platform.claude.com/docs/en/api/errors
  */
@@ -47,6 +48,11 @@ export type Failure =
   | { kind: 'connection' }
   /** The response had begun (2xx) when the stream broke: an `event: error`, a cut connection, bad SSE. */
   | { kind: 'stream'; errorType: string | null }
+  /**
+   * Out of time (timeouts.ts): always retried, like a broken connection. `began`: the headers had
+   * come, so the attempt may be billed, and the budget is asked before another (as for 'stream').
+   */
+  | { kind: 'timeout'; began: boolean }
   | { kind: 'aborted' };
 
 export type Decision = { retry: false } | { retry: true; delayMs: number; usesRetry: boolean };
@@ -68,7 +74,7 @@ export function decide(policy: RetryPolicy, f: Failure, state: { retriesUsed: nu
 }
 
 function isRetryable(f: Exclude<Failure, { kind: 'aborted' }>): boolean {
-  if (f.kind === 'connection') return true;
+  if (f.kind === 'connection' || f.kind === 'timeout') return true;
   if (f.kind === 'stream') return f.errorType === null || !FINAL_ERROR_TYPES.has(f.errorType);
   // The server's own word wins, as in the SDK.
   const should = f.headers?.get('x-should-retry');
@@ -151,12 +157,17 @@ export async function withRetries<T>(attempt: () => Promise<AttemptResult<T>>, h
     const now = h.now();
     const d = decide(h.policy, r.failure, { retriesUsed, sinceFirstMs: now - first, nowMs: now }, (h.random ?? Math.random)());
     if (!d.retry) throw new RetriesExhausted(r.failure, isFinal(r.failure) ? 'final' : 'exhausted', { cause: r.error });
-    if (r.failure.kind === 'stream' && h.beforeStreamRetry && !(await h.beforeStreamRetry())) {
+    if (mayBeBilled(r.failure) && h.beforeStreamRetry && !(await h.beforeStreamRetry())) {
       throw new RetriesExhausted(r.failure, 'budget', { cause: r.error });
     }
     if (d.usesRetry) retriesUsed++;
     await h.sleep(d.delayMs);
   }
+}
+
+/** A failure after the response began: the provider may bill it, whatever came of it. */
+export function mayBeBilled(f: Failure): boolean {
+  return f.kind === 'stream' || (f.kind === 'timeout' && f.began);
 }
 
 function isFinal(f: Failure): boolean {
@@ -168,7 +179,8 @@ function isFinal(f: Failure): boolean {
  * `nowMs` when its answer came (a retry-after given as a date counts from then).
  */
 export function failedAttempt(at: number, f: Failure, message: string, requestId: string | null, responseStatus: number | null = null, nowMs: number = at): Attempt {
-  const outcome: Attempt['outcome'] = f.kind === 'http' ? 'http-error' : f.kind === 'stream' ? 'stream-error' : 'connection-error';
+  // A timeout after the headers is a stream that broke (and may be billed); before them, a connection that did.
+  const outcome: Attempt['outcome'] = f.kind === 'http' ? 'http-error' : mayBeBilled(f) ? 'stream-error' : 'connection-error';
   return {
     at: new Date(at).toISOString(),
     outcome,

@@ -1,8 +1,11 @@
 import Anthropic from '@anthropic-ai/sdk';
+import { scrubbedError, secretScrubber, type Scrub } from '../secrets.js';
 import type { Attempt } from '../transcript/format.js';
+import { ProviderError } from '../errors.js';
 import { proxyFetchOptions } from './proxy.js';
 import { parseRateLimits } from './rate-limits.js';
 import { failedAttempt, RetriesExhausted, withRetries, type AttemptResult, type Failure, type RetryHooks, type RetryPolicy } from './retry-policy.js';
+import { AttemptTimedOut, AttemptWatchdog, DEFAULT_TIMEOUTS, type Timeouts } from './timeouts.js';
 import { TurnFailed, type MessageParams, type Provider, type ProviderReply, type ProxySettings, type SendContext } from './types.js';
 
 export interface SdkProviderOptions {
@@ -11,8 +14,12 @@ export interface SdkProviderOptions {
   baseUrl: string | undefined;
   policy: RetryPolicy;
   proxy: ProxySettings | undefined;
+  /** Default DEFAULT_TIMEOUTS. */
+  timeouts?: Timeouts;
   now: () => number;
   sleep: (ms: number) => Promise<void>;
+  /** Every other secret the process holds: scrubbed, with apiKey, from what servers send back (secrets.ts). */
+  secrets?: readonly string[];
 }
 
 /**
@@ -20,13 +27,25 @@ export interface SdkProviderOptions {
  * dispatcher when HTTP(S)_PROXY is set): the Anthropic API itself, OpenRouter's
  * Anthropic-compatible endpoint, or any other. The SDK's retries are off; every request goes
  * through the one retry policy (retry-policy.ts), one HTTP attempt per call, each recorded.
+ * Every attempt runs against the three limits of timeouts.ts: the SDK's own `timeout` until the
+ * headers, then a watchdog on the stream's events and on the attempt's whole length.
+ *
+ * This is the edge where a server's words come in: every error message (an HTTP error's body,
+ * a broken stream, a batch item's error) is scrubbed of the keys here, before anything records
+ * it, and no raw SDK error travels on as a cause.
  */
 export function createSdkProvider(o: SdkProviderOptions): Provider {
+  const timeouts = o.timeouts ?? DEFAULT_TIMEOUTS;
+  const scrub = secretScrubber([o.apiKey, ...(o.secrets ?? [])]);
+  const message = (e: unknown) => scrub(errorMessage(e));
+  const failed = (e: unknown, attempts: Attempt[]) => turnFailed(e, attempts, message, scrub);
   const client = new Anthropic({
     apiKey: o.apiKey,
     // null, not undefined: the SDK would otherwise read ANTHROPIC_BASE_URL behind the user's back.
     baseURL: o.baseUrl ?? null,
     maxRetries: 0,
+    // Covers each request until its headers, and no further (timeouts.ts).
+    timeout: Math.min(Math.ceil(timeouts.headersMs), 2 ** 31 - 1),
     fetchOptions: proxyFetchOptions(o.proxy),
   });
   const hooks = (ctx?: Partial<SendContext>): RetryHooks => ({
@@ -38,17 +57,19 @@ export function createSdkProvider(o: SdkProviderOptions): Provider {
     beforeStreamRetry: ctx?.beforeRetry,
   });
 
-  /** One streamed HTTP attempt. */
+  /** One streamed HTTP attempt, watched for an idle stream and for its deadline. */
   async function streamOnce(params: MessageParams, ctx: SendContext, attempts: Attempt[]): Promise<AttemptResult<ProviderReply>> {
     const start = o.now();
     let began = false;
     let requestId: string | null = null;
     let status: number | null = null;
     let contentType: string | null = null;
+    const watchdog = new AttemptWatchdog(timeouts, ctx.signal);
     try {
-      const stream = client.messages.stream(params, { signal: ctx.signal });
+      const stream = client.messages.stream(params, { signal: watchdog.signal });
       const { response } = await stream.withResponse();
       began = true;
+      watchdog.streaming();
       status = response.status;
       contentType = response.headers.get('content-type');
       ctx.onRateLimits?.(parseRateLimits(response.headers), response.status);
@@ -57,7 +78,9 @@ export function createSdkProvider(o: SdkProviderOptions): Provider {
       let ttft: number | null = null;
       let providerCost: number | null = null;
       let replyChars = 0;
+      // The SDK never yields a ping (timeouts.ts): every event here is progress.
       for await (const event of stream) {
+        watchdog.progress();
         if (ttft === null && event.type === 'content_block_delta') ttft = o.now() - start;
         if (event.type === 'content_block_delta') {
           const d = event.delta;
@@ -76,29 +99,39 @@ export function createSdkProvider(o: SdkProviderOptions): Provider {
       const message = await stream.finalMessage();
       record(attempts, ok, ctx);
       return { ok: true, value: { message, requestId, ttftMs: ttft, latencyMs: o.now() - start, attempts, providerCostUsd: providerCost } };
-    } catch (error) {
+    } catch (caught) {
+      const error = watchdog.fired ?? headersTimeout(caught, timeouts) ?? caught;
       // An HTTP error states the limits too (a 429 above all); a stream that broke already did.
       if (!began && error instanceof Anthropic.APIError && error.status !== undefined) ctx.onRateLimits?.(parseRateLimits(error.headers), error.status);
       const failure = classify(error, began);
       const cause = readableCause(error, status, contentType);
-      record(attempts, failedAttempt(start, failure, errorMessage(cause), requestId ?? requestIdOf(error), status, o.now()), ctx);
+      record(attempts, failedAttempt(start, failure, message(cause), requestId ?? requestIdOf(error), status, o.now()), ctx);
       return { ok: false, failure, error: cause };
+    } finally {
+      watchdog.dispose();
     }
   }
 
-  /** A plain (not streamed) call through the same policy; its attempts are not part of a turn. */
-  function call<T>(fn: () => Promise<T>): Promise<T> {
+  /**
+   * A plain (not streamed) call through the same policy; its attempts are not part of a turn. Its
+   * body follows its headers at once, so one idle period after the headers timeout bounds it all.
+   */
+  function call<T>(fn: (options: { signal: AbortSignal }) => Promise<T>): Promise<T> {
     const attempts: Attempt[] = [];
     return withRetries(async (): Promise<AttemptResult<T>> => {
+      const watchdog = new AttemptWatchdog(timeouts, undefined, Math.min(timeouts.attemptMs, timeouts.headersMs + timeouts.idleMs));
       try {
-        return { ok: true, value: await fn() };
-      } catch (error) {
+        return { ok: true, value: await fn({ signal: watchdog.signal }) };
+      } catch (caught) {
+        const error = watchdog.fired ?? headersTimeout(caught, timeouts) ?? caught;
         const failure = classify(error, false);
-        attempts.push(failedAttempt(o.now(), failure, errorMessage(error), requestIdOf(error)));
+        attempts.push(failedAttempt(o.now(), failure, message(error), requestIdOf(error)));
         return { ok: false, failure, error };
+      } finally {
+        watchdog.dispose();
       }
     }, hooks()).catch((e: unknown) => {
-      throw turnFailed(e, attempts);
+      throw failed(e, attempts);
     });
   }
 
@@ -107,39 +140,68 @@ export function createSdkProvider(o: SdkProviderOptions): Provider {
     baseUrl: o.baseUrl ?? 'https://api.anthropic.com',
     batches: {
       async create(requests) {
-        const b = await call(() => client.messages.batches.create({ requests }));
+        const b = await call((opts) => client.messages.batches.create({ requests }, opts));
         return { id: b.id };
       },
       async status(id) {
-        return (await call(() => client.messages.batches.retrieve(id))).processing_status;
+        return (await call((opts) => client.messages.batches.retrieve(id, {}, opts))).processing_status;
       },
       async *results(id) {
-        // Results are read once, as a stream; a read that breaks fails the run, and a resumed run
-        // collects the batch again (its id is in the manifest).
-        for await (const line of await call(() => client.messages.batches.results(id))) yield line;
+        // Results are read once, as a stream; a read that breaks (or goes quiet for the idle
+        // timeout) fails the run, and a resumed run collects the batch again (its id is in the
+        // manifest). The idle clock stops while the caller handles a line.
+        let idle: AttemptWatchdog | undefined;
+        try {
+          const lines = await call((opts) => {
+            idle?.dispose();
+            idle = new AttemptWatchdog(timeouts, opts.signal, NO_DEADLINE);
+            return client.messages.batches.results(id, {}, { signal: idle.signal });
+          });
+          idle?.streaming();
+          for await (const line of lines) {
+            idle?.pause();
+            // An errored item's message is the server's words, like any error's.
+            if (line.result.type === 'errored') line.result.error.error.message = scrub(line.result.error.error.message);
+            yield line;
+            idle?.progress();
+          }
+        } catch (e) {
+          const fired = idle?.fired;
+          if (!fired) throw e;
+          throw new ProviderError(
+            `batch ${id}: reading its results: ${fired.message}; resume the run to collect them again`,
+            { type: 'timeout_error', retryable: true },
+            { cause: e },
+          );
+        } finally {
+          idle?.dispose();
+        }
       },
     },
     models: {
-      retrieve: (id) => call(() => client.models.retrieve(id)),
+      retrieve: (id) => call((opts) => client.models.retrieve(id, {}, opts)),
       async list() {
         const all: Anthropic.Models.ModelInfo[] = [];
-        for await (const m of await call(() => client.models.list({ limit: 1000 }))) all.push(m);
+        for await (const m of await call((opts) => client.models.list({ limit: 1000 }, opts))) all.push(m);
         return all;
       },
     },
     async countTokens(params) {
-      return (await call(() => client.messages.countTokens(params))).input_tokens;
+      return (await call((opts) => client.messages.countTokens(params, opts))).input_tokens;
     },
     async send(params, ctx) {
       const attempts: Attempt[] = [];
       try {
         return await withRetries(() => streamOnce(params, ctx, attempts), hooks(ctx));
       } catch (e) {
-        throw turnFailed(e, attempts);
+        throw failed(e, attempts);
       }
     },
   };
 }
+
+/** A watchdog with no deadline: Node's longest timer, about 24.8 days. */
+const NO_DEADLINE = 2 ** 31 - 1;
 
 function record(attempts: Attempt[], a: Attempt, ctx: SendContext): void {
   attempts.push(a);
@@ -148,6 +210,7 @@ function record(attempts: Attempt[], a: Attempt, ctx: SendContext): void {
 
 /** What went wrong with one attempt, in the policy's terms. */
 function classify(e: unknown, began: boolean): Failure {
+  if (e instanceof AttemptTimedOut) return { kind: 'timeout', began: e.phase !== 'headers' && began };
   if (e instanceof Anthropic.APIUserAbortError) return { kind: 'aborted' };
   if (e instanceof ReplyTooLarge) return { kind: 'stream', errorType: 'response_too_large' };
   if (began) return { kind: 'stream', errorType: e instanceof Anthropic.APIError ? e.type : null };
@@ -171,18 +234,25 @@ class ReplyTooLarge extends Error {
   }
 }
 
-function turnFailed(e: unknown, attempts: Attempt[]): TurnFailed {
-  if (!(e instanceof RetriesExhausted)) return new TurnFailed(errorMessage(e), attempts, null, 'error', { cause: e });
-  const cause = e.cause;
+/** The SDK's headers timeout, named as ours; undici's own connect timeout fails the same way, and says so. */
+function headersTimeout(e: unknown, t: Timeouts): AttemptTimedOut | null {
+  return e instanceof Anthropic.APIConnectionTimeoutError ? new AttemptTimedOut('headers', t.headersMs) : null;
+}
+
+/** The turn's failure, its message scrubbed, with a scrubbed copy of the SDK's error as its cause. */
+function turnFailed(e: unknown, attempts: Attempt[], message: (e: unknown) => string, scrub: Scrub): TurnFailed {
+  if (!(e instanceof RetriesExhausted)) return new TurnFailed(message(e), attempts, null, 'error', { cause: scrubbedError(e, scrub) });
+  const cause = scrubbedError(e.cause, scrub);
   if (e.reason === 'aborted') return new TurnFailed('aborted', attempts, null, 'aborted', { cause });
   if (e.reason === 'budget') {
-    return new TurnFailed(`budget_exceeded: the stream broke, and the budget cannot cover another attempt: ${errorMessage(cause)}`, attempts, null, 'budget_exceeded', { cause });
+    return new TurnFailed(`budget_exceeded: the stream broke, and the budget cannot cover another attempt: ${message(e.cause)}`, attempts, null, 'budget_exceeded', { cause });
   }
   const f = e.failure;
   const status = f.kind === 'http' ? f.status : null;
   const type =
-    (f.kind === 'http' || f.kind === 'stream' ? f.errorType : null) ?? (f.kind === 'connection' ? 'connection_error' : f.kind === 'stream' ? 'stream_error' : 'api_error');
-  return new TurnFailed(`${type}${status ? ` (HTTP ${status})` : ''}: ${errorMessage(cause)}`, attempts, status, type, { cause });
+    (f.kind === 'http' || f.kind === 'stream' ? f.errorType : null) ??
+    (f.kind === 'connection' ? 'connection_error' : f.kind === 'stream' ? 'stream_error' : f.kind === 'timeout' ? 'timeout_error' : 'api_error');
+  return new TurnFailed(`${type}${status ? ` (HTTP ${status})` : ''}: ${message(e.cause)}`, attempts, status, type, { cause });
 }
 
 /**
@@ -193,12 +263,13 @@ function turnFailed(e: unknown, attempts: Attempt[]): TurnFailed {
  * returned as it is. Pure; exported for its test.
  */
 export function readableCause(e: unknown, status: number | null, contentType: string | null): unknown {
-  if (!(e instanceof Error) || e instanceof Anthropic.APIError || e instanceof ReplyTooLarge) return e;
+  if (!(e instanceof Error) || e instanceof Anthropic.APIError || e instanceof ReplyTooLarge || e instanceof AttemptTimedOut) return e;
   const type = contentType?.split(';')[0]?.trim().toLowerCase() ?? null;
   if (status !== null && type !== null && type !== 'text/event-stream') {
     return new Error(`the endpoint answered ${status} with ${type}, not an event stream: is the base URL right? (${e.message})`, { cause: e });
   }
-  if (/reading '(input|output)_tokens'|usage/.test(e.message) && e instanceof TypeError) {
+  // The SDK's MessageStream wraps what its accumulator throws in an AnthropicError, the TypeError its cause.
+  if (/reading '(input|output)_tokens'|usage/.test(e.message) && (e instanceof TypeError || e.cause instanceof TypeError)) {
     return new Error(`the response has no usage (token counts), so the turn cannot be priced: the endpoint is not Anthropic-compatible enough (${e.message})`, { cause: e });
   }
   return e;

@@ -3,6 +3,7 @@ import type { ModelsApi } from '../models/capabilities.js';
 import type { Scenario } from '../scenario/scenario.js';
 import type { Attempt } from '../transcript/format.js';
 import type { RateLimits } from './rate-limits.js';
+import type { Timeouts } from './timeouts.js';
 
 /**
  * The Messages API request body driftbench sends: the SDK's own type (streamed and batched alike),
@@ -98,6 +99,13 @@ export interface ProviderOptions {
   retryBaseMs?: number;
   /** HTTP(S)_PROXY / NO_PROXY as the user set them (proxy.ts). */
   proxy?: ProxySettings;
+  /** The limits of one attempt (timeouts.ts); each one left out takes its default. */
+  timeouts?: Partial<Timeouts>;
+  /**
+   * Every other secret the process was configured with (the other providers' keys, Mem0's): a
+   * server's error text is scrubbed of them and of `apiKey` before anything keeps it (secrets.ts).
+   */
+  secrets?: readonly string[];
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }

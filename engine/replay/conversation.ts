@@ -3,7 +3,7 @@ import type { PlannedConversation } from '../plan/plan.js';
 import { TurnFailed, type MessageParams, type Provider, type ProviderReply, type SendContext } from '../providers/types.js';
 import { isGenerated, type LoadedScenario } from '../scenario/scenario.js';
 import { ProviderError } from '../errors.js';
-import { MEMORY_LAYERS } from '../memory/index.js';
+import { MEMORY_LAYERS, MemoryFailed } from '../memory/index.js';
 import { distractorAnchor, distractorsFor, distractorsForTokens, type Exchange } from '../plan/distractors.js';
 import type { Distractors } from '../schemas/distractors.generated.js';
 import { replyText, TRANSCRIPT_FORMAT, type Attempt, type Transcript, type Turn } from '../transcript/format.js';
@@ -137,20 +137,37 @@ export async function replayConversation(c: PlannedConversation, l: LoadedScenar
   const observe = async (turn: Turn) => {
     if (turn.response) await memory.observe({ step: turn.step, user: turn.user, reply: replyText(turn) });
   };
+  // A memory service that fails (Mem0 answering 500, or garbage) errors this conversation, with
+  // the cause; the run goes on with the others (issue 17). Anything else is not caught here.
+  const memoryFailed = (e: unknown, step: number): Promise<Transcript> => {
+    if (!(e instanceof MemoryFailed)) throw e;
+    return finish('errored', `step ${step}: the ${condition} memory layer failed: ${e.message}`);
+  };
 
   const lastStep = s.steps.at(-1);
   for (const step of s.steps.slice(stepsDone(t))) {
     await addDistractors();
     if (ctx.stop.requested) return finish('stopped', `stopped before step ${step.step}; resume to continue`);
     if (!isGenerated(s, step)) {
-      t.turns.push(prefilledTurn(step.step, step.prompt, step.reply!, c.effort, historyFor(t.turns, step.prompt)));
-      await observe(t.turns.at(-1)!);
+      const turn = prefilledTurn(step.step, step.prompt, step.reply!, c.effort, historyFor(t.turns, step.prompt));
+      // Observed before it is kept: a prefilled turn the memory missed is added again on resume.
+      try {
+        await observe(turn);
+      } catch (e) {
+        return memoryFailed(e, step.step);
+      }
+      t.turns.push(turn);
       await ctx.store.writeTranscript(t);
       continue;
     }
     // A memory layer's text goes into this turn's messages, never into the system prompt, and
     // stays there in later requests (injectionFor says why); the transcript keeps it and where.
-    const injected = await memory.recall({ step: step.step, prompt: step.prompt });
+    let injected: string | null;
+    try {
+      injected = await memory.recall({ step: step.step, prompt: step.prompt });
+    } catch (e) {
+      return memoryFailed(e, step.step);
+    }
     const injectedAs = injectionFor(profile);
     const messages = historyFor(t.turns, step.prompt, run.promptCache, injected === null ? null : { text: injected, as: injectedAs });
     const built = buildParams({ model: apiModel, effort: c.effort, profile, system: t.system, messages, sampling: run.sampling });
@@ -214,7 +231,12 @@ export async function replayConversation(c: PlannedConversation, l: LoadedScenar
     // A turn that ends the conversation is written once, with the conversation's status.
     await ctx.store.writeTranscript(t);
     if (outcome.kind === 'reply') {
-      await observe(applied.turn);
+      // The turn is on disk already; a memory that could not take it errors the conversation
+      // after the turn is reported (a resumed conversation goes on without that exchange in memory).
+      const unobserved = await observe(applied.turn).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       ctx.events.emit({
         type: 'turn-received',
         conversationId: c.id,
@@ -224,6 +246,12 @@ export async function replayConversation(c: PlannedConversation, l: LoadedScenar
         latencyMs: outcome.latencyMs,
         stopReason: outcome.message.stop_reason,
       });
+      if (unobserved !== undefined) {
+        // After the conversation's last turn nothing recalls memory again: a warning, not an error.
+        if (t.status === 'running') return memoryFailed(unobserved, step.step);
+        if (!(unobserved instanceof MemoryFailed)) throw unobserved;
+        ctx.events.emit({ type: 'warning', conversationId: c.id, message: `step ${step.step}: the ${condition} memory layer failed: ${unobserved.message}` });
+      }
     } else {
       ctx.events.emit({ type: 'turn-failed', conversationId: c.id, step: step.step, message: outcome.error.message });
     }

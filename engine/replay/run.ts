@@ -1,4 +1,5 @@
 import pLimit from 'p-limit';
+import { resumeCommand } from './resume-command.js';
 import { StorageError, TranscriptError } from '../errors.js';
 import type { ResolvedModel } from '../models/capabilities.js';
 import type { Plan } from '../plan/plan.js';
@@ -6,6 +7,7 @@ import type { LoadedScenario } from '../scenario/scenario.js';
 import { FINISHED, MANIFEST_FORMAT, type RunManifest, type Transcript } from '../transcript/format.js';
 import { loadRunScenarios } from '../transcript/run-scenarios.js';
 import { loadDistractors } from '../plan/distractors.js';
+import { MEMORY_LAYERS } from '../memory/index.js';
 import { runBatches } from './batch.js';
 import { Budget } from './budget.js';
 import type { ReplayContext } from './context.js';
@@ -17,8 +19,9 @@ export { stopControl, type StopControl } from './context.js';
 
 /** Starts a new run: snapshots the scenarios into the run directory, writes the manifest, replays. */
 export async function startRun(runId: string, plan: Plan, suite: readonly LoadedScenario[], ctx: ReplayContext, extra: { models?: ResolvedModel[] } = {}): Promise<RunManifest> {
-  await ctx.store.create();
   const byId = new Map(suite.map((l) => [l.scenario.id, l]));
+  checkMemoryConditions(runId, plan.conversations, byId, ctx);
+  await ctx.store.create();
   for (const s of plan.scenarios) {
     // The bytes the scenario was validated and hashed from: read once, so snapshot and hash agree.
     const l = byId.get(s.id);
@@ -49,6 +52,7 @@ export async function resumeRun(ctx: ReplayContext, opts: { maxCostUsd?: number 
   const orphans = await ctx.store.removeOrphanTempFiles();
   if (orphans.length > 0) ctx.events.emit({ type: 'warning', message: `removed ${orphans.length} temp file(s) left by writes that never finished: ${orphans.join(', ')}` });
   const scenarios = await loadRunScenarios(ctx.store, manifest.plan);
+  checkMemoryConditions(manifest.run_id, manifest.plan.conversations, scenarios, ctx);
   const existing = new Map<string, Transcript>();
   for (const c of manifest.plan.conversations) {
     const t = await ctx.store.readTranscript(c.id);
@@ -179,7 +183,7 @@ async function replayPlan(
     manifest.status_reason = `budget exhausted: ${budgetStops.length} conversation(s) stopped before a turn that could have gone over --max-cost $${limitUsd}; spent $${manifest.spent_usd.toFixed(4)}. Resume with a higher --max-cost to carry on`;
   } else if (storageError !== undefined) {
     manifest.status = 'interrupted';
-    manifest.status_reason = storageError.withNext(`free space, then: ${resumeHint(ctx.store.dir)}`).message;
+    manifest.status_reason = storageError.withNext(`free space, then: ${resumeCommand(manifest, ctx.store.dir)}`).message;
   } else if (ctx.stop.requested && unfinished > 0) {
     manifest.status = 'interrupted';
     manifest.status_reason = ctx.stop.reason ?? 'interrupted';
@@ -206,7 +210,7 @@ async function replayPlan(
     );
     ctx.events.emit({ type: 'run-done', manifest });
     throw storageError.withNext(
-      `${written ? 'the run is marked interrupted' : 'the manifest could not be updated either (it still says running)'}; free space, then: ${resumeHint(ctx.store.dir)}`,
+      `${written ? 'the run is marked interrupted' : 'the manifest could not be updated either (it still says running)'}; free space, then: ${resumeCommand(manifest, ctx.store.dir)}`,
     );
   }
   await saveManifest();
@@ -214,8 +218,21 @@ async function replayPlan(
   return manifest;
 }
 
-function resumeHint(dir: string): string {
-  return `driftbench run --resume ${dir}`;
+/**
+ * A memory condition set up wrongly (the mem0 condition without MEM0_API_KEY) is refused before
+ * anything is written or sent: its factory throws, as it would for every conversation. Making a
+ * layer connects to nothing (mem0.ts connects on first use), so this costs no request. What
+ * fails later, in one conversation, errors only that conversation (conversation.ts).
+ */
+function checkMemoryConditions(runId: string, conversations: Plan['conversations'], scenarios: ReadonlyMap<string, LoadedScenario>, ctx: ReplayContext): void {
+  const checked = new Set<string>();
+  for (const c of conversations) {
+    const condition = c.condition ?? 'baseline';
+    const l = scenarios.get(c.scenario);
+    if (checked.has(condition) || !l) continue;
+    checked.add(condition);
+    MEMORY_LAYERS[condition]?.({ runId, conversationId: c.id, scenario: l.scenario, settings: ctx.memory });
+  }
 }
 
 function countStatuses(statuses: ReadonlyMap<string, Transcript['status']>): RunManifest['counts'] {

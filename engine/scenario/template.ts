@@ -33,6 +33,8 @@ export const MAX_TEMPLATE_ID = 56;
 /** `{{ name }}`, `{{name.field}}`, `{{name | regex}}`: the only syntax. */
 const REFERENCE = /\{\{\s*([a-z_][a-z0-9_]*)(?:\.([a-z_][a-z0-9_]*))?\s*(?:\|\s*([a-z]+)\s*)?\}\}/g;
 const FILTERS = ['regex'] as const;
+/** A string that is one reference and nothing else: it takes the value with its type. */
+const WHOLE_REFERENCE = new RegExp(`^\\s*${REFERENCE.source}\\s*$`);
 
 export function isTemplate(value: unknown): value is Scenario & { variables: NonNullable<Scenario['variables']> } {
   return typeof value === 'object' && value !== null && 'variables' in value && (value as { variables?: unknown }).variables !== undefined;
@@ -106,27 +108,26 @@ export function describeValues(values: Values): string {
 }
 
 /** Every `{{...}}` in the template's strings, with the JSON pointer of the string holding it. */
-export function referencesOf(value: unknown, pointer = ''): Array<{ pointer: string; text: string; name: string; field?: string; filter?: string }> {
-  if (typeof value === 'string') {
-    return [...value.matchAll(REFERENCE)].map((m) => ({ pointer, text: m[0], name: m[1]!, ...(m[2] ? { field: m[2] } : {}), ...(m[3] ? { filter: m[3] } : {}) }));
-  }
-  if (Array.isArray(value)) return value.flatMap((v, i) => referencesOf(v, `${pointer}/${i}`));
-  if (typeof value === 'object' && value !== null) {
-    return Object.entries(value).flatMap(([k, v]) => (pointer === '' && (k === 'variables' || k === 'instance') ? [] : referencesOf(v, `${pointer}/${escapePointer(k)}`)));
-  }
-  return [];
+export function referencesOf(value: unknown): Array<{ pointer: string; text: string; name: string; field?: string; filter?: string }> {
+  return textsOf(value).flatMap(({ pointer, text }) =>
+    [...text.matchAll(REFERENCE)].map((m) => ({ pointer, text: m[0], name: m[1]!, ...(m[2] ? { field: m[2] } : {}), ...(m[3] ? { filter: m[3] } : {}) })),
+  );
 }
 
 /** A `{{` that is not a well-formed reference: most likely a typo, such as `{{ lock-budget }}`. */
-export function malformedOf(value: unknown, pointer = ''): Array<{ pointer: string; text: string }> {
-  if (typeof value === 'string') {
-    const rest = value.replace(REFERENCE, '');
-    const m = /\{\{[^}]*\}?\}?/.exec(rest);
+export function malformedOf(value: unknown): Array<{ pointer: string; text: string }> {
+  return textsOf(value).flatMap(({ pointer, text }) => {
+    const m = /\{\{[^}]*\}?\}?/.exec(text.replace(REFERENCE, ''));
     return m ? [{ pointer, text: m[0] }] : [];
-  }
-  if (Array.isArray(value)) return value.flatMap((v, i) => malformedOf(v, `${pointer}/${i}`));
+  });
+}
+
+/** Every string of a template with its JSON pointer, outside `variables` and `instance`. */
+function textsOf(value: unknown, pointer = ''): Array<{ pointer: string; text: string }> {
+  if (typeof value === 'string') return [{ pointer, text: value }];
+  if (Array.isArray(value)) return value.flatMap((v, i) => textsOf(v, `${pointer}/${i}`));
   if (typeof value === 'object' && value !== null) {
-    return Object.entries(value).flatMap(([k, v]) => (pointer === '' && (k === 'variables' || k === 'instance') ? [] : malformedOf(v, `${pointer}/${escapePointer(k)}`)));
+    return Object.entries(value).flatMap(([k, v]) => (pointer === '' && (k === 'variables' || k === 'instance') ? [] : textsOf(v, `${pointer}/${escapePointer(k)}`)));
   }
   return [];
 }
@@ -250,7 +251,7 @@ function fill(value: unknown, values: Values): unknown {
     };
     // A field that is one reference and nothing else takes the value as it is, so a number
     // stays a number (`max: "{{max_words}}"`, `established_in: "{{step}}"`).
-    const whole = new RegExp(`^\\s*${REFERENCE.source}\\s*$`).exec(value);
+    const whole = WHOLE_REFERENCE.exec(value);
     if (whole && whole[3] === undefined) {
       const x = lookup(whole[1]!, whole[2]);
       if (x !== undefined) return typeof x === 'string' ? trimValue(x) : x;
@@ -280,7 +281,7 @@ function trimValue(s: string): string {
 export function withTypedReferences(t: unknown, values: Values): unknown {
   const walk = (v: unknown, top: boolean): unknown => {
     if (typeof v === 'string') {
-      const m = new RegExp(`^\\s*${REFERENCE.source}\\s*$`).exec(v);
+      const m = WHOLE_REFERENCE.exec(v);
       return m && m[3] === undefined ? fill(v, values) : v;
     }
     if (Array.isArray(v)) return v.map((x) => walk(x, false));

@@ -30,6 +30,30 @@ export function isStackOverflow(e: unknown): boolean {
   return (e instanceof RangeError || (e instanceof Error && 'code' in e)) && /Maximum call stack size exceeded/.test((e as Error).message);
 }
 
+/**
+ * Where a document's deep nesting begins: the outermost `[` or `{` of the first run of flow
+ * collections 64 deep. The parser's own position is where its stack ran out, which depends on
+ * how deep the stack already was (one file, or a suite), so the same file would be placed at
+ * different columns. Undefined when the depth is in indentation, not brackets.
+ */
+function deepNestingStart(text: string): number | undefined {
+  const open: number[] = [];
+  let quote: string | null = null;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    // Quotes are followed within a line only: a stray apostrophe must not hide the rest.
+    if (c === '\n') quote = null;
+    else if (quote !== null) {
+      if (c === quote) quote = null;
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '[' || c === '{') {
+      open.push(i);
+      if (open.length >= 64) return open[0];
+    } else if ((c === ']' || c === '}') && open.length > 0) open.pop();
+  }
+  return undefined;
+}
+
 /** yaml error codes that do not derail the parse, so every one of them is worth reporting. */
 const INDEPENDENT = new Set(['DUPLICATE_KEY', 'BAD_ALIAS', 'BAD_DIRECTIVE', 'BAD_TAG', 'BAD_DQ_ESCAPE']);
 
@@ -72,7 +96,7 @@ export function parseYaml(file: string, bytes: Uint8Array): ParseResult {
         continue;
       }
       if (isStackOverflow(e)) {
-        const [line, col] = posOf(lines, e.pos[0]);
+        const [line, col] = posOf(lines, deepNestingStart(text) ?? e.pos[0]);
         problems.push({ file, line, col, message: TOO_DEEP });
         continue;
       }
@@ -95,8 +119,12 @@ export function parseYaml(file: string, bytes: Uint8Array): ParseResult {
   try {
     value = first.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (cause) {
+    if (isStackOverflow(cause)) {
+      const deep = deepNestingStart(text);
+      const [line, col] = deep === undefined ? [1, 1] : posOf(lines, deep);
+      return at(line, col, TOO_DEEP);
+    }
     const [line, col] = firstAliasPos(first, lines);
-    if (isStackOverflow(cause)) return at(line, col, TOO_DEEP);
     if (cause instanceof ReferenceError) {
       return at(line, col, `aliases expand too many times (more than ${MAX_ALIAS_COUNT}); this looks like an alias bomb: write the values out instead of nesting aliases`);
     }

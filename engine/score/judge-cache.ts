@@ -50,7 +50,7 @@ export class JudgeCache {
       // fs/promises (open, stat, read, close) cost more than the read itself when rescoring
       // thousands of transcripts from the cache (BENCHMARKS.md).
       const v = JSON.parse(readFileSync(this.file(key), 'utf8')) as CachedJudgement;
-      return typeof v.verdict === 'string' ? v : undefined;
+      return typeof v.verdict === 'string' && typeof v.raw === 'string' ? v : undefined;
     } catch {
       // Missing or unreadable: judge again (a torn entry is not trusted).
       return undefined;

@@ -8,7 +8,7 @@ import type { Judged, JudgeConfig, Vote } from '../schemas/scores.generated.js';
 import type { Transcript } from '../transcript/format.js';
 import { heuristicCoherence, heuristicMemFail } from './heuristic-judge.js';
 import { JudgeCache } from './judge-cache.js';
-import { coherencePrompt, isTie, majority, memFailPrompt, parseVerdict, type JudgePrompt } from './judge-prompt.js';
+import { coherencePrompt, isTie, majority, memFailPrompt, parseVerdict, type JudgePrompt, type ParsedVerdict } from './judge-prompt.js';
 
 /** Something that answers the rubric questions about a transcript. */
 export interface Judge {
@@ -16,8 +16,11 @@ export interface Judge {
   memFail(t: Transcript, s: Scenario): Promise<Judged>;
   /** Undefined when the step has nothing to be coherent with. */
   coherence(t: Transcript, s: Scenario, step: number): Promise<Judged | undefined>;
-  /** Counts of cache hits, misses and calls made, for the summary. */
-  readonly stats: { hits: number; misses: number; errors: number };
+  /**
+   * Counts of cache hits, misses, failed calls and replies read without a verdict (parseVerdict's
+   * unscored), for the summary.
+   */
+  readonly stats: { hits: number; misses: number; errors: number; unreadable: number };
 }
 
 export function heuristicJudge(): Judge {
@@ -28,7 +31,7 @@ export function heuristicJudge(): Judge {
   const NO_PROMPT = '0'.repeat(64);
   return {
     config: { id: 'heuristic', kind: 'heuristic', models: [], samples: 1, provider: null, base_url_host: null },
-    stats: { hits: 0, misses: 0, errors: 0 },
+    stats: { hits: 0, misses: 0, errors: 0, unreadable: 0 },
     async memFail(t, s) {
       return vote(heuristicMemFail(t, s), NO_PROMPT);
     },
@@ -58,6 +61,9 @@ export interface LlmJudgeOptions {
   readCache: boolean;
   now: () => number;
 }
+
+/** A parsed reply as a vote's fields: an unscored reply keeps its reason. */
+const voteOf = (p: ParsedVerdict) => ({ verdict: p.verdict, reasoning: p.reasoning, ...(p.error !== undefined ? { error: p.error } : {}) });
 
 /**
  * The judge's effort and room. The effort is --judge-effort, else the model's own default from
@@ -92,7 +98,7 @@ export function votesCanTie(models: number, samples: number): boolean {
 export function llmJudge(o: LlmJudgeOptions): Judge {
   if (votesCanTie(o.models.length, o.samples) && o.tieBreak === undefined)
     throw new Error(`llmJudge: ${o.models.length} model(s) x ${o.samples} sample(s) is an even number of votes, which can tie; give a tieBreak model`);
-  const stats = { hits: 0, misses: 0, errors: 0 };
+  const stats = { hits: 0, misses: 0, errors: 0, unreadable: 0 };
   const id = safeName(`${o.models.join('_')}${o.samples > 1 ? `-x${o.samples}` : ''}${o.tieBreak !== undefined ? `-tb-${o.tieBreak}` : ''}`);
   // A tie-breaker that sits on the panel gives one more sample than its panel votes (its own
   // cache entry); one from outside the panel is asked once, for its most likely answer.
@@ -118,7 +124,11 @@ export function llmJudge(o: LlmJudgeOptions): Judge {
       const hit = await o.cache.get(key);
       if (hit) {
         stats.hits++;
-        return { judge: model, sample, verdict: hit.verdict, reasoning: hit.reasoning, prompt_sha256: prompt.sha256, cache: 'hit', ...tag };
+        // Read again from the judge's own words: an entry parsed by an older, looser parser
+        // (issue 17: the last "verdict" anywhere) must not bring its verdict back.
+        const again = parseVerdict(hit.raw);
+        if (again.error !== undefined) stats.unreadable++;
+        return { judge: model, sample, ...voteOf(again), prompt_sha256: prompt.sha256, cache: 'hit', ...tag };
       }
     }
     try {
@@ -140,9 +150,10 @@ export function llmJudge(o: LlmJudgeOptions): Judge {
       }
       const raw = reply.message.content.map((b) => (b.type === 'text' ? b.text : '')).join('');
       const parsed = parseVerdict(raw);
-      await o.cache.put(key, { ...parsed, raw, model: reply.message.model, at: new Date(o.now()).toISOString() });
+      await o.cache.put(key, { verdict: parsed.verdict, reasoning: parsed.reasoning, raw, model: reply.message.model, at: new Date(o.now()).toISOString() });
       stats.misses++;
-      return { judge: model, sample, verdict: parsed.verdict, reasoning: parsed.reasoning, prompt_sha256: prompt.sha256, cache: 'miss', ...tag };
+      if (parsed.error !== undefined) stats.unreadable++;
+      return { judge: model, sample, ...voteOf(parsed), prompt_sha256: prompt.sha256, cache: 'miss', ...tag };
     } catch (e) {
       if (!(e instanceof TurnFailed)) throw e;
       // A judge that could not answer leaves the vote unscored; it is not cached.

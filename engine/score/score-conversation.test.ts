@@ -68,7 +68,7 @@ function scriptedJudge(memFail: Verdict, coherence: Record<number, Verdict | und
   const asked: number[] = [];
   return {
     config: { id: 'scripted', kind: 'heuristic', models: [], samples: 1, provider: null, base_url_host: null },
-    stats: { hits: 0, misses: 0, errors: 0 },
+    stats: { hits: 0, misses: 0, errors: 0, unreadable: 0 },
     asked,
     async memFail() {
       return judged(memFail);

@@ -9,6 +9,7 @@ import { validatorForDef } from '../schemas/compile.js';
 import type { ConversationScore, JudgeConfig, Scores } from '../schemas/scores.generated.js';
 import { writeFileDurably, type Produce } from '../transcript/atomic-write.js';
 import { RunStore, parseTranscript, transcriptText } from '../transcript/run-store.js';
+import { liveLockOwner, type LockOwner } from '../transcript/run-lock.js';
 import type { Transcript } from '../transcript/format.js';
 import type { Judge } from './judge.js';
 import { scoreConversation } from './score-conversation.js';
@@ -30,6 +31,11 @@ export interface ScoreTarget {
   part: 'whole' | 'some';
   /** Scenario lookup by id: the run's own snapshots, or a suite given on the command line. */
   scenarios: ReadonlyMap<string, LoadedScenario>;
+  /**
+   * The live process still replaying this run, if one is (its manifest says running and it holds
+   * the run's lock): its unfinished conversations are skipped, not scored as if they had ended.
+   */
+  live?: LockOwner;
 }
 
 export interface ScoreSummary {
@@ -62,6 +68,11 @@ async function isRunDir(dir: string): Promise<boolean> {
   );
 }
 
+/** The process replaying a run right now, if any: the manifest says running and a live process holds the lock. */
+async function liveRun(dir: string, status: string): Promise<LockOwner | undefined> {
+  return status === 'running' ? liveLockOwner(dir) : undefined;
+}
+
 /**
  * Groups inputs into targets. A run directory is scored whole; a transcript file inside a run
  * directory is scored against that run's scenario snapshots and merged into the run's scores;
@@ -80,7 +91,15 @@ export async function resolveTargets(
     if (info.isDirectory() && (await isRunDir(p))) {
       const store = new RunStore(p);
       const manifest = await store.readManifest();
-      targets.set(p, { dir: p, runId: manifest.run_id, files: await store.listTranscriptFiles(), part: 'whole', scenarios: await loadRunScenarios(store) });
+      const live = await liveRun(p, manifest.status);
+      targets.set(p, {
+        dir: p,
+        runId: manifest.run_id,
+        files: await store.listTranscriptFiles(),
+        part: 'whole',
+        scenarios: await loadRunScenarios(store),
+        ...(live ? { live } : {}),
+      });
       continue;
     }
     if (info.isDirectory()) throw new TranscriptError(`${input}: not a run directory (no manifest.json); pass a run directory or transcript files`);
@@ -92,7 +111,8 @@ export async function resolveTargets(
       } else {
         const store = new RunStore(runDir);
         const manifest = await store.readManifest();
-        targets.set(runDir, { dir: runDir, runId: manifest.run_id, files: [p], part: 'some', scenarios: await loadRunScenarios(store) });
+        const live = await liveRun(runDir, manifest.status);
+        targets.set(runDir, { dir: runDir, runId: manifest.run_id, files: [p], part: 'some', scenarios: await loadRunScenarios(store), ...(live ? { live } : {}) });
       }
       continue;
     }
@@ -251,6 +271,10 @@ async function scoreFile(
   } catch (e) {
     if (!(e instanceof TranscriptError)) throw e;
     skipped.push({ file, reason: e.message.replace(`${file}: `, '') });
+    return undefined;
+  }
+  if (target.live && (t.status === 'pending' || t.status === 'running')) {
+    skipped.push({ file, reason: `not finished: the run is still being replayed by pid ${target.live.pid}; score it again when it ends` });
     return undefined;
   }
   const l = scenarioOf(t, target.scenarios);

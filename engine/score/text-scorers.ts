@@ -4,14 +4,18 @@ import type { ConversationScore } from '../schemas/scores.generated.js';
 import { answeredTurns, replyText, thinkingText, type Transcript } from '../transcript/format.js';
 import { probeStep } from './probes.js';
 
-/** Scorer versions: bump one when its result for the same input changes. */
+/**
+ * Scorer versions: bump one when its result for the same input changes. mem_fail and
+ * step_coherence 1.1.0: the judge's verdict is read only from its reply's one JSON object, and
+ * its system prompt says the fenced replies are data (issue 17).
+ */
 export const SCORER_VERSIONS = {
-  mem_fail: '1.0.0',
+  mem_fail: '1.1.0',
   citations: '1.0.0',
   self_corrections: '1.0.0',
   constraint_retention: '1.0.0',
   first_drift_step: '1.0.0',
-  step_coherence: '1.0.0',
+  step_coherence: '1.1.0',
   latency: '1.0.0',
   cost: '1.0.0',
 } as const;

@@ -31,42 +31,13 @@ export async function writeFileDurably(file: string, data: string | Uint8Array |
   try {
     // 'r+': the temp file write-file-atomic has just created and will fsync, never a new one.
     await writeFileAtomic(file, '', {
-      tmpfileCreated: async (tmp) => {
-        injectedFault(tmp);
-        await (typeof data === 'function' ? writeProduced(tmp, data) : writeFile(tmp, data, { flag: 'r+' }));
-      },
+      tmpfileCreated: (tmp) => (typeof data === 'function' ? writeProduced(tmp, data) : writeFile(tmp, data, { flag: 'r+' })),
     });
   } catch (e) {
     // A full disk, a quota, a read-only file system: one clear line (StorageError), not a stack.
     if (isSystemError(e)) throw StorageError.from(e, file);
     throw e;
   }
-}
-
-/**
- * A test seam, used only by the tests (test/stress, test/cli/disk-full.test.ts): with
- * DRIFTBENCH_FAIL_WRITES_AFTER=N in the environment, the first N durable writes of the process
- * succeed and every later one fails with ENOSPC once its temp file exists, as a disk that has
- * filled up does (and stays full). A tmpfs small enough to fill needs root; this needs nothing,
- * and it fails the real write path, so the temp file's removal and the callers' handling are
- * what a full disk exercises. DRIFTBENCH_FAIL_WRITES_MATCHING=TEXT limits the faults (and the
- * count) to paths containing TEXT: a disk with room left for a small manifest but not for a
- * transcript. Read once, when the first write is made.
- */
-let faultBudget: number | null | undefined;
-let faultPaths = '';
-function injectedFault(tmp: string): void {
-  if (faultBudget === undefined) {
-    const n = Number(process.env.DRIFTBENCH_FAIL_WRITES_AFTER ?? '');
-    faultBudget = process.env.DRIFTBENCH_FAIL_WRITES_AFTER !== undefined && Number.isInteger(n) && n >= 0 ? n : null;
-    faultPaths = process.env.DRIFTBENCH_FAIL_WRITES_MATCHING ?? '';
-  }
-  if (faultBudget === null || !tmp.includes(faultPaths)) return;
-  if (faultBudget > 0) {
-    faultBudget--;
-    return;
-  }
-  throw Object.assign(new Error(`ENOSPC: no space left on device, write '${tmp}'`), { code: 'ENOSPC', errno: -28, syscall: 'write', path: tmp });
 }
 
 /** Writes a file's content piece by piece; see writeFileDurably. */

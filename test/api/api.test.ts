@@ -51,7 +51,10 @@ describe('validate', () => {
     const r = await validate('scenarios', { cwd: dir });
     expect(r.ok).toBe(true);
     expect(r.problems).toEqual([]);
-    expect(r.valid.map((v) => v.scenario.id)).toEqual(['t1-cascading-migration']);
+    // A template: every instance, each a plain scenario of the family.
+    expect(r.valid).toHaveLength(12);
+    expect(new Set(r.valid.map((v) => v.scenario.family))).toEqual(new Set(['t1-cascading-migration']));
+    expect(new Set(r.valid.map((v) => v.scenario.id)).size).toBe(12);
     expect(r.valid[0]!.trapSteps.length).toBeGreaterThan(0);
   });
 
@@ -71,7 +74,7 @@ describe('run -> score -> report -> diff, offline', () => {
   let first: Awaited<ReturnType<typeof run>>;
 
   beforeAll(async () => {
-    first = await run({ scenarios: ['scenarios'], efforts: ['default'], repeats: 1, runName: 'a', cwd: dir, logger: log, onEvent: (e) => events.push(e) });
+    first = await run({ scenarios: ['scenarios'], efforts: ['default'], repeats: 1, instances: 1, runName: 'a', cwd: dir, logger: log, onEvent: (e) => events.push(e) });
   });
 
   it('runs the rehearsal without a key, says so through the logger, and returns the run directory', async () => {
@@ -112,7 +115,7 @@ describe('run -> score -> report -> diff, offline', () => {
   });
 
   it('diffs two runs and returns the run diff', async () => {
-    const second = await run({ scenarios: 'scenarios', efforts: ['default'], repeats: 1, runName: 'b', cwd: dir });
+    const second = await run({ scenarios: 'scenarios', efforts: ['default'], repeats: 1, instances: 1, runName: 'b', cwd: dir });
     await score(second.dir, { cwd: dir });
     const d = await diff(first.dir, second.dir, { cwd: dir, format: 'text' });
     expect(d.diff.format).toBe('driftbench.run-diff/1');
@@ -158,7 +161,7 @@ describe('errors are the named DriftbenchError classes', () => {
   });
 
   it('report throws TranscriptError for a run never scored', async () => {
-    const r = await run({ scenarios: 'scenarios', efforts: ['default'], repeats: 1, runName: 'unscored', cwd: dir });
+    const r = await run({ scenarios: 'scenarios', efforts: ['default'], repeats: 1, instances: 1, runName: 'unscored', cwd: dir });
     await expect(report(r.dir, { cwd: dir })).rejects.toBeInstanceOf(TranscriptError);
   });
 
@@ -171,12 +174,12 @@ describe('logging', () => {
   it('takes a pino logger as it is', async () => {
     const lines: string[] = [];
     const logger = pino({ level: 'info' }, { write: (s: string) => void lines.push(s) });
-    await run({ scenarios: 'scenarios', efforts: ['default'], repeats: 1, runName: 'pino', cwd: dir, logger });
+    await run({ scenarios: 'scenarios', efforts: ['default'], repeats: 1, instances: 1, runName: 'pino', cwd: dir, logger });
     expect(lines.map((l) => JSON.parse(l).msg)).toContain('run done');
   });
 
   it('stops a run when its signal aborts', async () => {
-    const r = await run({ scenarios: 'scenarios', efforts: ['default'], repeats: 1, runName: 'aborted', cwd: dir, signal: AbortSignal.abort() });
+    const r = await run({ scenarios: 'scenarios', efforts: ['default'], repeats: 1, instances: 1, runName: 'aborted', cwd: dir, signal: AbortSignal.abort() });
     expect(r.manifest.status).toBe('interrupted');
     expect(r.manifest.counts.complete).toBe(0);
   });

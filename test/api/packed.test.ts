@@ -98,10 +98,10 @@ const at = (level) => (_fields, message) => void lines.push(level + ': ' + messa
 const logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 const events = [];
 const checked = await validate('scenarios', { logger });
-const { dir, manifest } = await run({ scenarios: 'scenarios', efforts: ['default'], repeats: 1, runName: 'api', logger, onEvent: (e) => events.push(e.type) });
+const { dir, manifest } = await run({ scenarios: 'scenarios', efforts: ['default'], repeats: 1, instances: 1, runName: 'api', logger, onEvent: (e) => events.push(e.type) });
 const scores = await score(dir, { logger });
 const { report: r, rendered } = await report(dir, { logger, format: 'markdown' });
-console.log(JSON.stringify({ checked: { ok: checked.ok, ids: checked.valid.map((v) => v.scenario.id) }, dir, manifest, scores, runs: r.runs, rendered, events, lines }));
+console.log(JSON.stringify({ checked: { ok: checked.ok, ids: [...new Set(checked.valid.map((v) => v.scenario.family))] }, dir, manifest, scores, runs: r.runs, rendered, events, lines }));
 `,
     );
     const { stdout, stderr } = await run(process.execPath, ['use.mjs'], { cwd: project, env: { PATH: process.env.PATH, HOME: process.env.HOME } });

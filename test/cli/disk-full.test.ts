@@ -3,12 +3,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunManifest } from '../../engine/transcript/format.js';
 import { echoResponder } from '../support/local-server/index.js';
-import { runBin, STACK_LINE } from '../helpers/cli.js';
+import { fullDisk, runBin, STACK_LINE } from '../helpers/cli.js';
 import { localServers } from '../helpers/local-servers.js';
 import { FAKE_KEY, readTranscripts, replayArgs, tempDir } from '../helpers/replay.js';
 
-// A full disk, injected: DRIFTBENCH_FAIL_WRITES_AFTER=N lets N durable writes through and fails
-// every later one with ENOSPC (engine/transcript/atomic-write.ts says why not a tmpfs).
+// A full disk, injected into the real binary (test/support/full-disk.ts): the first N writes
+// succeed, every later one fails with ENOSPC.
 const servers = localServers();
 
 /** Every file under dir, recursively, relative to it. */
@@ -29,14 +29,14 @@ describe('a full disk during run, score and report', () => {
     const out = await tempDir();
     const args = replayArgs(server.url, '--repeats', '3', '--concurrency', '2', '--out', out, '--run-name', 'full');
     // Transcripts fail after 2 of them; the manifest (small) still fits.
-    const r = await runBin(args, { env: { ANTHROPIC_API_KEY: FAKE_KEY, DRIFTBENCH_FAIL_WRITES_AFTER: '2', DRIFTBENCH_FAIL_WRITES_MATCHING: 'conversations' } });
+    const r = await runBin(args, { env: { ANTHROPIC_API_KEY: FAKE_KEY }, nodeArgs: fullDisk({ after: 2, matching: 'conversations' }) });
     expect(r.code).toBe(2);
     expect(r.stderr).not.toMatch(STACK_LINE);
     const dir = join(out, 'full');
     expect(oneLine(r.stderr)).toEqual([
       expect.stringMatching(
         new RegExp(
-          `^cannot write ${dir}/conversations/.+\\.json: no space left on device \\(ENOSPC\\); the run is marked interrupted; free space, then: driftbench run --resume ${dir}$`,
+          `^cannot write ${dir}/conversations/.+\\.json: no space left on device \\(ENOSPC\\); the run is marked interrupted; free space, then: driftbench run --resume ${dir} --base-url ${server.url}$`,
         ),
       ),
     ]);
@@ -47,7 +47,7 @@ describe('a full disk during run, score and report', () => {
     expect((await files(dir)).filter((f) => !/^(manifest\.json|scenarios\/.+\.yaml|conversations\/.+\.json)$/.test(f))).toEqual([]);
     await readTranscripts(dir);
 
-    const resumed = await runBin(['run', '--resume', dir], { env: { ANTHROPIC_API_KEY: FAKE_KEY } });
+    const resumed = await runBin(['run', '--resume', dir, '--base-url', server.url], { env: { ANTHROPIC_API_KEY: FAKE_KEY } });
     expect(resumed.code).toBe(0);
     const done = await readTranscripts(dir);
     expect(done.map((t) => t.status)).toEqual(['complete', 'complete', 'complete']);
@@ -57,7 +57,8 @@ describe('a full disk during run, score and report', () => {
     const server = await servers.start({ responder: echoResponder() });
     const out = await tempDir();
     const r = await runBin(replayArgs(server.url, '--repeats', '2', '--out', out, '--run-name', 'full'), {
-      env: { ANTHROPIC_API_KEY: FAKE_KEY, DRIFTBENCH_FAIL_WRITES_AFTER: '4' },
+      env: { ANTHROPIC_API_KEY: FAKE_KEY },
+      nodeArgs: fullDisk({ after: 4 }),
     });
     expect(r.code).toBe(2);
     expect(r.stderr).not.toMatch(STACK_LINE);
@@ -66,7 +67,7 @@ describe('a full disk during run, score and report', () => {
         /^cannot write .+: no space left on device \(ENOSPC\); the manifest could not be updated either \(it still says running\); free space, then: driftbench run --resume /,
       ),
     ]);
-    const resumed = await runBin(['run', '--resume', join(out, 'full')], { env: { ANTHROPIC_API_KEY: FAKE_KEY } });
+    const resumed = await runBin(['run', '--resume', join(out, 'full'), '--base-url', server.url], { env: { ANTHROPIC_API_KEY: FAKE_KEY } });
     expect(resumed.code).toBe(0);
     expect((await readTranscripts(join(out, 'full'))).every((t) => t.status === 'complete')).toBe(true);
   });
@@ -76,7 +77,7 @@ describe('a full disk during run, score and report', () => {
     const run = await runBin(['run', 'test/fixtures/replay/three-steps.yaml', '--out', out, '--run-name', 'r']);
     expect(run.code).toBe(0);
     const dir = join(out, 'r');
-    const score = await runBin(['score', dir, '--judge', 'heuristic'], { env: { DRIFTBENCH_FAIL_WRITES_AFTER: '0' } });
+    const score = await runBin(['score', dir, '--judge', 'heuristic'], { nodeArgs: fullDisk({ after: 0 }) });
     expect(score.code).toBe(2);
     expect(oneLine(score.stderr)).toEqual([
       `cannot write ${dir}/scores/heuristic.json: no space left on device (ENOSPC); free space (or fix the file system), then run the command again`,
@@ -85,7 +86,7 @@ describe('a full disk during run, score and report', () => {
 
     expect((await runBin(['score', dir, '--judge', 'heuristic'])).code).toBe(0);
     await writeFile(join(dir, 'report.html'), 'the earlier report');
-    const report = await runBin(['report', dir, '--format', 'html'], { env: { DRIFTBENCH_FAIL_WRITES_AFTER: '0' } });
+    const report = await runBin(['report', dir, '--format', 'html'], { nodeArgs: fullDisk({ after: 0 }) });
     expect(report.code).toBe(2);
     expect(report.stderr).not.toMatch(STACK_LINE);
     expect(oneLine(report.stderr)).toEqual([`cannot write ${dir}/report.html: no space left on device (ENOSPC); free space (or fix the file system), then run the command again`]);

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +24,8 @@ export interface BinOptions {
   input?: string;
   /** The script node runs instead of the built binary (tests of this helper). */
   bin?: string;
+  /** Options for node itself, before the script: `--import` of a fault, say (fullDisk). */
+  nodeArgs?: string[];
 }
 
 /**
@@ -36,7 +38,7 @@ export function runBin(args: string[], opts: BinOptions = {}): Promise<BinResult
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
-      [opts.bin ?? binPath, ...args],
+      [...(opts.nodeArgs ?? []), opts.bin ?? binPath, ...args],
       {
         cwd: opts.cwd ?? repoRoot,
         // A Models API cache of its own for every run (unless the test gives one): local servers
@@ -125,3 +127,14 @@ export function tableRows(stdout: string): string[][] {
 
 /** A table heading without its spaces: headings may break anywhere to leave room for the data. */
 export const bare = (heading: string) => heading.replace(/ /g, '');
+
+/**
+ * node's arguments for a disk that fills up (test/support/full-disk.ts): the first `after` writes
+ * into paths containing `matching` succeed, every later one fails with ENOSPC.
+ */
+export function fullDisk(o: { after: number; matching?: string }): string[] {
+  const url = pathToFileURL(join(repoRoot, 'dist', 'test', 'support', 'full-disk.js'));
+  url.searchParams.set('after', String(o.after));
+  if (o.matching !== undefined) url.searchParams.set('matching', o.matching);
+  return ['--import', url.href];
+}

@@ -43,7 +43,30 @@ interface StoredMemory {
 
 type Handler = (req: Mem0FakeRequest) => { status: number; body: unknown };
 
-export async function startMem0Fake(): Promise<Mem0Fake> {
+/** A scripted answer that replaces the fake's own: any status, any bytes (garbage included). */
+export interface Mem0FakeFault {
+  status: number;
+  text: string;
+  /** Default application/json, whatever `text` is. */
+  contentType?: string;
+}
+
+export interface Mem0FakeOptions {
+  /**
+   * Asked about every authorised request before it is answered: a fault replaces the answer (a
+   * 500, a 200 of garbage), undefined lets the fake answer as usual. The request still counts.
+   */
+  fault?: (req: Mem0FakeRequest) => Mem0FakeFault | undefined;
+}
+
+/** The conversation user a request is for (add: user_id; search: filters.user_id), if any. */
+export function mem0UserOf(req: Mem0FakeRequest): string | undefined {
+  const b = asRecord(req.body);
+  const user = b['user_id'] ?? asRecord(b['filters'])['user_id'];
+  return typeof user === 'string' ? user : undefined;
+}
+
+export async function startMem0Fake(opts: Mem0FakeOptions = {}): Promise<Mem0Fake> {
   const requests: Mem0FakeRequest[] = [];
   const unexpected: Mem0FakeRequest[] = [];
   const byUser = new Map<string, StoredMemory[]>();
@@ -114,6 +137,12 @@ export async function startMem0Fake(): Promise<Mem0Fake> {
     }
     // The real API's wording for a missing or malformed key.
     if (!/^Token \S+$/u.test(rec.headers['authorization'] ?? '')) return send(res, 401, { detail: 'Invalid token header. No credentials provided.' });
+    const fault = opts.fault?.(rec);
+    if (fault) {
+      res.writeHead(fault.status, { 'content-type': fault.contentType ?? 'application/json', 'content-length': Buffer.byteLength(fault.text) });
+      res.end(fault.text);
+      return;
+    }
     const { status, body } = route(rec);
     send(res, status, body);
   }

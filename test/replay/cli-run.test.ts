@@ -35,12 +35,17 @@ describe('driftbench run (the real binary)', () => {
     const transcripts = await readTranscripts(join(out, 'rehearsal')); // validates every file against the schema
     const scenarioIds = new Set(transcripts.map((t) => t.scenario.id));
     expect(scenarioIds.size).toBeGreaterThanOrEqual(8);
+    // The suite mixes template families, so the summary clusters as the report does: S counts families.
+    const families = new Set(transcripts.map((t) => t.scenario.family ?? t.scenario.id)).size;
+    expect(r.stdout).toContain('  found (heuristic judge, offline): mem_fail per cell, S counting families');
+    expect(r.stdout).toContain(`rehearsal:pass / high: 0/${scenarioIds.size} failed, S = ${families}`);
     expect(new Set(transcripts.map((t) => t.cell.model))).toEqual(new Set(['rehearsal:pass', 'rehearsal:fail']));
     expect(transcripts.every((t) => t.status === 'complete')).toBe(true);
     const manifest = JSON.parse(await readFile(join(out, 'rehearsal', 'manifest.json'), 'utf8')) as { status: string; plan: { repeats: number } };
     // The rehearsal replays fixed fixtures, so it takes one repeat unless asked.
     expect(manifest).toMatchObject({ status: 'complete', plan: { repeats: 1 } });
-  });
+    // The whole suite, every instance: the README's main command.
+  }, 180_000);
 
   it('with no API key, says that models asked for by name are not run, rather than run others silently', async () => {
     const out = await tempDir();
@@ -159,7 +164,7 @@ describe('crash and resume', () => {
     const completed = before.reduce((n, t) => n + t.turns.filter((x) => x.response !== null).length, 0);
     const sentBeforeResume = server.messageRequests().length;
 
-    const r = await runBin(['run', '--resume', runDir], { env: { ANTHROPIC_API_KEY: FAKE_KEY } });
+    const r = await runBin(['run', '--resume', runDir, '--base-url', server.url], { env: { ANTHROPIC_API_KEY: FAKE_KEY } });
     expect(r.stderr).not.toMatch(STACK_LINE);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('run crash: complete');

@@ -18,9 +18,14 @@ describe('causes a user can act on', () => {
     ]);
   });
 
-  it('a stream without usage: "the response has no usage", not the SDK\'s TypeError', () => {
-    const sdk = new TypeError("Cannot read properties of undefined (reading 'output_tokens')");
-    expect((readableCause(sdk, 200, 'text/event-stream') as Error).message).toMatch(/^the response has no usage \(token counts\)/);
+  it('a stream without usage: "the response has no usage", not the SDK\'s TypeError', async () => {
+    const server = await servers.start();
+    server.enqueue({ fault: 'no-usage' }, { fault: 'no-usage' });
+    const { transcripts } = await runAgainst(server, { paths: ['test/fixtures/replay/three-steps.yaml'], models: ['claude-opus-4-7'], efforts: ['high'], maxRetries: 1 });
+    const turn = transcripts[0]!.turns[0]!;
+    expect(turn.error?.message).toMatch(/^stream_error: the response has no usage \(token counts\), so the turn cannot be priced/);
+    expect(turn.error?.message).not.toMatch(/^stream_error: Cannot read properties/);
+    expect(turn.attempts.map((a) => a.message)).toEqual([expect.stringMatching(/^the response has no usage/), expect.stringMatching(/^the response has no usage/)]);
     // Anything else is left as it is.
     const other = new Error('socket hang up');
     expect(readableCause(other, 200, 'text/event-stream')).toBe(other);

@@ -93,7 +93,7 @@ describe('--batch', () => {
     const before = JSON.parse(await readFile(join(out, 'k', 'manifest.json'), 'utf8')) as RunManifest;
     expect(before.batches).toEqual([expect.objectContaining({ step: 1, round: 1, status: 'submitted' })]);
 
-    const r = await runBin(['run', '--resume', join(out, 'k')], { env });
+    const r = await runBin(['run', '--resume', join(out, 'k'), '--base-url', server.url], { env });
     expect(r.code).toBe(0);
     expect(server.batches()).toHaveLength(3); // step 1 collected, not sent again; then steps 2 and 3
     expect(server.batches()[0]!.id).toBe(before.batches![0]!.id);

@@ -54,9 +54,9 @@ describe('--max-cost', () => {
     expect(m1.status).toBe('interrupted');
     expect(m1.status_reason).toMatch(/^budget exhausted: \d+ conversation\(s\) stopped before a turn that could have gone over --max-cost \$2.5/);
     expect(t1.some((t) => t.status === 'stopped' && t.status_reason!.startsWith('budget:'))).toBe(true);
-    expect(first.stdout).toContain(`resume with: driftbench run --resume ${run}`);
+    expect(first.stdout).toContain(`resume with: driftbench run --resume ${run} --base-url ${server.url}`);
 
-    const second = await runBin(['run', '--resume', run, '--max-cost', '12'], { env });
+    const second = await runBin(['run', '--resume', run, '--base-url', server.url, '--max-cost', '12'], { env });
     expect(second.stderr).not.toMatch(STACK_LINE);
     const t2 = await readTranscripts(run);
     expect(spent(t2)).toBeLessThanOrEqual(12 + 1e-9);
@@ -163,5 +163,6 @@ describe('--shard and merge', () => {
     const missing = await runBin(['merge', join(out, 's1'), join(out, 's3'), '--out', join(out, 'm2')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('merge needs each of shards 1..3 exactly once; missing: 2');
-  });
+    // Four runs of the binary: generous for a loaded machine.
+  }, 90_000);
 });

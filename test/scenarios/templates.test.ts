@@ -127,6 +127,11 @@ describe('a run of templates: rehearsal, score, report by family', () => {
 
     const table = await runBin(['report', dir]);
     expect(table.stdout).toContain('Summary by family');
+    const html = await runBin(['report', dir, '--format', 'html', '--out', join(dir, 'r.html')]);
+    expect(html.code).toBe(0);
+    const page = await readFile(join(dir, 'r.html'), 'utf8');
+    expect(page).toContain('<h3>By family</h3>');
+    for (const f of ['tmpl-lock-budget', 'tmpl-retry-budget']) expect(page).toContain(f);
   });
 
   it('with one template, the instances are the clusters and the report says what that cannot support', async () => {

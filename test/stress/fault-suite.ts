@@ -20,6 +20,9 @@ export function lcg(seed: number): () => number {
   };
 }
 
+/** Streams that stall (issue 17): each attempt runs into a timeout, which TIMEOUTS keeps short. */
+export const STALLS: Scripted[] = [{ fault: 'stall' }, { fault: 'pings-only', everyMs: 50 }, { fault: 'trickle', everyMs: 200 }, { fault: 'no-headers' }];
+
 const FAULTS: Scripted[] = [
   { fault: 'rate-limit', retryAfterMs: 5 },
   { fault: 'overloaded', retryAfterMs: 5 },
@@ -27,14 +30,18 @@ const FAULTS: Scripted[] = [
   { fault: 'cut-stream' },
   { fault: 'stream-error' },
   { fault: 'malformed-sse' },
+  ...STALLS,
 ];
 
-/** Answers like echoResponder, but one request in `1/rate` gets one of the six faults. */
-export function faultyResponder(rate: number, random: () => number, injected: Map<string, number>) {
+/** Timeouts of a fraction of a second, so that a stalled attempt costs little time. */
+const TIMEOUTS = ['--connect-timeout', '0.3', '--idle-timeout', '0.3', '--attempt-timeout', '10'];
+
+/** Answers like echoResponder, but one request in `1/rate` gets one of `faults` (default: all ten). */
+export function faultyResponder(rate: number, random: () => number, injected: Map<string, number>, faults: readonly Scripted[] = FAULTS) {
   const echo = echoResponder();
   return (req: RecordedRequest): Scripted | undefined => {
     if (random() < rate) {
-      const f = FAULTS[Math.floor(random() * FAULTS.length)]!;
+      const f = faults[Math.floor(random() * faults.length)]!;
       injected.set((f as { fault: string }).fault, (injected.get((f as { fault: string }).fault) ?? 0) + 1);
       return f;
     }
@@ -43,9 +50,9 @@ export function faultyResponder(rate: number, random: () => number, injected: Ma
 }
 
 /** Runs the fault suite and checks every conversation either completed or says why it did not. */
-export async function faultSuite(conversations: number, rate: number, seed: number) {
+export async function faultSuite(conversations: number, rate: number, seed: number, faults: readonly Scripted[] = FAULTS) {
   const injected = new Map<string, number>();
-  const server = await startLocalServer({ responder: faultyResponder(rate, lcg(seed), injected) });
+  const server = await startLocalServer({ responder: faultyResponder(rate, lcg(seed), injected, faults) });
   try {
     return await checkFaultSuite(server, injected, conversations);
   } finally {
@@ -55,13 +62,15 @@ export async function faultSuite(conversations: number, rate: number, seed: numb
 
 async function checkFaultSuite(server: LocalServer, injected: Map<string, number>, conversations: number) {
   const out = await tempDir();
-  const r = await runBin(replayArgs(server.url, '--repeats', String(conversations), '--concurrency', '8', '--max-retries', '2', '--out', out, '--run-name', 'f'), {
+  const started = performance.now();
+  const r = await runBin(replayArgs(server.url, '--repeats', String(conversations), '--concurrency', '8', '--max-retries', '2', '--out', out, '--run-name', 'f', ...TIMEOUTS), {
     env: { ANTHROPIC_API_KEY: FAKE_KEY, DRIFTBENCH_RETRY_BASE_MS: '1' },
   });
   expect(r.stderr).not.toMatch(STACK_LINE);
   const transcripts = await readTranscripts(join(out, 'f'));
   expect(transcripts).toHaveLength(conversations);
   const counts = { complete: 0, errored: 0 };
+  const reasons: string[] = [];
   for (const t of transcripts) {
     if (t.status === 'complete') {
       counts.complete++;
@@ -72,6 +81,7 @@ async function checkFaultSuite(server: LocalServer, injected: Map<string, number
       counts.errored++;
       expect(t.status).toBe('errored');
       expect(t.status_reason).toMatch(/^step \d failed after \d+ attempt\(s\): /);
+      reasons.push(t.status_reason!);
       const last = t.turns.at(-1)!;
       expect(last.response).toBeNull();
       expect(last.error!.message.length).toBeGreaterThan(0);
@@ -85,7 +95,7 @@ async function checkFaultSuite(server: LocalServer, injected: Map<string, number
   const requests = server.messageRequests().length;
   // The test output prints the counts, as the issue asks.
   console.log(
-    `fault suite: ${conversations} conversations, ${requests} requests, ${faults} faults injected (${[...injected].map(([k, v]) => `${k} ${v}`).join(', ')}); ${counts.complete} complete, ${counts.errored} errored with their cause`,
+    `fault suite: ${conversations} conversations, ${requests} requests, ${faults} faults injected (${[...injected].map(([k, v]) => `${k} ${v}`).join(', ')}); ${counts.complete} complete, ${counts.errored} errored with their cause; ${Math.round(performance.now() - started)} ms`,
   );
-  return { injected, counts };
+  return { injected, counts, reasons };
 }

@@ -21,7 +21,7 @@ export function completed(ts: readonly Transcript[]): Map<string, string> {
  */
 export async function runAndKill(server: LocalServer, out: string, extra: number, conversations: number, concurrency: number, resume: boolean): Promise<boolean> {
   const args = resume
-    ? ['run', '--resume', join(out, 'crash')]
+    ? ['run', '--resume', join(out, 'crash'), '--base-url', server.url]
     : replayArgs(server.url, '--repeats', String(conversations), '--concurrency', String(concurrency), '--out', out, '--run-name', 'crash');
   const child = spawn(process.execPath, [binPath, ...args], { cwd: repoRoot, env: { PATH: process.env.PATH, ANTHROPIC_API_KEY: FAKE_KEY, NO_COLOR: '1' }, stdio: 'ignore' });
   let exited = false;

@@ -7,7 +7,7 @@ import type { RunManifest } from '../../engine/transcript/format.js';
 import { binPath, repoRoot, runBin, STACK_LINE } from '../helpers/cli.js';
 import { FAKE_KEY, readTranscripts, replayArgs, tempDir, THREE_STEPS } from '../helpers/replay.js';
 import { completed, crashAndResume, STEPS } from './harness.js';
-import { faultSuite, lcg } from './fault-suite.js';
+import { faultSuite, lcg, STALLS } from './fault-suite.js';
 
 let server: LocalServer | undefined;
 afterEach(async () => {
@@ -20,6 +20,14 @@ describe('the fault suite', () => {
     const { injected } = await faultSuite(50, 0.1, 7);
     expect(injected.size).toBeGreaterThanOrEqual(4);
   });
+
+  it('stalls only, 30 conversations with a quarter of requests stalled: nothing hangs; each completes or is errored with its timeout', async () => {
+    // Before the timeouts, one stall held its slot for good and the run never ended (issue 17).
+    const { injected, counts, reasons } = await faultSuite(30, 0.25, 5, STALLS);
+    expect([...injected.keys()].sort()).toEqual(['no-headers', 'pings-only', 'stall', 'trickle']);
+    expect(counts.complete + counts.errored).toBe(30);
+    for (const reason of reasons) expect(reason).toMatch(/: timeout_error: (no data for 0\.3 s|no response headers within 0\.3 s)/);
+  });
 });
 
 describe('crash and resume', () => {
@@ -31,7 +39,7 @@ describe('crash and resume', () => {
     // A killed run loses at most the turns in flight; a resume asks again for nothing else.
     for (const w of wasted) expect(w).toBeLessThanOrEqual(3);
     const sentBefore = server.messageRequests().length;
-    const r = await runBin(['run', '--resume', join(out, 'crash')], { env: { ANTHROPIC_API_KEY: FAKE_KEY } });
+    const r = await runBin(['run', '--resume', join(out, 'crash'), '--base-url', server.url], { env: { ANTHROPIC_API_KEY: FAKE_KEY } });
     expect(r.code).toBe(0);
     expect(server.messageRequests().length - sentBefore).toBe(conversations * STEPS - before.size);
     const done = await readTranscripts(join(out, 'crash')); // each validates against the schema
@@ -59,7 +67,7 @@ describe('crash and resume', () => {
     expect(await code).toBe(2);
     expect(stderr).toContain('Interrupted: finishing the turns in flight and writing the manifest');
     expect(stdout).toContain('run int: interrupted');
-    expect(stdout).toContain(`resume with: driftbench run --resume ${join(out, 'int')}`);
+    expect(stdout).toContain(`resume with: driftbench run --resume ${join(out, 'int')} --base-url ${server.url}`);
     const manifest = JSON.parse(await readFile(join(out, 'int', 'manifest.json'), 'utf8')) as RunManifest;
     expect(manifest).toMatchObject({ status: 'interrupted', status_reason: 'interrupted by the user (SIGINT)' });
     // Every request sent before or during the signal produced a turn on disk: none was abandoned.
@@ -68,7 +76,7 @@ describe('crash and resume', () => {
     expect(turns).toBe(server.messageRequests().length);
     expect(turns).toBeGreaterThanOrEqual(inFlightAtSignal);
     expect(ts.every((t) => t.status === 'stopped' || t.status === 'complete')).toBe(true);
-    const resumed = await runBin(['run', '--resume', join(out, 'int')], { env: { ANTHROPIC_API_KEY: FAKE_KEY } });
+    const resumed = await runBin(['run', '--resume', join(out, 'int'), '--base-url', server.url], { env: { ANTHROPIC_API_KEY: FAKE_KEY } });
     expect(resumed.code).toBe(0);
     expect(server.messageRequests()).toHaveLength(6 * STEPS);
   });

@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { TranscriptError, UsageError } from '../../errors.js';
@@ -14,18 +14,21 @@ import { cellName, fallbackCells, fallbackCount } from '../../report/fallback.js
 import type { FallbackCell } from '../../schemas/report.generated.js';
 import type { LoadedScenario } from '../../scenario/scenario.js';
 import { MEMORY_LAYERS, memorySettingsFrom } from '../../memory/index.js';
+import type { Timeouts } from '../../providers/timeouts.js';
 import type { Provider } from '../../providers/types.js';
 import { systemClock, type ReplayContext, type StopControl } from '../../replay/context.js';
 import type { ReplayEvents } from '../../replay/events.js';
 import { resumeRun, startRun } from '../../replay/run.js';
+import { needsBaseUrl, resumeCommand as resumeCommandFor, shellWord } from '../../replay/resume-command.js';
 import { loadSuite } from '../../scenario/scenario-files.js';
 import { validatorFor } from '../../schemas/compile.js';
 import type { RunManifest } from '../../transcript/format.js';
 import { parseTranscript, readTranscriptText, RunStore } from '../../transcript/run-store.js';
+import { acquireRunLock } from '../../transcript/run-lock.js';
 import type { Logger as ApiLogger } from '../../log.js';
 import type { Logger } from '../logger.js';
 import type { Output } from '../output.js';
-import { lookUpModels, makeProvider, providerKey } from '../provider.js';
+import { configuredSecrets, lookUpModels, makeProvider, providerKey } from '../provider.js';
 
 export interface RunOptions {
   paths: string[];
@@ -44,6 +47,8 @@ export interface RunOptions {
   resume?: string;
   temperature?: number;
   retryBaseMs?: number;
+  /** --connect-timeout, --idle-timeout, --attempt-timeout (providers/timeouts.ts); each left out takes its default. */
+  timeouts?: Partial<Timeouts>;
   maxCost?: number;
   dryRun?: boolean;
   promptCache?: boolean;
@@ -107,7 +112,7 @@ export async function runCommand(o: RunOptions, deps: RunCommandDeps): Promise<R
   // not take, is refused here (exit 2), never sent into a 400 or dropped silently.
   const provider = o.dryRun
     ? makeProviderOrNull(providerName, o, deps, o.baseUrl)
-    : makeProvider(providerName, { baseUrl: o.baseUrl, maxRetries: o.maxRetries, retryBaseMs: o.retryBaseMs }, deps);
+    : makeProvider(providerName, { baseUrl: o.baseUrl, maxRetries: o.maxRetries, retryBaseMs: o.retryBaseMs, timeouts: o.timeouts }, deps);
   const resolution = await lookUpModels(
     cells.map((c) => c.model),
     provider,
@@ -119,6 +124,9 @@ export async function runCommand(o: RunOptions, deps: RunCommandDeps): Promise<R
   checkEfforts(cells, resolution.models);
   const conditions = o.conditions ?? ['baseline'];
   for (const c of conditions) if (!MEMORY_LAYERS[c]) throw new UsageError(`--condition ${c}: unknown memory condition; choose from ${Object.keys(MEMORY_LAYERS).join(', ')}`);
+  // Before the run directory (and its lock) exists: a run that cannot start leaves nothing behind.
+  if (conditions.includes('mem0') && !deps.env['MEM0_API_KEY']?.trim())
+    throw new UsageError('MEM0_API_KEY is not set: the mem0 condition needs a Mem0 platform API key (https://app.mem0.ai); set MEM0_API_KEY, or choose another --condition');
   const { distances, unit: distanceUnit } = parseDistances(o.distances ?? ['0']);
   if (o.batch && (conditions.some((c) => c !== 'baseline') || distances.some((d) => d > 0))) {
     throw new UsageError('--batch does not combine with --condition or --distance yet; run those streamed');
@@ -149,13 +157,36 @@ export async function runCommand(o: RunOptions, deps: RunCommandDeps): Promise<R
     o.runName ?? `${stamp(deps.now())}-${o.axis ?? (o.models || o.efforts || o.matrix ? 'custom' : 'all')}${providerName === 'rehearsal' ? '-rehearsal' : ''}${shardTag}`,
   );
   const store = new RunStore(join(abs(deps.cwd, o.out), runId));
-  if (await exists(store.path('manifest.json'))) {
-    throw new UsageError(`${rel(deps.cwd, store.dir)} already holds a run; resume it with --resume ${rel(deps.cwd, store.dir)}, or pick another --run-name`);
-  }
+  const alreadyRun = () => new UsageError(`${rel(deps.cwd, store.dir)} already holds a run; resume it with --resume ${rel(deps.cwd, store.dir)}, or pick another --run-name`);
+  if (await exists(store.path('manifest.json'))) throw alreadyRun();
   if (!provider) throw new UsageError(`--provider ${providerName} could not be set up`);
   if (o.batch && !provider.batches) throw new UsageError(`--batch needs a provider with the Message Batches API; ${provider.name} has none`);
   const used = scenarios.filter((l) => plan.conversations.some((c) => c.scenario === l.scenario.id));
-  return startRun(runId, plan, used, replayContext(store, provider, profiles, o, deps), { models: resolution.models });
+  await mkdir(store.dir, { recursive: true });
+  return withRunLock(store, deps, async () => {
+    // Asked again under the lock: two runs given one --run-name at once start it only once.
+    if (await exists(store.path('manifest.json'))) throw alreadyRun();
+    return startRun(runId, plan, used, replayContext(store, provider, profiles, o, deps), { models: resolution.models });
+  });
+}
+
+/**
+ * Replays under the run directory's lock (issue 17): one live process per run, so a second
+ * `run --resume` of it exits 2 ("run in use by pid N") instead of replaying every turn left a
+ * second time on a budget of its own. Released when the replay ends, however it ends; on
+ * process exit too, as a last resort (a SIGKILL leaves it, and the next run takes it over, since
+ * its pid is gone).
+ */
+async function withRunLock<T>(store: RunStore, deps: { now: () => number }, work: () => Promise<T>): Promise<T> {
+  const lock = await acquireRunLock(store.dir, deps.now);
+  const onExit = () => lock.releaseSync();
+  process.once('exit', onExit);
+  try {
+    return await work();
+  } finally {
+    process.off('exit', onExit);
+    await lock.release();
+  }
 }
 
 /** Refuses a cell whose effort its model does not take, naming the levels it does take. */
@@ -181,14 +212,14 @@ function replayContext(store: RunStore, provider: Provider, profiles: readonly P
     clock: { now: deps.now, sleep: deps.sleep ?? systemClock.sleep },
     stop: deps.stop,
     engineVersion: deps.engineVersion,
-    memory: memorySettingsFrom(deps.env),
+    memory: memorySettingsFrom(deps.env, configuredSecrets(deps.env)),
     batchPollMs: o.batchPollMs ?? BATCH_POLL_MS,
   };
 }
 
 function makeProviderOrNull(name: string, o: RunOptions, deps: RunCommandDeps, baseUrl: string | undefined): Provider | null {
   try {
-    return makeProvider(name, { baseUrl, maxRetries: o.maxRetries, retryBaseMs: o.retryBaseMs }, deps);
+    return makeProvider(name, { baseUrl, maxRetries: o.maxRetries, retryBaseMs: o.retryBaseMs, timeouts: o.timeouts }, deps);
   } catch {
     return null;
   }
@@ -307,10 +338,29 @@ async function resume(o: RunOptions, deps: RunCommandDeps, profiles: readonly Pr
   const store = new RunStore(abs(deps.cwd, o.resume!));
   const manifest = await store.readManifest();
   const name = o.provider ?? manifest.plan.provider;
-  // The manifest keeps the endpoint without credentials; the key comes from the environment again.
-  const baseUrl = o.baseUrl ?? manifest.plan.base_url ?? undefined;
-  const provider = makeProvider(name, { baseUrl, maxRetries: o.maxRetries, retryBaseMs: o.retryBaseMs }, deps);
-  return resumeRun(replayContext(store, provider, profiles, o, deps), { maxCostUsd: o.maxCost });
+  const baseUrl = resumeBaseUrl(name, o, manifest, deps.cwd, store);
+  const provider = makeProvider(name, { baseUrl, maxRetries: o.maxRetries, retryBaseMs: o.retryBaseMs, timeouts: o.timeouts }, deps);
+  return withRunLock(store, deps, () => resumeRun(replayContext(store, provider, profiles, o, deps), { maxCostUsd: o.maxCost }));
+}
+
+/**
+ * Where a resume sends its requests, and so the key (issue 17): the --base-url given now, or the
+ * provider's default host. The manifest keeps the endpoint without credentials, but a run
+ * directory is only a folder of files anyone may have edited (or shared), so an endpoint it names
+ * elsewhere is never sent the key unasked: the command must say it again.
+ */
+function resumeBaseUrl(name: string, o: RunOptions, manifest: RunManifest, cwd: string, store: RunStore): string | undefined {
+  if (o.baseUrl !== undefined) return o.baseUrl;
+  const recorded = manifest.plan.base_url;
+  if (recorded === null || recorded === undefined || !needsBaseUrl(name, recorded)) return recorded ?? undefined;
+  throw new UsageError(
+    `${rel(cwd, store.path('manifest.json'))}: the run was recorded against ${recorded}, not ${name}'s default host; a resume sends the key only where the command line says, so repeat it: ${resumeCommand(manifest, store.dir, cwd)}`,
+  );
+}
+
+/** The command that resumes a run, its folder relative to where the user is. */
+export function resumeCommand(m: RunManifest, dir: string, cwd: string): string {
+  return resumeCommandFor(m, rel(cwd, dir));
 }
 
 function chooseProvider(o: RunOptions, deps: RunCommandDeps): string {
@@ -382,7 +432,7 @@ export function runSummary(m: RunManifest, dir: string, cwd: string, fallback: r
     `  ${c.conversations} conversations: ${c.complete} complete, ${c.refused} refused, ${c.max_tokens} hit max_tokens, ${c.errored} errored, ${c.stopped + c.pending} not finished`,
     `  transcripts: ${rel(cwd, join(dir, 'conversations'))}/ (manifest: ${rel(cwd, join(dir, 'manifest.json'))})`,
   ];
-  if (m.status === 'interrupted' || c.errored > 0) lines.push(`  resume with: driftbench run --resume ${rel(cwd, dir)}`);
+  if (m.status === 'interrupted' || c.errored > 0) lines.push(`  resume with: ${resumeCommand(m, dir, cwd)}`);
   for (const f of fallback) lines.push(`  warning: ${cellName(f.cell)}: ${fallbackCount(f)}`);
   if (fallback.length > 0) {
     lines.push('  each such turn is priced as the model that answered; driftbench report flags these conversations, and report --exclude-fallback leaves them out');
@@ -406,7 +456,7 @@ export function runSummary(m: RunManifest, dir: string, cwd: string, fallback: r
  * is still `driftbench score`'s to write.
  */
 async function offlineFindings(dir: string): Promise<string[]> {
-  const [{ heuristicJudge }, { scoreConversation }, { loadRunScenarios }, { groupBy, rowOf, rates, keyString }] = await Promise.all([
+  const [{ heuristicJudge }, { scoreConversation }, { loadRunScenarios }, { clusterUnits, groupBy, rowOf, rates, keyString }] = await Promise.all([
     import('../../score/judge.js'),
     import('../../score/score-conversation.js'),
     import('../../transcript/run-scenarios.js'),
@@ -422,18 +472,15 @@ async function offlineFindings(dir: string): Promise<string[]> {
     const s = scenarios.get(t.scenario.id);
     if (s) rows.push(rowOf(await scoreConversation(t, s.scenario, text, judge, { coherence: false }), [], t.run_id));
   }
+  // Clustered as the report clusters them: by family when the run mixes template families.
+  const clustered = clusterUnits(rows);
   return [
-    '  found (heuristic judge, offline): mem_fail per cell',
-    ...[...groupBy(rows, (r) => keyString(r.key)).values()].map((rs) => {
+    `  found (heuristic judge, offline): mem_fail per cell${clustered.unit === 'family' ? ', S counting families' : ''}`,
+    ...[...groupBy(clustered.rows, (r) => keyString(r.key)).values()].map((rs) => {
       const r = rates(rs);
       return `    ${cellName(rs[0]!.key)}: ${r.failed}/${r.n} failed, S = ${r.S}`;
     }),
   ];
-}
-
-/** A path as one shell word: quoted when it holds anything a shell would split or expand. */
-function shellWord(x: string): string {
-  return /^[\w./:@%+=,-]+$/.test(x) ? x : `'${x.replace(/'/g, "'\\''")}'`;
 }
 
 /**
@@ -455,8 +502,8 @@ export interface RunActionDeps {
   engineVersion: string;
   /** Show a progress bar on this terminal stream. */
   progressStream?: NodeJS.WriteStream;
-  /** Subscribes to SIGINT; returns an unsubscribe. */
-  onInterrupt?: (handler: () => void) => () => void;
+  /** Subscribes to SIGINT and SIGTERM; returns an unsubscribe. */
+  onInterrupt?: (handler: (signal?: 'SIGINT' | 'SIGTERM') => void) => () => void;
   /** What to do with the run directory once the run has ended cleanly (run --report: score it, then report). */
   then?: (dir: string) => Promise<number>;
 }
@@ -481,9 +528,17 @@ export async function runAction(o: RunOptions, deps: RunActionDeps & { quietBar:
   const detachLog = attachRunLog(events, deps.log, bar ? 'debug' : 'info');
   let interrupts = 0;
   const detachSignal =
-    deps.onInterrupt?.(() => {
+    deps.onInterrupt?.((signal = 'SIGINT') => {
       interrupts++;
       stop.requested = true;
+      if (signal === 'SIGTERM') {
+        // A supervisor (systemd, docker stop, CI) wants the process gone soon: the turns in
+        // flight are aborted at once, the manifest written and the run's lock released.
+        stop.reason ??= 'terminated (SIGTERM)';
+        if (!stop.abort.signal.aborted) deps.output.err('Terminated: aborting the turns in flight and writing the manifest.');
+        stop.abort.abort();
+        return;
+      }
       stop.reason = 'interrupted by the user (SIGINT)';
       if (interrupts === 1) deps.output.err('Interrupted: finishing the turns in flight and writing the manifest (Ctrl-C again to abort them).');
       else stop.abort.abort();

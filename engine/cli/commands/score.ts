@@ -31,6 +31,11 @@ export async function scoreCommand(o: ScoreCommandOptions, deps: { output: Outpu
   );
   const results: ScoreResult[] = [];
   for (const target of targets) {
+    if (target.live) {
+      deps.output.err(
+        `warning: ${relative(deps.cwd, target.dir) || '.'} is still running (pid ${target.live.pid} holds it): its unfinished conversations are skipped, not scored as finished; score it again when the run ends`,
+      );
+    }
     const before = { ...deps.judge.stats };
     const r = await scoreTarget(target, { judge: deps.judge, coherence: o.coherence, concurrency: o.concurrency, now: deps.now, engineVersion: deps.engineVersion });
     results.push(r);
@@ -44,6 +49,11 @@ export async function scoreCommand(o: ScoreCommandOptions, deps: { output: Outpu
       deps.output.out(
         `  judge calls: ${s.misses - before.misses} made, ${s.hits - before.hits} served from the cache${s.errors > before.errors ? `, ${s.errors - before.errors} failed (their votes are unscored)` : ''}`,
       );
+      const unreadable = s.unreadable - before.unreadable;
+      if (unreadable > 0)
+        deps.output.out(
+          `  ${unreadable} judge repl${unreadable === 1 ? 'y has' : 'ies have'} no single JSON object with a YES or NO verdict: unscored, the reason in each vote's error`,
+        );
     }
     if (r.keptPrevious) deps.output.out(`  the earlier scores of this judge differed; kept as ${show(r.keptPrevious)}`);
     for (const sk of r.skipped) deps.output.err(`skipped ${show(sk.file)}: ${sk.reason}`);

@@ -215,6 +215,8 @@ function summaryTables(report: Report): Html {
     ['By effort', s.by_effort, 1],
     ['By condition', s.by_condition, 2],
     ['By distance', s.by_distance, 2],
+    // Present when a template family has several instances (issue 16): each family's rate over its own instances.
+    ['By family', s.by_family ?? [], 1],
   ];
   const single = parts.filter(([, g, min]) => min > 1 && g.length === 1).map(([name, g]) => `${name.slice(3)}: ${g[0]!.group}`);
   return html`<section id="summary"><h2>Summary</h2>${parts

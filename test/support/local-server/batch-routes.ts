@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { BatchStore } from './batches.js';
 import { rejectRequest, sendJson } from './http.js';
+import { held } from './sse.js';
 import { validate } from './validate.js';
 import type { RecordedRequest, Scripted } from './types.js';
 
@@ -27,6 +28,10 @@ export function matchBatchRoute(path: string): BatchRoute | undefined {
 
 export interface BatchDeps {
   store: BatchStore;
+  /** The results file stalls after its first line (LocalServerOptions.stallBatchResults). */
+  stallResults: boolean;
+  /** Aborted when the server closes. */
+  signal: AbortSignal;
   rejectParams: Record<string, string[]>;
   rules: 'today' | 'off';
   /** 'http://127.0.0.1:PORT' */
@@ -75,7 +80,10 @@ export function answerBatch(rec: RecordedRequest, res: ServerResponse, route: Ba
       if (results === undefined) return notFound();
       rec.outcome = 'reply';
       res.writeHead(200, { 'content-type': 'application/binary' });
-      return void res.end(results.map((line) => `${JSON.stringify(line)}\n`).join(''));
+      const text = results.map((line) => `${JSON.stringify(line)}\n`);
+      if (!deps.stallResults) return void res.end(text.join(''));
+      res.write(text[0] ?? '');
+      return void held(res, deps.signal);
     }
   }
   return notFound();

@@ -6,7 +6,7 @@ import { findModel } from './models.js';
 import type { DroppableParam } from './openrouter.js';
 import type { PromptCache } from './prompt-cache.js';
 import { replySigner } from './thinking-binding.js';
-import { planReply, writeSse, type PlannedReply, type StreamEnding } from './sse.js';
+import { held, planReply, writeSse, type PlannedReply, type StreamEnding } from './sse.js';
 import type { Fault, FaultKind, RecordedRequest, Scripted, ScriptedReply } from './types.js';
 
 export const NOTHING_SCRIPTED = 'local server: no scripted reply for this request';
@@ -76,11 +76,18 @@ export async function answerMessage(
     case 'connection-reset':
       res.socket?.destroy();
       return;
+    case 'no-headers':
+      return held(res, settings.signal);
     case 'bad-request':
       return sendError(res, 400, 'invalid_request_error', 'messages: the request is malformed (scripted fault)', rec.requestId);
     case 'html-page':
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       return void res.end('<!doctype html><html><body><h1>Welcome to nginx!</h1></body></html>\n');
+    case 'echo-key': {
+      // Both ways a key is sent: x-api-key (Anthropic) and a Bearer token (OpenRouter).
+      const key = rec.headers['x-api-key'] ?? rec.headers['authorization']?.replace(/^Bearer /u, '') ?? '';
+      return sendError(res, fault.status ?? 500, 'api_error', `invalid credentials "${key}" (key starts ${key.slice(0, 20)}..., ends ...${key.slice(-18)})`, rec.requestId);
+    }
     case 'server-error': {
       const headers: Record<string, string> = fault.retryAfterMs === undefined ? {} : { 'retry-after-ms': String(fault.retryAfterMs) };
       return sendError(res, 500, 'api_error', 'Internal server error', rec.requestId, headers);
@@ -90,10 +97,14 @@ export async function answerMessage(
   const reply = fault ? faultReply(fault) : (scripted as ScriptedReply);
   const plan = planMessage({ ...reply, model: reply.model ?? target.answeredAs }, target.body, `msg_local_${rec.seq}`, settings);
   const streamFault = fault && isStreamFault(fault.fault) ? fault.fault : undefined;
+  if (fault?.fault === 'no-usage') withoutUsage(plan);
 
-  if (rec.body.stream === true) {
-    const ending: StreamEnding = streamFault ? { kind: streamFault, afterEvents: fault?.afterEvents ?? 3 } : { kind: 'complete' };
-    return writeSse(res, plan.events, ending, settings, rec.arrivedMs);
+  if (rec.body.stream === true) return writeSse(res, plan.events, endingOf(fault, streamFault), settings, rec.arrivedMs);
+  if (fault && isStallFault(fault.fault)) {
+    // A non-streaming answer that stalls: its headers, then a body that never ends.
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.flushHeaders();
+    return held(res, settings.signal);
   }
 
   // Non-streaming: the whole generation time passes before the body is sent.
@@ -117,7 +128,18 @@ export async function answerMessage(
 }
 
 export function isStreamFault(kind: FaultKind): kind is Exclude<StreamEnding['kind'], 'complete'> {
-  return kind === 'cut-stream' || kind === 'stream-error' || kind === 'malformed-sse';
+  return kind === 'cut-stream' || kind === 'stream-error' || kind === 'malformed-sse' || isStallFault(kind);
+}
+
+function isStallFault(kind: FaultKind): kind is 'stall' | 'pings-only' | 'trickle' {
+  return kind === 'stall' || kind === 'pings-only' || kind === 'trickle';
+}
+
+function endingOf(fault: Fault | undefined, kind: Exclude<StreamEnding['kind'], 'complete'> | undefined): StreamEnding {
+  if (fault === undefined || kind === undefined) return { kind: 'complete' };
+  if (kind === 'trickle') return { kind, everyMs: fault.everyMs ?? 1000 };
+  if (kind === 'pings-only') return { kind, afterEvents: fault.afterEvents ?? 1, everyMs: fault.everyMs ?? 100 };
+  return { kind, afterEvents: fault.afterEvents ?? 3 };
 }
 
 /** What the stream faults stream before they fail, and what a refusal says. */
@@ -136,4 +158,14 @@ export function faultReply(fault: Fault): ScriptedReply {
 /** The script's reply with its thinking blocks left out. */
 function withoutThinking(reply: ScriptedReply): ScriptedReply {
   return { ...reply, content: reply.content.filter((b) => b.type === 'text') };
+}
+
+/** The reply as an endpoint that is not Anthropic-compatible enough sends it: no `usage` anywhere. */
+function withoutUsage(plan: PlannedReply): void {
+  delete (plan.message as { usage?: unknown }).usage;
+  for (const e of plan.events) {
+    const data = e.data as { usage?: unknown; message?: { usage?: unknown } };
+    delete data.usage;
+    if (data.message) delete data.message.usage;
+  }
 }

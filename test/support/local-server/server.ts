@@ -26,6 +26,7 @@ interface Deps {
   limiter: RateLimiter;
   batches: BatchDeps;
   next: (rec: RecordedRequest) => Scripted | undefined;
+  hold?: (rec: RecordedRequest) => Promise<void> | undefined;
 }
 
 /**
@@ -117,7 +118,14 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('local server: no TCP address');
   const url = `http://127.0.0.1:${address.port}`;
-  deps = { settings, modelsApi: opts.modelsApi ?? true, limiter, next, batches: { store, rejectParams: settings.rejectParams, rules, baseUrl: url, next } };
+  deps = {
+    settings,
+    modelsApi: opts.modelsApi ?? true,
+    limiter,
+    next,
+    hold: opts.hold,
+    batches: { store, stallResults: opts.stallBatchResults ?? false, signal: settings.signal, rejectParams: settings.rejectParams, rules, baseUrl: url, next },
+  };
 
   return {
     url,
@@ -201,6 +209,12 @@ async function route(rec: RecordedRequest, raw: string, res: ServerResponse, dep
     const verdict = checkModelRules(target.body, { apiVersion: rec.headers['anthropic-version'], countTokens: false, prefixCheck });
     if (!verdict.ok) return rejectRequest(rec, res, verdict.status, verdict.type, verdict.message);
     if (verdict.dropped.length > 0) rec.droppedThinking = verdict.dropped;
+  }
+  await deps.hold?.(rec);
+  if (res.destroyed || deps.settings.signal.aborted) {
+    rec.outcome = 'rejected';
+    rec.rejection = 'the client hung up while its reply was held';
+    return;
   }
   // A responder plays the model, so it sees the request as forwarded.
   const scripted = deps.next(target.body === rec.body ? rec : { ...rec, body: target.body });

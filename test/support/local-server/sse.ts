@@ -170,8 +170,15 @@ export function formatEvent(event: SseEvent): string {
   return `event: ${event.name}\ndata: ${JSON.stringify(event.data)}\n\n`;
 }
 
-/** How a stream ends: normally, or with one of the stream faults after `afterEvents` events. */
-export type StreamEnding = { kind: 'complete' } | { kind: 'cut-stream' | 'stream-error' | 'malformed-sse'; afterEvents: number };
+/**
+ * How a stream ends: normally, with one of the stream faults after `afterEvents` events, or not
+ * at all (a stall: nothing more, pings only, or every byte `everyMs` apart).
+ */
+export type StreamEnding =
+  | { kind: 'complete' }
+  | { kind: 'cut-stream' | 'stream-error' | 'malformed-sse' | 'stall'; afterEvents: number }
+  | { kind: 'pings-only'; afterEvents: number; everyMs: number }
+  | { kind: 'trickle'; everyMs: number };
 
 export interface Pacing {
   /** From the request's arrival (`arrivedMs`) to the first text or thinking delta. */
@@ -196,6 +203,7 @@ const MALFORMED_EVENT = 'event: content_block_delta\ndata: {not json\n\n';
 export async function writeSse(res: ServerResponse, events: SseEvent[], ending: StreamEnding, pacing: Pacing, arrivedMs: number): Promise<void> {
   // The headers go out with the first events, in one packet.
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
+  if (ending.kind === 'trickle') return trickle(res, events.map(formatEvent).join(''), ending.everyMs, pacing.signal);
   const limit = ending.kind === 'complete' ? events.length : Math.min(ending.afterEvents, events.length - 1);
   // Formatted before any wait, so that when a token falls due only a write is left to do.
   const texts = events.slice(0, limit).map(formatEvent);
@@ -237,11 +245,47 @@ export async function writeSse(res: ServerResponse, events: SseEvent[], ending: 
     case 'malformed-sse':
       res.end(pending + MALFORMED_EVENT);
       return;
+    case 'stall':
+      if (pending !== '') await write(res, pending);
+      return held(res, pacing.signal);
+    case 'pings-only':
+      if (pending !== '') await write(res, pending);
+      while (await pause(res, ending.everyMs, pacing.signal)) await write(res, PING_EVENT);
+      return;
   }
 }
 
+const PING_EVENT = formatEvent({ name: 'ping', data: { type: 'ping' } });
+
+/** Writes `text` one byte at a time, `everyMs` apart, while the client listens. */
+async function trickle(res: ServerResponse, text: string, everyMs: number, signal: AbortSignal): Promise<void> {
+  res.flushHeaders();
+  const bytes = Buffer.from(text);
+  for (let i = 0; i < bytes.length; i++) {
+    if (!(await pause(res, everyMs, signal))) return;
+    await write(res, bytes.subarray(i, i + 1));
+  }
+  res.end();
+}
+
+/** A stalled answer: nothing more is sent until the client leaves or the server closes. */
+export function held(res: ServerResponse, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (res.destroyed || signal.aborted) return resolve();
+    res.once('close', () => resolve());
+    signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}
+
+/** Waits `ms`; false when the client left or the server is closing (then nothing more is written). */
+async function pause(res: ServerResponse, ms: number, signal: AbortSignal): Promise<boolean> {
+  if (res.destroyed || signal.aborted) return false;
+  await sleep(ms, undefined, { signal }).catch(() => {});
+  return !res.destroyed && !signal.aborted;
+}
+
 /** Resolves once the chunk is handed to the socket, so a following destroy() cannot drop it. */
-function write(res: ServerResponse, chunk: string): Promise<void> {
+function write(res: ServerResponse, chunk: string | Buffer): Promise<void> {
   return new Promise((resolve) => {
     res.write(chunk, () => resolve());
   });

@@ -66,7 +66,25 @@ export type FaultKind =
   /** A 400 invalid_request_error, which no retry can fix. */
   | 'bad-request'
   /** A 200 with an HTML page, as a base URL that points at a web server instead of the API gets. */
-  | 'html-page';
+  | 'html-page'
+  /**
+   * The stalls below keep the connection open, with nothing more to come, until the client leaves
+   * or the server closes. no-headers: the request is read, and nothing is ever sent back.
+   */
+  | 'no-headers'
+  /** A 200 stream that sends `afterEvents` events (default 3), then nothing. */
+  | 'stall'
+  /** A 200 stream that sends `afterEvents` events (default 1, message_start), then only a ping every `everyMs` (default 100). */
+  | 'pings-only'
+  /** A 200 stream whose bytes come one at a time, `everyMs` apart (default 1000): an event takes minutes to complete. */
+  | 'trickle'
+  /**
+   * An HTTP error (`status`, default 500) whose message and body echo the request's API key, in
+   * full and cut short, as a careless server or proxy does: what must never be stored (issue 17).
+   */
+  | 'echo-key'
+  /** A whole reply, streamed or not, without `usage` in it anywhere (no token counts to price it by). */
+  | 'no-usage';
 
 export interface Fault {
   fault: FaultKind;
@@ -74,10 +92,14 @@ export interface Fault {
   retryAfterS?: number;
   /** The retry-after-ms header, which the SDK prefers over retry-after. Default 10 on 429/529 so retries stay fast. */
   retryAfterMs?: number;
-  /** cut-stream / stream-error / malformed-sse: how many SSE events to send first (default 3). */
+  /** cut-stream / stream-error / malformed-sse / stall / pings-only: how many SSE events to send first (default 3; pings-only 1). */
   afterEvents?: number;
+  /** pings-only: between pings; trickle: between bytes. */
+  everyMs?: number;
   /** refusal: stop_details.explanation. */
   explanation?: string;
+  /** echo-key: the HTTP status (default 500, which is retried). */
+  status?: number;
 }
 
 /**
@@ -152,6 +174,11 @@ export interface LocalServerOptions {
   /** Used when the queue is empty. */
   responder?: Responder;
   /**
+   * Awaited before a messages request is answered (after it is logged): a test holds replies
+   * until it has done what must happen while a run is mid-request, then lets them go. No sleeps.
+   */
+  hold?: (req: RecordedRequest) => Promise<void> | undefined;
+  /**
    * Model id prefix -> top-level params that model rejects with a 400. Default: sampling
    * parameters for Opus 4.7 and 4.8 under rules 'off', none under 'today' (the model table decides).
    */
@@ -173,6 +200,8 @@ export interface LocalServerOptions {
   cacheMinTokens?: number;
   /** Default 0. How long a message batch stays in_progress before it ends. */
   batchLatencyMs?: number;
+  /** Default false. true: a batch's results file sends its first line, then stalls (nothing more, the connection open). */
+  stallBatchResults?: boolean;
 }
 
 export interface RateLimitOptions {
