@@ -20,6 +20,10 @@ import { isSystemError, StorageError } from '../errors.js';
  * every byte is in or the write fails (ENOSPC, EFBIG), and the rejection stops the rename.
  * atomic-write.test.ts reproduces both.
  *
+ * `fsync: false` is for files made again from their source whenever lost (`import`'s scenarios):
+ * still a temp file and a rename, so a failed write (a full disk) leaves the earlier file whole,
+ * but a power cut may lose the newest version; 20,000 fsyncs were most of an import's time.
+ *
  * `data` is the content, or a function that produces it piece by piece through `write`, for a
  * file too large to build in memory first: the scores of 10,000 conversations (30 MB) built as
  * one string took the rescoring benchmark's peak memory from 205 MB to 312 MB, over its 300 MB
@@ -27,10 +31,11 @@ import { isSystemError, StorageError } from '../errors.js';
  * next. It runs while the temp file is open: whatever it does before it returns happens before
  * the rename, and if it throws, nothing is renamed.
  */
-export async function writeFileDurably(file: string, data: string | Uint8Array | Produce): Promise<void> {
+export async function writeFileDurably(file: string, data: string | Uint8Array | Produce, opts: { fsync?: boolean } = {}): Promise<void> {
   try {
     // 'r+': the temp file write-file-atomic has just created and will fsync, never a new one.
     await writeFileAtomic(file, '', {
+      fsync: opts.fsync ?? true,
       tmpfileCreated: (tmp) => (typeof data === 'function' ? writeProduced(tmp, data) : writeFile(tmp, data, { flag: 'r+' })),
     });
   } catch (e) {

@@ -107,3 +107,50 @@ describe('a full disk during run, score and report', () => {
     expect((await files(dir)).filter((f) => /\.\d+$/.test(f))).toEqual([]);
   });
 });
+
+describe('a full disk during import', () => {
+  /** A multichallenge questions file of `n` rows whose texts carry `tag`. */
+  async function questions(cwd: string, n: number, tag: string): Promise<string> {
+    const rows = Array.from({ length: n }, (_, i) => ({
+      QUESTION_ID: `q-${i}`,
+      AXIS: 'INFERENCE_MEMORY',
+      CONVERSATION: [
+        { role: 'user', content: `Question ${i} (${tag}): I am allergic to peanuts.` },
+        { role: 'assistant', content: `Noted ${i}.` },
+        { role: 'user', content: `Suggest a snack for question ${i}.` },
+      ],
+      TARGET_QUESTION: 'Does the response avoid peanuts?',
+      PASS_CRITERIA: 'YES',
+    }));
+    const file = join(cwd, `${tag}.jsonl`);
+    await writeFile(file, rows.map((r) => JSON.stringify(r)).join('\n'));
+    return file;
+  }
+  const contents = async (dir: string) => new Map(await Promise.all((await files(dir)).map(async (f) => [f, await readFile(join(dir, f), 'utf8')] as const)));
+
+  it('a re-import leaves every earlier scenario file whole, each the old version or the new; a first import leaves no file cut short', async () => {
+    const cwd = await tempDir();
+    expect((await runBin(['import', 'multichallenge', await questions(cwd, 4, 'old'), '--out', 'scen'], { cwd })).code).toBe(0);
+    const old = await contents(join(cwd, 'scen'));
+    expect(old.size).toBe(4);
+
+    const again = await runBin(['import', 'multichallenge', await questions(cwd, 4, 'new'), '--out', 'scen'], { cwd, nodeArgs: fullDisk({ after: 1, matching: 'scen/' }) });
+    expect(again.code).toBe(2);
+    expect(again.stderr).not.toMatch(STACK_LINE);
+    expect(oneLine(again.stderr)).toEqual([
+      expect.stringMatching(/^cannot write .*scen\/.+\.yaml: no space left on device \(ENOSPC\); free space \(or fix the file system\), then run the command again$/),
+    ]);
+    const now = await contents(join(cwd, 'scen'));
+    expect([...now.keys()]).toEqual([...old.keys()]); // no temp file left
+    const changed = [...now].filter(([f, text]) => text !== old.get(f));
+    expect(changed).toHaveLength(1);
+    expect(changed[0]![1]).toContain('(new)');
+    expect((await runBin(['validate', 'scen'], { cwd })).code).toBe(0);
+
+    const first = await runBin(['import', 'multichallenge', await questions(cwd, 4, 'old'), '--out', 'fresh'], { cwd, nodeArgs: fullDisk({ after: 1, matching: 'fresh/' }) });
+    expect(first.code).toBe(2);
+    expect(first.stderr).not.toMatch(STACK_LINE);
+    expect(await files(join(cwd, 'fresh'))).toHaveLength(1);
+    expect((await runBin(['validate', 'fresh'], { cwd })).code).toBe(0);
+  });
+});

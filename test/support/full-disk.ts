@@ -2,8 +2,8 @@
  * A disk that fills up, for the tests of issue 17 (defect 8): loaded into the real binary with
  * `node --import <this file>?after=N&matching=TEXT`, before any of driftbench's code, it makes
  * the process's file writes fail with ENOSPC as a full disk does. The first N writes into a path
- * containing TEXT (every path when `matching` is not given) succeed; every later one fails, and
- * keeps failing, as a disk that has filled up stays full.
+ * containing TEXT (every path when `matching` is not given) succeed; every later one writes what
+ * fitted (the first half of its data) and fails, as a disk that has filled up stays full.
  *
  * Why here and not in driftbench: the product has no test seam, and its write path (write-file-
  * atomic's temp file, our writes into it, the rename) is exactly what a user's full disk hits. A
@@ -25,14 +25,29 @@ let writesLeft = Number(query.get('after') ?? '0');
 const matching = query.get('matching') ?? '';
 if (!Number.isInteger(writesLeft) || writesLeft < 0) throw new Error(`full-disk: after=${query.get('after')} is not a count of writes`);
 
-/** Throws ENOSPC when the disk is full for this path; counts the write otherwise. */
-function write(path: string): void {
-  if (!path.includes(matching)) return;
+/** Whether the disk is full for a write into this path; counts the write when it is not. */
+function full(path: string): boolean {
+  if (!path.includes(matching)) return false;
   if (writesLeft > 0) {
     writesLeft--;
-    return;
+    return false;
   }
-  throw Object.assign(new Error(`ENOSPC: no space left on device, write '${path}'`), { code: 'ENOSPC', errno: -28, syscall: 'write', path });
+  return true;
+}
+
+function enospc(path: string): Error {
+  return Object.assign(new Error(`ENOSPC: no space left on device, write '${path}'`), { code: 'ENOSPC', errno: -28, syscall: 'write', path });
+}
+
+/**
+ * The part of the data a full disk still takes: the first half. A write that fails for want of
+ * space has already opened (and, for writeFile, truncated) its file and written what fitted, so
+ * a test of "a failed write never leaves a file cut short" meets what a real disk does.
+ */
+function firstHalf(data: unknown): unknown {
+  if (typeof data === 'string') return data.slice(0, Math.floor(data.length / 2));
+  if (data instanceof Uint8Array) return data.subarray(0, Math.floor(data.length / 2));
+  return '';
 }
 
 const fsp = createRequire(import.meta.url)('node:fs/promises') as FsPromises;
@@ -41,9 +56,12 @@ const realOpen = fsp.open;
 
 const paths = new WeakMap<FileHandle, string>();
 
-fsp.writeFile = (async (file: Parameters<FsPromises['writeFile']>[0], ...rest: unknown[]) => {
-  write(typeof file === 'object' && 'fd' in file ? (paths.get(file) ?? '') : String(file));
-  return (realWriteFile as (...a: unknown[]) => Promise<void>)(file, ...rest);
+fsp.writeFile = (async (file: Parameters<FsPromises['writeFile']>[0], data: unknown, ...rest: unknown[]) => {
+  const path = typeof file === 'object' && 'fd' in file ? (paths.get(file) ?? '') : String(file);
+  const writeFile = realWriteFile as (...a: unknown[]) => Promise<void>;
+  if (!full(path)) return writeFile(file, data, ...rest);
+  await writeFile(file, firstHalf(data), ...rest);
+  throw enospc(path);
 }) as FsPromises['writeFile'];
 
 fsp.open = (async (file: Parameters<FsPromises['open']>[0], ...rest: unknown[]) => {
@@ -52,12 +70,14 @@ fsp.open = (async (file: Parameters<FsPromises['open']>[0], ...rest: unknown[]) 
   paths.set(handle, path);
   const handleWriteFile = handle.writeFile.bind(handle);
   const handleWrite = handle.write.bind(handle) as (...a: unknown[]) => unknown;
-  handle.writeFile = (async (...a: Parameters<FileHandle['writeFile']>) => {
-    write(path);
-    return handleWriteFile(...a);
+  handle.writeFile = (async (data: Parameters<FileHandle['writeFile']>[0], ...rest: unknown[]) => {
+    const writeFile = handleWriteFile as (...a: unknown[]) => Promise<void>;
+    if (!full(path)) return writeFile(data, ...rest);
+    await writeFile(firstHalf(data), ...rest);
+    throw enospc(path);
   }) as FileHandle['writeFile'];
   handle.write = (async (...a: unknown[]) => {
-    write(path);
+    if (full(path)) throw enospc(path);
     return handleWrite(...a);
   }) as FileHandle['write'];
   return handle;
