@@ -22,6 +22,10 @@ interface Atom {
   group: boolean;
   /** Unbounded repetitions at or under it: their atoms' sources ('' for a group: could hold anything). */
   repeats: string[];
+  /** A group without alternatives: its atoms, in order (what `delimited` reads). */
+  body?: Atom[];
+  /** A quantifier follows it. */
+  quantified?: boolean;
 }
 
 /**
@@ -71,7 +75,7 @@ export function nestedRepeat(pattern: string, flags = ''): NestedRepeat | undefi
     if (c === ')' && frames.length > 1) {
       const frame = frames.pop()!;
       i++;
-      push({ start: frame.start, end: i, group: true, repeats: frame.atoms.flatMap((a) => a.repeats), ...(frame.alternation ? {} : { body: frame.atoms }) } as Atom);
+      push({ start: frame.start, end: i, group: true, repeats: frame.atoms.flatMap((a) => a.repeats), ...(frame.alternation ? {} : { body: frame.atoms }) });
       continue;
     }
     const q = quantifierAt(pattern, i);
@@ -81,7 +85,7 @@ export function nestedRepeat(pattern: string, flags = ''): NestedRepeat | undefi
         if (atom.repeats.length > 0 && !delimited(pattern, atom, flags)) return { index: i, group: pattern.slice(atom.start, atom.end) };
         atom.repeats = [...atom.repeats, atom.group ? '' : pattern.slice(atom.start, atom.end)];
       }
-      if (atom) (atom as Atom & { quantified?: boolean }).quantified = true;
+      if (atom) atom.quantified = true;
       i += q.length;
       continue;
     }
@@ -94,9 +98,9 @@ export function nestedRepeat(pattern: string, flags = ''): NestedRepeat | undefi
 
 /** A group without alternatives that starts or ends with a literal character none of its repeats can match. */
 function delimited(pattern: string, group: Atom, flags: string): boolean {
-  const body = (group as Atom & { body?: (Atom & { quantified?: boolean })[] }).body;
+  const body = group.body;
   if (!body || body.length === 0 || group.repeats.includes('')) return false;
-  const literal = (a: Atom & { quantified?: boolean }) => {
+  const literal = (a: Atom) => {
     const src = pattern.slice(a.start, a.end);
     if (a.group || a.quantified) return undefined;
     if (src.length === 1 && !'.'.includes(src)) return src;
@@ -110,6 +114,7 @@ function delimited(pattern: string, group: Atom, flags: string): boolean {
     return ch !== undefined && !matchedBy(ch);
   });
 }
+
 function quantifierAt(p: string, i: number): { unbounded: boolean; length: number } | undefined {
   const c = p[i];
   const lazy = (len: number) => (p[i + len] === '?' ? len + 1 : len);
