@@ -30,6 +30,20 @@ describe('nestedRepeat: a repetition of something that repeats (star height abov
     expect(nestedRepeat('(?:A[a-z]+)*')).toBeUndefined();
   });
   it('says where and what', () => {
-    expect(nestedRepeat('(x+x+)+y')).toEqual({ index: 6, group: '(x+x+)' });
+    expect(nestedRepeat('(x+x+)+y')).toEqual({ index: 6, group: '(x+x+)', why: 'nested' });
+    expect(nestedRepeat('(\\w|\\d)+$')).toEqual({ index: 7, group: '(\\w|\\d)', why: 'overlap' });
+  });
+});
+
+describe('nestedRepeat: a repetition of alternatives that can start alike', () => {
+  it.each(['(a|a)*', '(\\w|\\d)+$', '(?:a|ab)*c', '(?:[a-z]|x)+', '(?:.|\\s)*end', '(?<c>\\d|[0-9a-f])+'])('refuses %s', (p) => {
+    expect(nestedRepeat(p)).toMatchObject({ why: 'overlap' });
+  });
+  it.each(['(a|b)+', '(ab|cd)*', '(?:\\s|,)+', '(?:[A-Z]|\\d)+', '(a|a)', '(a|a)?', '(a|a){1,3}', '(?:(ab)|a)*', '(?:|a)*'])('accepts %s', (p) => {
+    expect(nestedRepeat(p)).toBeUndefined();
+  });
+  it('follows the flags: case-insensitive, A and a start alike', () => {
+    expect(nestedRepeat('(?:A|a)+', 'i')).toMatchObject({ why: 'overlap' });
+    expect(nestedRepeat('(?:A|a)+')).toBeUndefined();
   });
 });

@@ -5,14 +5,19 @@
  * characters. The check is safe-regex's rule (https://github.com/davisjam/safe-regex): a star
  * height above 1, that is an unbounded repetition (`*`, `+`, `{n,}`) of a group that holds one.
  * It is written here because it is a few dozen lines over the pattern's text, while re2 (linear
- * time) needs a native build. What it does not catch: overlapping alternatives under one star
- * (`(a|a)*`) and large bounded repeats; README "Reliability" says so.
+ * time) needs a native build. It also refuses an unbounded repetition of alternatives that can
+ * start with the same character (`(a|a)*`, `(\w|\d)+`): each such character can be taken by
+ * either, so a reply that almost matches is split every way. What it does not catch: overlap
+ * that starts later in the alternatives, or behind a group (`(ab|a(b))*`), and large bounded
+ * repeats; README "Reliability" says so.
  */
 export interface NestedRepeat {
   /** 0-based index in the pattern of the outer repetition's quantifier. */
   index: number;
   /** The repeated group, as written. */
   group: string;
+  /** What makes it slow: a repeat inside the repeat, or alternatives that can start alike. */
+  why: 'nested' | 'overlap';
 }
 
 /** One atom: a character, an escape, a class or a group, with its source text. */
@@ -26,7 +31,12 @@ interface Atom {
   body?: Atom[];
   /** A quantifier follows it. */
   quantified?: boolean;
+  /** A group with alternatives, two of which can start with the same character. */
+  overlapping?: boolean;
 }
+
+/** Characters tried against alternatives' first atoms: printable ASCII, and a letter beyond it. */
+const PROBES = [...Array.from({ length: 95 }, (_, k) => String.fromCharCode(32 + k)), 'é', '\n', '\t'];
 
 /**
  * The first repetition of a repeated thing in `pattern`, or undefined when there is none.
@@ -36,10 +46,14 @@ interface Atom {
  */
 export function nestedRepeat(pattern: string, flags = ''): NestedRepeat | undefined {
   // One frame per open group: its atoms so far, and where it opened.
-  const frames: { start: number; atoms: Atom[]; alternation: boolean }[] = [{ start: 0, atoms: [], alternation: false }];
+  const frames: { start: number; atoms: Atom[]; alternation: boolean; alternatives: Atom[][] }[] = [{ start: 0, atoms: [], alternation: false, alternatives: [[]] }];
   const n = pattern.length;
   let i = 0;
-  const push = (a: Atom) => frames.at(-1)!.atoms.push(a);
+  const push = (a: Atom) => {
+    const frame = frames.at(-1)!;
+    frame.atoms.push(a);
+    frame.alternatives.at(-1)!.push(a);
+  };
   while (i < n) {
     const c = pattern[i]!;
     if (c === '\\') {
@@ -69,27 +83,32 @@ export function nestedRepeat(pattern: string, flags = ''): NestedRepeat | undefi
         i++;
         if (pattern[i - 1] === '<') i++;
       }
-      frames.push({ start, atoms: [], alternation: false });
+      frames.push({ start, atoms: [], alternation: false, alternatives: [[]] });
       continue;
     }
     if (c === ')' && frames.length > 1) {
       const frame = frames.pop()!;
       i++;
-      push({ start: frame.start, end: i, group: true, repeats: frame.atoms.flatMap((a) => a.repeats), ...(frame.alternation ? {} : { body: frame.atoms }) });
+      const overlapping = frame.alternation && startAlike(pattern, frame.alternatives, flags);
+      push({ start: frame.start, end: i, group: true, repeats: frame.atoms.flatMap((a) => a.repeats), ...(frame.alternation ? { overlapping } : { body: frame.atoms }) });
       continue;
     }
     const q = quantifierAt(pattern, i);
     if (q) {
       const atom = frames.at(-1)!.atoms.at(-1);
       if (atom && q.unbounded) {
-        if (atom.repeats.length > 0 && !delimited(pattern, atom, flags)) return { index: i, group: pattern.slice(atom.start, atom.end) };
+        if (atom.repeats.length > 0 && !delimited(pattern, atom, flags)) return { index: i, group: pattern.slice(atom.start, atom.end), why: 'nested' };
+        if (atom.overlapping) return { index: i, group: pattern.slice(atom.start, atom.end), why: 'overlap' };
         atom.repeats = [...atom.repeats, atom.group ? '' : pattern.slice(atom.start, atom.end)];
       }
       if (atom) atom.quantified = true;
       i += q.length;
       continue;
     }
-    if (c === '|') frames.at(-1)!.alternation = true;
+    if (c === '|') {
+      frames.at(-1)!.alternation = true;
+      frames.at(-1)!.alternatives.push([]);
+    }
     if (c !== '|' && c !== '^' && c !== '$') push({ start: i, end: i + 1, group: false, repeats: [] });
     i++;
   }
@@ -113,6 +132,26 @@ function delimited(pattern: string, group: Atom, flags: string): boolean {
     const ch = literal(a);
     return ch !== undefined && !matchedBy(ch);
   });
+}
+
+/**
+ * Whether two alternatives can start with the same character: their first atoms (a character, an
+ * escape or a class) are tried on PROBES. An alternative that starts with a group, or is empty,
+ * is not judged (so not refused).
+ */
+function startAlike(pattern: string, alternatives: readonly Atom[][], flags: string): boolean {
+  const safeFlags = flags.replace(/[gy]/g, '');
+  const firsts: RegExp[] = [];
+  for (const alt of alternatives) {
+    const a = alt[0];
+    if (a === undefined || a.group) continue;
+    try {
+      firsts.push(new RegExp(`^(?:${pattern.slice(a.start, a.end)})$`, safeFlags));
+    } catch {
+      // Not a whole atom on its own (a back-reference, say): not judged.
+    }
+  }
+  return PROBES.some((ch) => firsts.filter((r) => r.test(ch)).length >= 2);
 }
 
 function quantifierAt(p: string, i: number): { unbounded: boolean; length: number } | undefined {

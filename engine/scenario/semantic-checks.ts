@@ -151,10 +151,15 @@ function checkRegExp(out: Explained[], pointer: string, pattern: string, flags: 
     return;
   }
   const nested = nestedRepeat(pattern, flags);
-  if (nested) {
+  if (nested?.why === 'nested') {
     out.push({
       pointer,
       message: `this regular expression can take exponential time on a reply that almost matches: ${nested.group} repeats something that already repeats (at character ${nested.index + 1} of the pattern); repeat it once, e.g. (x+x+)+y as x{2,}y, or (\\w+\\s?)+ as [\\w\\s]+`,
+    });
+  } else if (nested?.why === 'overlap') {
+    out.push({
+      pointer,
+      message: `this regular expression can take exponential time on a reply that almost matches: ${nested.group} is repeated (at character ${nested.index + 1} of the pattern) and two of its alternatives can start with the same character, so a reply splits between them every way; make the alternatives start differently, or use one class, e.g. (\\w|\\d)+ as \\w+`,
     });
   }
 }

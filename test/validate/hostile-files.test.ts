@@ -48,6 +48,13 @@ describe('validate refuses hostile files with a reason, never a crash, a hang or
     expect(r.stdout + r.stderr).toMatch(
       /^redos\.yaml:13:12: this regular expression can take exponential time on a reply that almost matches: \(x\+x\+\) repeats something that already repeats/m,
     );
+    // Alternatives that can take the same characters, repeated: as slow, and refused too.
+    await writeFile(join(dir, 'overlap.yaml'), await withCue('(\\w|\\d)+!'));
+    const overlap = await runBin(['validate', 'overlap.yaml'], { cwd: dir });
+    expect(overlap.code).toBe(2);
+    expect(overlap.stdout + overlap.stderr).toMatch(
+      /^overlap\.yaml:13:12: this regular expression can take exponential time .*two of its alternatives can start with the same character/m,
+    );
   });
 
   it('nesting 100,000 levels deep: a clear message, not "Maximum call stack size exceeded"', async () => {
