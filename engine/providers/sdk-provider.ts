@@ -5,6 +5,7 @@ import { ProviderError } from '../errors.js';
 import { proxyFetchOptions } from './proxy.js';
 import { parseRateLimits } from './rate-limits.js';
 import { failedAttempt, RetriesExhausted, withRetries, type AttemptResult, type Failure, type RetryHooks, type RetryPolicy } from './retry-policy.js';
+import { cappedFetch, ResponseTooLarge } from './response-cap.js';
 import { AttemptTimedOut, AttemptWatchdog, DEFAULT_TIMEOUTS, type Timeouts } from './timeouts.js';
 import { TurnFailed, type MessageParams, type Provider, type ProviderReply, type ProxySettings, type SendContext } from './types.js';
 
@@ -47,6 +48,7 @@ export function createSdkProvider(o: SdkProviderOptions): Provider {
     // Covers each request until its headers, and no further (timeouts.ts).
     timeout: Math.min(Math.ceil(timeouts.headersMs), 2 ** 31 - 1),
     fetchOptions: proxyFetchOptions(o.proxy),
+    fetch: cappedFetch(),
   });
   const hooks = (ctx?: Partial<SendContext>): RetryHooks => ({
     policy: o.policy,
@@ -77,19 +79,10 @@ export function createSdkProvider(o: SdkProviderOptions): Provider {
       const ok: Attempt = { at: new Date(start).toISOString(), outcome: 'ok', status: response.status, request_id: requestId };
       let ttft: number | null = null;
       let providerCost: number | null = null;
-      let replyChars = 0;
       // The SDK never yields a ping (timeouts.ts): every event here is progress.
       for await (const event of stream) {
         watchdog.progress();
         if (ttft === null && event.type === 'content_block_delta') ttft = o.now() - start;
-        if (event.type === 'content_block_delta') {
-          const d = event.delta;
-          replyChars += d.type === 'text_delta' ? d.text.length : d.type === 'thinking_delta' ? d.thinking.length : d.type === 'input_json_delta' ? d.partial_json.length : 0;
-          if (replyChars > MAX_REPLY_CHARS) {
-            stream.abort();
-            throw new ReplyTooLarge();
-          }
-        }
         // OpenRouter adds its charge to usage as `cost`, a field the SDK's types do not know; the
         // last usage of the stream carries it (openrouter.ts). Cumulative, like all of message_delta's usage.
         if (event.type === 'message_delta' && 'cost' in event.usage && typeof event.usage.cost === 'number' && Number.isFinite(event.usage.cost)) {
@@ -212,26 +205,13 @@ function record(attempts: Attempt[], a: Attempt, ctx: SendContext): void {
 function classify(e: unknown, began: boolean): Failure {
   if (e instanceof AttemptTimedOut) return { kind: 'timeout', began: e.phase !== 'headers' && began };
   if (e instanceof Anthropic.APIUserAbortError) return { kind: 'aborted' };
-  if (e instanceof ReplyTooLarge) return { kind: 'stream', errorType: 'response_too_large' };
+  // The SDK's MessageStream hands on what the body's reader threw as the cause of its own error.
+  if (e instanceof ResponseTooLarge || (e instanceof Error && e.cause instanceof ResponseTooLarge)) return { kind: 'stream', errorType: 'response_too_large' };
   if (began) return { kind: 'stream', errorType: e instanceof Anthropic.APIError ? e.type : null };
   if (e instanceof Anthropic.APIConnectionError) return { kind: 'connection' };
   if (e instanceof Anthropic.APIError && e.status !== undefined) return { kind: 'http', status: e.status, headers: e.headers, errorType: e.type };
   // Anything else before a response (a fetch that threw something the SDK did not wrap).
   return { kind: 'connection' };
-}
-
-/**
- * The most text one reply may stream (text, thinking and tool input together): 32 Mi
- * characters. No model's output limit comes near it (128k tokens is about half a megabyte), so
- * a reply this long is a broken or hostile endpoint, and the SDK keeps the whole message in
- * memory: the audit's 200-300 MB replies reached 5 GB of RSS. Not retried: it would come again.
- */
-export const MAX_REPLY_CHARS = 32 * 1024 * 1024;
-
-class ReplyTooLarge extends Error {
-  constructor() {
-    super(`the reply went over ${MAX_REPLY_CHARS / 1024 / 1024} Mi characters (${MAX_REPLY_CHARS}), far past any model's output limit; the stream was stopped: check the endpoint`);
-  }
 }
 
 /** The SDK's headers timeout, named as ours; undici's own connect timeout fails the same way, and says so. */
@@ -263,7 +243,7 @@ function turnFailed(e: unknown, attempts: Attempt[], message: (e: unknown) => st
  * returned as it is. Pure; exported for its test.
  */
 export function readableCause(e: unknown, status: number | null, contentType: string | null): unknown {
-  if (!(e instanceof Error) || e instanceof Anthropic.APIError || e instanceof ReplyTooLarge || e instanceof AttemptTimedOut) return e;
+  if (!(e instanceof Error) || e instanceof Anthropic.APIError || e instanceof ResponseTooLarge || e.cause instanceof ResponseTooLarge || e instanceof AttemptTimedOut) return e;
   const type = contentType?.split(';')[0]?.trim().toLowerCase() ?? null;
   if (status !== null && type !== null && type !== 'text/event-stream') {
     return new Error(`the endpoint answered ${status} with ${type}, not an event stream: is the base URL right? (${e.message})`, { cause: e });

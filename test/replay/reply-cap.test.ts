@@ -1,21 +1,35 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_REPLY_CHARS } from '../../engine/providers/sdk-provider.js';
+import { MAX_STREAM_BYTES } from '../../engine/providers/response-cap.js';
 import { localServers } from '../helpers/local-servers.js';
 import { runAgainst } from '../helpers/replay.js';
 
 const servers = localServers();
 
-describe('the reply size cap', () => {
-  it('a reply over 32 Mi characters is stopped, not retried, and the conversation errors with the reason', async () => {
+// A response stream over 64 MiB is cut as its bytes arrive, before the SDK decodes them: a reply
+// that large is a broken or hostile endpoint (engine/providers/response-cap.ts).
+describe('the response size cap', () => {
+  it.each([
+    ['one event of 65 MiB (cut before the SDK holds the line)', () => ['x'.repeat(65 * 1024 * 1024)]],
+    ['65 events of 1 MiB', () => Array.from({ length: 65 }, () => 'x'.repeat(1024 * 1024))],
+  ])('%s: stopped, not retried, and the conversation errors with the reason', async (_, words) => {
     const server = await servers.start();
-    // A word of 1 Mi characters, 33 times: over the cap by one word.
-    const word = 'x'.repeat(1024 * 1024);
-    server.enqueue({ content: [{ type: 'text', text: Array.from({ length: 33 }, () => word).join('') }] });
+    server.enqueue({ content: [{ type: 'text', text: words().join(' ') }] });
     const { transcripts } = await runAgainst(server, { paths: ['test/fixtures/replay/three-steps.yaml'], models: ['claude-opus-4-7'], efforts: ['high'] });
-    expect(MAX_REPLY_CHARS).toBe(32 * 1024 * 1024);
+    expect(MAX_STREAM_BYTES).toBe(64 * 1024 * 1024);
     expect(server.messageRequests()).toHaveLength(1);
     const t = transcripts[0]!;
     expect(t.status).toBe('errored');
-    expect(t.turns[0]!.error?.message).toMatch(/^response_too_large: the reply went over 32 Mi characters \(33554432\), far past any model's output limit; the stream was stopped/);
+    expect(t.turns[0]!.error?.message).toMatch(/^response_too_large: the response went over 64 MiB, far past any model's output; the stream was stopped/);
+    expect(t.turns[0]!.attempts).toEqual([expect.objectContaining({ outcome: 'stream-error', message: expect.stringMatching(/^the response went over 64 MiB/) })]);
+  });
+
+  it('a reply within the cap is whole', async () => {
+    const server = await servers.start();
+    const text = 'y'.repeat(8 * 1024 * 1024);
+    server.enqueue({ content: [{ type: 'text', text }] }, { content: [{ type: 'text', text: 'ok' }] }, { content: [{ type: 'text', text: 'ok' }] });
+    const { transcripts } = await runAgainst(server, { paths: ['test/fixtures/replay/three-steps.yaml'], models: ['claude-opus-4-7'], efforts: ['high'] });
+    const t = transcripts[0]!;
+    expect(t.status).toBe('complete');
+    expect(t.turns[0]!.response!.content.filter((b) => b.type === 'text')).toEqual([expect.objectContaining({ text })]);
   });
 });
