@@ -40,6 +40,8 @@ const FINAL_ERROR_TYPES = new Set([
   'request_too_large',
   'billing_error',
   'response_too_large',
+  // A stream without token counts (sdk-provider.ts): an endpoint not compatible enough, every time.
+  'response_without_usage',
 ]);
 
 /** Why one attempt failed, as the policy needs to know it. */

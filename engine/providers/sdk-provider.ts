@@ -207,6 +207,8 @@ function classify(e: unknown, began: boolean): Failure {
   if (e instanceof Anthropic.APIUserAbortError) return { kind: 'aborted' };
   // The SDK's MessageStream hands on what the body's reader threw as the cause of its own error.
   if (e instanceof ResponseTooLarge || (e instanceof Error && e.cause instanceof ResponseTooLarge)) return { kind: 'stream', errorType: 'response_too_large' };
+  // Not retried: the endpoint answers this way every time, and each attempt may be billed.
+  if (lacksUsage(e)) return { kind: 'stream', errorType: 'response_without_usage' };
   if (began) return { kind: 'stream', errorType: e instanceof Anthropic.APIError ? e.type : null };
   if (e instanceof Anthropic.APIConnectionError) return { kind: 'connection' };
   if (e instanceof Anthropic.APIError && e.status !== undefined) return { kind: 'http', status: e.status, headers: e.headers, errorType: e.type };
@@ -248,11 +250,18 @@ export function readableCause(e: unknown, status: number | null, contentType: st
   if (status !== null && type !== null && type !== 'text/event-stream') {
     return new Error(`the endpoint answered ${status} with ${type}, not an event stream: is the base URL right? (${e.message})`, { cause: e });
   }
-  // The SDK's MessageStream wraps what its accumulator throws in an AnthropicError, the TypeError its cause.
-  if (/reading '(input|output)_tokens'|usage/.test(e.message) && (e instanceof TypeError || e.cause instanceof TypeError)) {
+  if (lacksUsage(e)) {
     return new Error(`the response has no usage (token counts), so the turn cannot be priced: the endpoint is not Anthropic-compatible enough (${e.message})`, { cause: e });
   }
   return e;
+}
+
+/**
+ * A stream whose message carries no usage: the SDK fails inside its accumulator, and its
+ * MessageStream hands that TypeError on as the cause of an AnthropicError.
+ */
+function lacksUsage(e: unknown): boolean {
+  return e instanceof Error && /reading '(input|output)_tokens'|usage/.test(e.message) && (e instanceof TypeError || e.cause instanceof TypeError);
 }
 
 function errorMessage(e: unknown): string {
