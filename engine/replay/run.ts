@@ -130,9 +130,10 @@ async function replayPlan(
   // A full disk (or another I/O failure) stops the run: no new turn starts, the turns in flight
   // end (their writes fail the same way, and are caught here too), and the manifest says
   // interrupted with the command that resumes. Transcripts on disk are whole (atomic writes),
-  // so resume carries on from the last turn that was written.
+  // so resume carries on from the last turn that was written. Any other error is thrown on.
   let storageError: StorageError | undefined;
-  const onStorageError = (e: StorageError) => {
+  const onStorageError = (e: unknown) => {
+    if (!(e instanceof StorageError)) throw e;
     storageError ??= e;
     ctx.stop.requested = true;
     ctx.stop.reason ??= e.message;
@@ -151,10 +152,7 @@ async function replayPlan(
     );
   };
   if (plan.mode === 'batch') {
-    await runBatches(todo, ctx, run, { manifest, scenarios, existing, maxRetries: plan.max_retries ?? 4, saveManifest, onDone }).catch((e: unknown) => {
-      if (!(e instanceof StorageError)) throw e;
-      onStorageError(e);
-    });
+    await runBatches(todo, ctx, run, { manifest, scenarios, existing, maxRetries: plan.max_retries ?? 4, saveManifest, onDone }).catch(onStorageError);
   } else {
     await Promise.all(
       todo.map((c) =>
@@ -162,12 +160,7 @@ async function replayPlan(
           if (ctx.stop.requested) return;
           const l = scenarios.get(c.scenario);
           if (!l) throw new TranscriptError(`conversation ${c.id}: scenario ${c.scenario} is not in the run`);
-          try {
-            onDone(await replayConversation(c, l, existing.get(c.id), ctx, run));
-          } catch (e) {
-            if (!(e instanceof StorageError)) throw e;
-            onStorageError(e);
-          }
+          await replayConversation(c, l, existing.get(c.id), ctx, run).then(onDone, onStorageError);
         }),
       ),
     );

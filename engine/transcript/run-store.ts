@@ -93,14 +93,8 @@ export class RunStore {
   /** The transcript of a conversation, or undefined if none was written yet. */
   async readTranscript(conversationId: string): Promise<Transcript | undefined> {
     const file = this.transcriptPath(conversationId);
-    let bytes: Uint8Array;
-    try {
-      bytes = await readFile(file);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw e;
-    }
-    return parseTranscript(file, transcriptText(file, bytes));
+    const bytes = await readBytesIfExists(file);
+    return bytes === undefined ? undefined : parseTranscript(file, transcriptText(file, bytes));
   }
 
   /**
@@ -194,8 +188,12 @@ function assertValid(schema: 'transcript' | 'manifest', value: unknown, where: s
 
 /** A file's text, or undefined when there is no such file; any other failure is thrown. */
 export async function readTextIfExists(file: string): Promise<string | undefined> {
+  return (await readBytesIfExists(file))?.toString('utf8');
+}
+
+async function readBytesIfExists(file: string): Promise<Buffer | undefined> {
   try {
-    return await readFile(file, 'utf8');
+    return await readFile(file);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;
