@@ -45,15 +45,12 @@ const PROBES = [...Array.from({ length: 95 }, (_, k) => String.fromCharCode(32 +
  * let through: the inner repeats cannot trade characters across that delimiter.
  */
 export function nestedRepeat(pattern: string, flags = ''): NestedRepeat | undefined {
-  // One frame per open group: its atoms so far, and where it opened.
-  const frames: { start: number; atoms: Atom[]; alternation: boolean; alternatives: Atom[][] }[] = [{ start: 0, atoms: [], alternation: false, alternatives: [[]] }];
+  // One frame per open group: where it opened, and its atoms so far, one list per alternative.
+  const frames: { start: number; alternatives: Atom[][] }[] = [{ start: 0, alternatives: [[]] }];
   const n = pattern.length;
   let i = 0;
-  const push = (a: Atom) => {
-    const frame = frames.at(-1)!;
-    frame.atoms.push(a);
-    frame.alternatives.at(-1)!.push(a);
-  };
+  const current = () => frames.at(-1)!.alternatives.at(-1)!;
+  const push = (a: Atom) => current().push(a);
   while (i < n) {
     const c = pattern[i]!;
     if (c === '\\') {
@@ -83,19 +80,20 @@ export function nestedRepeat(pattern: string, flags = ''): NestedRepeat | undefi
         i++;
         if (pattern[i - 1] === '<') i++;
       }
-      frames.push({ start, atoms: [], alternation: false, alternatives: [[]] });
+      frames.push({ start, alternatives: [[]] });
       continue;
     }
     if (c === ')' && frames.length > 1) {
-      const frame = frames.pop()!;
+      const { start, alternatives } = frames.pop()!;
       i++;
-      const overlapping = frame.alternation && startAlike(pattern, frame.alternatives, flags);
-      push({ start: frame.start, end: i, group: true, repeats: frame.atoms.flatMap((a) => a.repeats), ...(frame.alternation ? { overlapping } : { body: frame.atoms }) });
+      const atoms = alternatives.flat();
+      const shape = alternatives.length > 1 ? { overlapping: startAlike(pattern, alternatives, flags) } : { body: atoms };
+      push({ start, end: i, group: true, repeats: atoms.flatMap((a) => a.repeats), ...shape });
       continue;
     }
     const q = quantifierAt(pattern, i);
     if (q) {
-      const atom = frames.at(-1)!.atoms.at(-1);
+      const atom = current().at(-1);
       if (atom && q.unbounded) {
         if (atom.repeats.length > 0 && !delimited(pattern, atom, flags)) return { index: i, group: pattern.slice(atom.start, atom.end), why: 'nested' };
         if (atom.overlapping) return { index: i, group: pattern.slice(atom.start, atom.end), why: 'overlap' };
@@ -105,11 +103,8 @@ export function nestedRepeat(pattern: string, flags = ''): NestedRepeat | undefi
       i += q.length;
       continue;
     }
-    if (c === '|') {
-      frames.at(-1)!.alternation = true;
-      frames.at(-1)!.alternatives.push([]);
-    }
-    if (c !== '|' && c !== '^' && c !== '$') push({ start: i, end: i + 1, group: false, repeats: [] });
+    if (c === '|') frames.at(-1)!.alternatives.push([]);
+    else if (c !== '^' && c !== '$') push({ start: i, end: i + 1, group: false, repeats: [] });
     i++;
   }
   return undefined;
@@ -126,8 +121,7 @@ function delimited(pattern: string, group: Atom, flags: string): boolean {
     if (src.length === 2 && src[0] === '\\' && /[^\w\s]/.test(src[1]!)) return src[1];
     return undefined;
   };
-  const safeFlags = flags.replace(/[gy]/g, '');
-  const matchedBy = (ch: string) => group.repeats.some((r) => new RegExp(`^(?:${r})$`, safeFlags).test(ch));
+  const matchedBy = (ch: string) => group.repeats.some((r) => wholeMatch(r, flags).test(ch));
   return [body[0]!, body.at(-1)!].some((a) => {
     const ch = literal(a);
     return ch !== undefined && !matchedBy(ch);
@@ -140,18 +134,22 @@ function delimited(pattern: string, group: Atom, flags: string): boolean {
  * is not judged (so not refused).
  */
 function startAlike(pattern: string, alternatives: readonly Atom[][], flags: string): boolean {
-  const safeFlags = flags.replace(/[gy]/g, '');
   const firsts: RegExp[] = [];
   for (const alt of alternatives) {
     const a = alt[0];
     if (a === undefined || a.group) continue;
     try {
-      firsts.push(new RegExp(`^(?:${pattern.slice(a.start, a.end)})$`, safeFlags));
+      firsts.push(wholeMatch(pattern.slice(a.start, a.end), flags));
     } catch {
       // Not a whole atom on its own (a back-reference, say): not judged.
     }
   }
   return PROBES.some((ch) => firsts.filter((r) => r.test(ch)).length >= 2);
+}
+
+/** A regex that matches exactly what `source` does, under the pattern's flags (g and y, which make test() stateful, dropped). */
+function wholeMatch(source: string, flags: string): RegExp {
+  return new RegExp(`^(?:${source})$`, flags.replace(/[gy]/g, ''));
 }
 
 function quantifierAt(p: string, i: number): { unbounded: boolean; length: number } | undefined {
