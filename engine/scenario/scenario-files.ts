@@ -52,19 +52,12 @@ async function expand(paths: readonly string[], cwd: string): Promise<{ files: s
       // the suite then shows as a duplicate id); a link to a folder, a device, a FIFO or nothing
       // is refused by name, never skipped silently.
       const target = await stat(path).catch(() => undefined);
-      if (target?.isFile() && SCENARIO_FILE.test(d.name)) found.push(show(path));
-      else if (target?.isDirectory())
-        problems.push({ file: show(path), line: 1, col: 1, message: 'a symlink to a folder is not followed inside a folder; give the folder it points to as a path of its own' });
-      else if (target === undefined) problems.push({ file: show(path), line: 1, col: 1, message: 'a symlink to nothing (its target is gone); remove it or fix its target' });
-      else if (SCENARIO_FILE.test(d.name) || d.isSymbolicLink()) {
-        if (target.isFile()) continue; // a link to a file without a scenario name
-        problems.push({
-          file: show(path),
-          line: 1,
-          col: 1,
-          message: `${d.isSymbolicLink() ? 'a symlink to ' : ''}${kindOf(target)}, not a scenario file; remove it from the folder`,
-        });
-      }
+      const refuse = (message: string) => problems.push({ file: show(path), line: 1, col: 1, message });
+      if (target === undefined) refuse('a symlink to nothing (its target is gone); remove it or fix its target');
+      else if (target.isDirectory()) refuse('a symlink to a folder is not followed inside a folder; give the folder it points to as a path of its own');
+      else if (!target.isFile()) refuse(`${d.isSymbolicLink() ? 'a symlink to ' : ''}${kindOf(target)}, not a scenario file; remove it from the folder`);
+      else if (SCENARIO_FILE.test(d.name)) found.push(show(path));
+      // else: a link to a file without a scenario name, like any other such file, is not read.
     }
     found.sort();
     if (found.length === 0 && !problems.some((x) => x.file.startsWith(show(abs)))) {
